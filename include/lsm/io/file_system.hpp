@@ -1,0 +1,127 @@
+// lsm/io/file_system.hpp — the file system interface every byte the library
+// reads or writes goes through. options::file_system selects the
+// implementation: POSIX by default (io/posix_file_system.hpp); tests inject an
+// in-memory or a fault-injecting one without touching the library.
+//
+// Thread safety: a file_system is used from many threads at once and must be
+// thread-safe. A random_access_file's read() is called concurrently. A
+// writable_file and a sequential_file are used by one thread at a time.
+//
+// Durability contract (DESIGN.md §3): data appended to a writable_file is
+// durable only after sync() returned ok; a created, renamed or removed name is
+// durable only after sync_dir() of its directory returned ok.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lsm/error.hpp"
+
+namespace lsm {
+inline namespace v0 {
+
+/// A file read from start to end (WAL and MANIFEST replay).
+class sequential_file {
+ public:
+  virtual ~sequential_file() = default;
+  /// Reads up to n bytes into scratch; `out` views the bytes read (fewer than
+  /// n only at end of file, empty at end of file).
+  virtual status read(std::size_t n, char* scratch, std::string_view& out) = 0;
+  /// Skips n bytes (or to end of file).
+  virtual status skip(std::uint64_t n) = 0;
+};
+
+/// A file read at arbitrary offsets (SSTs). read() is thread-safe.
+class random_access_file {
+ public:
+  virtual ~random_access_file() = default;
+  /// Reads up to n bytes at offset into scratch; `out` views them (it may
+  /// point elsewhere than scratch, e.g. into memory the file owns). Fewer than
+  /// n bytes only past the end of the file.
+  virtual status read(std::uint64_t offset, std::size_t n, char* scratch,
+                      std::string_view& out) const = 0;
+};
+
+/// A file written by appending (WAL, MANIFEST, SST being built, CURRENT temp).
+class writable_file {
+ public:
+  virtual ~writable_file() = default;
+  virtual status append(std::string_view data) = 0;
+  /// Hands buffered data to the operating system (survives a process crash).
+  virtual status flush() = 0;
+  /// flush(), then forces the data to stable storage (fdatasync).
+  virtual status sync() = 0;
+  virtual status close() = 0;
+};
+
+/// A held lock on a file; released by destruction.
+class file_lock {
+ public:
+  virtual ~file_lock() = default;
+};
+
+class file_system {
+ public:
+  virtual ~file_system() = default;
+
+  virtual result<std::unique_ptr<sequential_file>> new_sequential_file(
+      const std::string& path) = 0;
+  virtual result<std::unique_ptr<random_access_file>> new_random_access_file(
+      const std::string& path) = 0;
+  /// Creates or truncates.
+  virtual result<std::unique_ptr<writable_file>> new_writable_file(
+      const std::string& path) = 0;
+  /// Opens for appending, creating it if missing.
+  virtual result<std::unique_ptr<writable_file>> new_appendable_file(
+      const std::string& path) = 0;
+
+  virtual bool file_exists(const std::string& path) = 0;
+  /// Names (not paths) of the entries of dir, without "." and "..".
+  virtual result<std::vector<std::string>> get_children(const std::string& dir) = 0;
+  virtual status remove_file(const std::string& path) = 0;
+  /// Creates dir; ok when it already exists.
+  virtual status create_dir(const std::string& dir) = 0;
+  virtual result<std::uint64_t> file_size(const std::string& path) = 0;
+  /// Atomically replaces `to` by `from`.
+  virtual status rename_file(const std::string& from, const std::string& to) = 0;
+  /// Makes the creations, renames and removals in dir durable.
+  virtual status sync_dir(const std::string& dir) = 0;
+  /// Locks path (creating it) against other lockers in this process and in
+  /// others; errc::busy when already held.
+  virtual result<std::unique_ptr<file_lock>> lock_file(const std::string& path) = 0;
+};
+
+/// Reads a whole file into `out`.
+inline status read_file_to_string(file_system& fs, const std::string& path,
+                                  std::string& out) {
+  out.clear();
+  auto file = fs.new_sequential_file(path);
+  if (!file.ok()) return file.take_status();
+  std::string scratch(8192, '\0');
+  for (;;) {
+    std::string_view chunk;
+    status s = (*file)->read(scratch.size(), scratch.data(), chunk);
+    if (!s.ok()) return s;
+    if (chunk.empty()) return {};
+    out.append(chunk.data(), chunk.size());
+  }
+}
+
+/// Writes `data` to a new file at path, optionally syncing it.
+inline status write_string_to_file(file_system& fs, std::string_view data,
+                                   const std::string& path, bool sync) {
+  auto file = fs.new_writable_file(path);
+  if (!file.ok()) return file.take_status();
+  status s = (*file)->append(data);
+  if (s.ok() && sync) s = (*file)->sync();
+  if (s.ok()) s = (*file)->close();
+  if (!s.ok()) (void)fs.remove_file(path);
+  return s;
+}
+
+}  // namespace v0
+}  // namespace lsm

@@ -1,0 +1,294 @@
+// lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
+// pread for random access, a user-space buffer for appends, fdatasync for
+// sync, fsync of the directory for sync_dir and fcntl locks (plus an
+// in-process table, since fcntl locks do not exclude the same process) for
+// lock_file.
+//
+// Thread safety: posix_file_system is thread-safe; see io/file_system.hpp for
+// the file objects.
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "lsm/io/file_system.hpp"
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline status posix_error(const std::string& context, int err) {
+  std::string msg = context + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE || err == ENOMEM)
+    return status::resource_exhausted(std::move(msg));
+  if (err == ENOENT) return status::io_error(std::move(msg));
+  return status::io_error(std::move(msg));
+}
+
+class posix_sequential_file final : public sequential_file {
+ public:
+  posix_sequential_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~posix_sequential_file() override { ::close(fd_); }
+  status read(std::size_t n, char* scratch, std::string_view& out) override {
+    std::size_t got = 0;
+    while (got < n) {
+      const ::ssize_t r = ::read(fd_, scratch + got, n - got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error(path_ + ": read", errno);
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    out = std::string_view(scratch, got);
+    return {};
+  }
+  status skip(std::uint64_t n) override {
+    if (::lseek(fd_, static_cast<::off_t>(n), SEEK_CUR) == static_cast<::off_t>(-1))
+      return posix_error(path_ + ": lseek", errno);
+    return {};
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class posix_random_access_file final : public random_access_file {
+ public:
+  posix_random_access_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~posix_random_access_file() override { ::close(fd_); }
+  status read(std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view& out) const override {
+    std::size_t got = 0;
+    while (got < n) {
+      const ::ssize_t r =
+          ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error(path_ + ": pread at offset " + std::to_string(offset + got),
+                           errno);
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    out = std::string_view(scratch, got);
+    return {};
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class posix_writable_file final : public writable_file {
+ public:
+  static constexpr std::size_t buffer_capacity = 64 * 1024;
+
+  posix_writable_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
+    buffer_.reserve(buffer_capacity);
+  }
+  ~posix_writable_file() override {
+    if (fd_ >= 0) (void)close();
+  }
+  status append(std::string_view data) override {
+    if (buffer_.size() + data.size() <= buffer_capacity) {
+      buffer_.append(data.data(), data.size());
+      return {};
+    }
+    status s = flush();
+    if (!s.ok()) return s;
+    if (data.size() <= buffer_capacity) {
+      buffer_.append(data.data(), data.size());
+      return {};
+    }
+    return write_all(data);
+  }
+  status flush() override {
+    if (buffer_.empty()) return {};
+    status s = write_all(buffer_);
+    buffer_.clear();
+    return s;
+  }
+  status sync() override {
+    status s = flush();
+    if (!s.ok()) return s;
+    if (::fdatasync(fd_) != 0) return posix_error(path_ + ": fdatasync", errno);
+    return {};
+  }
+  status close() override {
+    status s = flush();
+    if (fd_ >= 0 && ::close(fd_) != 0 && s.ok()) s = posix_error(path_ + ": close", errno);
+    fd_ = -1;
+    return s;
+  }
+
+ private:
+  status write_all(std::string_view data) {
+    while (!data.empty()) {
+      const ::ssize_t r = ::write(fd_, data.data(), data.size());
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error(path_ + ": write", errno);
+      }
+      data.remove_prefix(static_cast<std::size_t>(r));
+    }
+    return {};
+  }
+
+  std::string path_;
+  int fd_;
+  std::string buffer_;
+};
+
+/// The set of paths locked by this process: fcntl locks are per process, so
+/// a second lock from the same process would silently succeed without it.
+class posix_lock_table {
+ public:
+  static posix_lock_table& instance() {
+    static posix_lock_table table;
+    return table;
+  }
+  bool insert(const std::string& path) {
+    std::lock_guard lock(mu_);
+    return paths_.insert(path).second;
+  }
+  void erase(const std::string& path) {
+    std::lock_guard lock(mu_);
+    paths_.erase(path);
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> paths_;
+};
+
+class posix_file_lock final : public file_lock {
+ public:
+  posix_file_lock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~posix_file_lock() override {
+    struct ::flock f {};
+    f.l_type = F_UNLCK;
+    f.l_whence = SEEK_SET;
+    (void)::fcntl(fd_, F_SETLK, &f);
+    ::close(fd_);
+    posix_lock_table::instance().erase(path_);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+}  // namespace detail
+
+/// The default file system: the operating system's.
+class posix_file_system final : public file_system {
+ public:
+  result<std::unique_ptr<sequential_file>> new_sequential_file(
+      const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return detail::posix_error(path + ": open", errno);
+    return std::unique_ptr<sequential_file>(new detail::posix_sequential_file(path, fd));
+  }
+  result<std::unique_ptr<random_access_file>> new_random_access_file(
+      const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return detail::posix_error(path + ": open", errno);
+    return std::unique_ptr<random_access_file>(
+        new detail::posix_random_access_file(path, fd));
+  }
+  result<std::unique_ptr<writable_file>> new_writable_file(
+      const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
+    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
+  }
+  result<std::unique_ptr<writable_file>> new_appendable_file(
+      const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return detail::posix_error(path + ": open for appending", errno);
+    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
+  }
+  bool file_exists(const std::string& path) override {
+    return ::access(path.c_str(), F_OK) == 0;
+  }
+  result<std::vector<std::string>> get_children(const std::string& dir) override {
+    ::DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return detail::posix_error(dir + ": opendir", errno);
+    std::vector<std::string> names;
+    while (::dirent* e = ::readdir(d)) {
+      const std::string_view name = e->d_name;
+      if (name != "." && name != "..") names.emplace_back(name);
+    }
+    ::closedir(d);
+    return names;
+  }
+  status remove_file(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return detail::posix_error(path + ": unlink", errno);
+    return {};
+  }
+  status create_dir(const std::string& dir) override {
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+      return detail::posix_error(dir + ": mkdir", errno);
+    return {};
+  }
+  result<std::uint64_t> file_size(const std::string& path) override {
+    struct ::stat st {};
+    if (::stat(path.c_str(), &st) != 0) return detail::posix_error(path + ": stat", errno);
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+  status rename_file(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0)
+      return detail::posix_error(from + ": rename to " + to, errno);
+    return {};
+  }
+  status sync_dir(const std::string& dir) override {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return detail::posix_error(dir + ": open directory", errno);
+    status s;
+    if (::fsync(fd) != 0) s = detail::posix_error(dir + ": fsync directory", errno);
+    ::close(fd);
+    return s;
+  }
+  result<std::unique_ptr<file_lock>> lock_file(const std::string& path) override {
+    if (!detail::posix_lock_table::instance().insert(path))
+      return status::busy(path + ": already locked by this process");
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      detail::posix_lock_table::instance().erase(path);
+      return detail::posix_error(path + ": open lock file", errno);
+    }
+    struct ::flock f {};
+    f.l_type = F_WRLCK;
+    f.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_SETLK, &f) != 0) {
+      const int err = errno;
+      ::close(fd);
+      detail::posix_lock_table::instance().erase(path);
+      if (err == EACCES || err == EAGAIN)
+        return status::busy(path + ": locked by another process");
+      return detail::posix_error(path + ": lock", err);
+    }
+    return std::unique_ptr<file_lock>(new detail::posix_file_lock(path, fd));
+  }
+};
+
+/// The process-wide POSIX file system used when options::file_system is null.
+inline std::shared_ptr<file_system> default_file_system() {
+  static const std::shared_ptr<file_system> fs = std::make_shared<posix_file_system>();
+  return fs;
+}
+
+}  // namespace v0
+}  // namespace lsm

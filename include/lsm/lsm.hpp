@@ -1,0 +1,12 @@
+// lsm/lsm.hpp — the one header users include; also the root of the
+// amalgamated single_include/lsm/lsm.hpp. Includes every public and internal
+// header of the library.
+#pragma once
+
+#include "lsm/error.hpp"
+#include "lsm/codec/coding.hpp"
+#include "lsm/io/crc32c.hpp"
+#include "lsm/io/file_system.hpp"
+#include "lsm/io/posix_file_system.hpp"
+#include "lsm/memtable/internal_key.hpp"
+#include "lsm/iter/iterator.hpp"

@@ -1,0 +1,129 @@
+// lsm/memtable/internal_key.hpp — the internal key every layer below the
+// codec stores: the encoded user key followed by an 8-byte little-endian tag
+// (sequence number << 8 | kind), and the orders on user and internal keys.
+//
+// Internal keys sort by user key ascending (the comparator's order), then by
+// sequence number descending, then kind descending, so that the newest
+// version of a key comes first and a seek to (key, seq) lands on the newest
+// version visible at seq.
+//
+// Thread safety: pure functions and stateless types.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "lsm/codec/coding.hpp"
+
+namespace lsm {
+inline namespace v0 {
+
+using sequence_number = std::uint64_t;
+
+/// The largest sequence number: 56 bits, the tag keeps 8 for the kind.
+inline constexpr sequence_number max_sequence_number = (std::uint64_t{1} << 56) - 1;
+
+/// What an internal entry says about its key. Persisted: values never change.
+enum class value_kind : std::uint8_t {
+  deletion = 0,        ///< a tombstone: the key is erased
+  value = 1,           ///< a put
+  range_deletion = 2,  ///< a range tombstone: key is `first`, value is `last`
+};
+
+/// The kind used when building seek targets: the largest, so that a target
+/// (key, seq) sorts before every entry of key with sequence number <= seq.
+inline constexpr value_kind value_kind_for_seek = value_kind::range_deletion;
+
+/// A comparator orders encoded user keys; the engine is instantiated once per
+/// comparator so every comparison inlines.
+template <class C>
+concept key_comparator = requires(std::string_view a, std::string_view b) {
+  { C::compare(a, b) } -> std::convertible_to<int>;
+  { C::name } -> std::convertible_to<std::string_view>;
+};
+
+/// Plain byte order (memcmp, shorter first on a tie): the default.
+struct bytewise_comparator {
+  static constexpr std::string_view name = "lsm.bytewise";
+  static int compare(std::string_view a, std::string_view b) noexcept {
+    return a.compare(b);
+  }
+};
+
+namespace detail {
+
+inline constexpr std::size_t internal_key_trailer_size = 8;
+
+inline std::uint64_t pack_tag(sequence_number seq, value_kind kind) noexcept {
+  return (seq << 8) | static_cast<std::uint64_t>(kind);
+}
+
+/// Appends (user_key, seq, kind) as an internal key to dst.
+inline void append_internal_key(std::string& dst, std::string_view user_key,
+                                sequence_number seq, value_kind kind) {
+  dst.append(user_key.data(), user_key.size());
+  put_fixed64(dst, pack_tag(seq, kind));
+}
+
+inline std::string make_internal_key(std::string_view user_key, sequence_number seq,
+                                     value_kind kind) {
+  std::string k;
+  k.reserve(user_key.size() + internal_key_trailer_size);
+  append_internal_key(k, user_key, seq, kind);
+  return k;
+}
+
+/// REQUIRES: ikey.size() >= 8.
+inline std::string_view extract_user_key(std::string_view ikey) noexcept {
+  return ikey.substr(0, ikey.size() - internal_key_trailer_size);
+}
+/// REQUIRES: ikey.size() >= 8.
+inline std::uint64_t extract_tag(std::string_view ikey) noexcept {
+  return decode_fixed64(ikey.data() + ikey.size() - internal_key_trailer_size);
+}
+inline sequence_number extract_sequence(std::string_view ikey) noexcept {
+  return extract_tag(ikey) >> 8;
+}
+inline value_kind extract_kind(std::string_view ikey) noexcept {
+  return static_cast<value_kind>(extract_tag(ikey) & 0xff);
+}
+
+/// A decoded internal key; `valid` is false when the bytes are malformed.
+struct parsed_internal_key {
+  std::string_view user_key;
+  sequence_number sequence = 0;
+  value_kind kind = value_kind::value;
+};
+
+inline bool parse_internal_key(std::string_view ikey, parsed_internal_key& out) noexcept {
+  if (ikey.size() < internal_key_trailer_size) return false;
+  const std::uint64_t tag = extract_tag(ikey);
+  const auto kind = static_cast<std::uint8_t>(tag & 0xff);
+  if (kind > static_cast<std::uint8_t>(value_kind::range_deletion)) return false;
+  out.user_key = extract_user_key(ikey);
+  out.sequence = tag >> 8;
+  out.kind = static_cast<value_kind>(kind);
+  return true;
+}
+
+/// Orders internal keys: user key ascending by Comparator, then tag descending.
+template <key_comparator Comparator>
+struct internal_key_comparator {
+  using user_comparator = Comparator;
+  /// REQUIRES: a.size() >= 8 and b.size() >= 8.
+  static int compare(std::string_view a, std::string_view b) noexcept {
+    const int r = Comparator::compare(extract_user_key(a), extract_user_key(b));
+    if (r != 0) return r;
+    const std::uint64_t ta = extract_tag(a), tb = extract_tag(b);
+    return ta > tb ? -1 : (ta < tb ? 1 : 0);
+  }
+  static int compare_user(std::string_view a, std::string_view b) noexcept {
+    return Comparator::compare(a, b);
+  }
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
