@@ -1,0 +1,96 @@
+// lsm/codec/concept.hpp — lsm::codec_for<C, K, V>, the concept every Codec
+// policy of lsm::tree satisfies, and lsm::detail::codec_comparator<C>, the
+// key comparator a codec implies for the engine.
+//
+// A codec turns keys and values into bytes and back, and fixes the key order:
+//   C::encode_key(const K&, std::string& out)      append the key's bytes
+//   C::decode_key(std::string_view) -> K
+//   C::encode_value(const V&, std::string& out)    append the value's bytes
+//   C::decode_value(std::string_view) -> V
+//   C::name                                        a compile-time string,
+//                                                  persisted, checked on open
+// and optionally:
+//   C::compare(std::string_view, std::string_view) -> int   the key order of
+//                                                  encoded keys; default bytewise
+//   C::fixed_key_size                              a constant: every encoded
+//                                                  key has this many bytes
+//
+// Thread safety: concepts and stateless types.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "lsm/codec/static_string.hpp"
+#include "lsm/memtable/internal_key.hpp"
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// C::compare(a, b) is callable on two encoded keys.
+template <class C>
+concept codec_has_compare = requires(std::string_view a, std::string_view b) {
+  C::compare(a, b);
+};
+
+/// C::fixed_key_size is declared.
+template <class C>
+concept codec_has_fixed_key_size = requires {
+  C::fixed_key_size;
+};
+
+}  // namespace detail
+
+/// C is a codec for keys K and values V (see the file comment).
+template <class C, class K, class V>
+concept codec_for = requires(const K& key, const V& value, std::string& out, std::string_view in) {
+  C::encode_key(key, out);
+  { C::decode_key(in) } -> std::convertible_to<K>;
+  C::encode_value(value, out);
+  { C::decode_value(in) } -> std::convertible_to<V>;
+  { C::name } -> std::convertible_to<std::string_view>;
+  typename std::integral_constant<std::size_t, std::string_view{C::name}.size()>;  // constant
+}
+&&(!detail::codec_has_compare<C> ||
+   requires(std::string_view a, std::string_view b) {
+     { C::compare(a, b) } -> std::convertible_to<int>;
+   }) &&
+    (!detail::codec_has_fixed_key_size<C> ||
+     requires { typename std::integral_constant<std::size_t, C::fixed_key_size>; });
+
+namespace detail {
+
+/// The persisted name of codec C, as a constant with static storage.
+template <class C>
+inline constexpr std::string_view codec_name_v = std::string_view{C::name};
+
+inline constexpr std::string_view compare_name_suffix = ".compare";
+
+/// The key comparator of codec C: bytewise unless C has compare.
+/// Its name is "lsm.bytewise" (as lsm::bytewise_comparator), or C::name +
+/// ".compare" when C orders keys itself.
+template <class C>
+struct codec_comparator {
+  static constexpr std::string_view name = bytewise_comparator::name;
+  static int compare(std::string_view a, std::string_view b) noexcept {
+    return bytewise_comparator::compare(a, b);
+  }
+};
+
+template <class C>
+requires codec_has_compare<C>
+struct codec_comparator<C> {
+  static constexpr std::string_view name =
+      static_concat<codec_name_v<C>, compare_name_suffix>::value;
+  static int compare(std::string_view a, std::string_view b) noexcept(noexcept(C::compare(a, b))) {
+    return static_cast<int>(C::compare(a, b));
+  }
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
