@@ -10,3 +10,5 @@
 #include "lsm/io/posix_file_system.hpp"
 #include "lsm/memtable/internal_key.hpp"
 #include "lsm/iter/iterator.hpp"
+#include "lsm/io/memory_file_system.hpp"
+#include "lsm/io/fault_injection_file_system.hpp"

@@ -1,0 +1,325 @@
+// The in-memory file system behaves like the POSIX one: every behaviour test
+// of the file_system interface runs against both, then the memory-only
+// properties (thread safety, handle lifetime, path spelling).
+#include <catch2/catch.hpp>
+#include <lsm/lsm.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+/// A fresh directory on the real file system, removed afterwards.
+struct posix_env {
+  lsm::posix_file_system fs;
+  std::string root;
+  posix_env() {
+    static std::atomic<int> counter{0};
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("lsm_fs_test_" + std::to_string(std::random_device{}()) + "_" +
+                      std::to_string(counter++));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    root = dir.string();
+  }
+  ~posix_env() {
+    std::error_code ec;
+    std::filesystem::remove_all(root, ec);
+  }
+  posix_env(const posix_env&) = delete;
+  posix_env& operator=(const posix_env&) = delete;
+  std::string path(const std::string& name) const { return root + "/" + name; }
+};
+
+struct memory_env {
+  lsm::memory_file_system fs;
+  std::string root = "/fs_test";
+  memory_env() { REQUIRE(fs.create_dir(root).ok()); }
+  std::string path(const std::string& name) const { return root + "/" + name; }
+};
+
+std::string pattern(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+  return s;
+}
+
+std::string read_all(lsm::file_system& fs, const std::string& path) {
+  std::string out;
+  lsm::status s = lsm::read_file_to_string(fs, path, out);
+  REQUIRE(s.ok());
+  return out;
+}
+
+std::vector<std::string> sorted_children(lsm::file_system& fs, const std::string& dir) {
+  auto names = fs.get_children(dir);
+  REQUIRE(names.ok());
+  std::sort(names->begin(), names->end());
+  return *names;
+}
+
+void append_file(lsm::file_system& fs, const std::string& path, const std::string& data) {
+  auto w = fs.new_appendable_file(path);
+  REQUIRE(w.ok());
+  REQUIRE((*w)->append(data).ok());
+  REQUIRE((*w)->close().ok());
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("a file system reads back what was written, sequentially and at any offset",
+                   "[fs]", posix_env, memory_env) {
+  TestType env;
+  lsm::file_system& fs = env.fs;
+  const std::string p = env.path("data");
+  const std::string data = pattern(200000);  // larger than the POSIX write buffer
+  REQUIRE(lsm::write_string_to_file(fs, data, p, true).ok());
+  auto size = fs.file_size(p);
+  REQUIRE(size.ok());
+  CHECK(*size == data.size());
+  CHECK(read_all(fs, p) == data);
+
+  auto seq = fs.new_sequential_file(p);
+  REQUIRE(seq.ok());
+  std::string scratch(1000, '\0');
+  std::string_view out;
+  REQUIRE((*seq)->read(1000, scratch.data(), out).ok());
+  CHECK(out == std::string_view(data).substr(0, 1000));
+  REQUIRE((*seq)->skip(5000).ok());
+  REQUIRE((*seq)->read(10, scratch.data(), out).ok());
+  CHECK(out == std::string_view(data).substr(6000, 10));
+  REQUIRE((*seq)->skip(1000000).ok());
+  REQUIRE((*seq)->read(10, scratch.data(), out).ok());
+  CHECK(out.empty());
+
+  auto ra = fs.new_random_access_file(p);
+  REQUIRE(ra.ok());
+  REQUIRE((*ra)->read(12345, 100, scratch.data(), out).ok());
+  CHECK(out == std::string_view(data).substr(12345, 100));
+  REQUIRE((*ra)->read(199990, 100, scratch.data(), out).ok());
+  CHECK(out == std::string_view(data).substr(199990));
+  REQUIRE((*ra)->read(300000, 10, scratch.data(), out).ok());
+  CHECK(out.empty());
+}
+
+TEMPLATE_TEST_CASE("new_writable_file truncates; new_appendable_file appends or creates",
+                   "[fs]", posix_env, memory_env) {
+  TestType env;
+  lsm::file_system& fs = env.fs;
+  const std::string p = env.path("f");
+  REQUIRE(lsm::write_string_to_file(fs, "hello world", p, false).ok());
+  {
+    auto w = fs.new_writable_file(p);
+    REQUIRE(w.ok());
+    CHECK(*fs.file_size(p) == 0);
+    REQUIRE((*w)->append("ab").ok());
+    REQUIRE((*w)->sync().ok());
+    REQUIRE((*w)->close().ok());
+  }
+  CHECK(read_all(fs, p) == "ab");
+  append_file(fs, p, "cd");
+  CHECK(read_all(fs, p) == "abcd");
+  const std::string fresh = env.path("fresh");
+  CHECK_FALSE(fs.file_exists(fresh));
+  append_file(fs, fresh, "xyz");
+  CHECK(read_all(fs, fresh) == "xyz");
+}
+
+TEMPLATE_TEST_CASE("a missing file or directory is an io_error naming the path", "[fs]",
+                   posix_env, memory_env) {
+  TestType env;
+  lsm::file_system& fs = env.fs;
+  const std::string p = env.path("missing_file");
+  CHECK_FALSE(fs.file_exists(p));
+  auto check = [&](const lsm::status& s, const std::string& name) {
+    INFO(s.to_string());
+    CHECK(s.code() == lsm::errc::io_error);
+    CHECK(s.message().find(name) != std::string::npos);
+  };
+  check(fs.new_sequential_file(p).get_status(), p);
+  check(fs.new_random_access_file(p).get_status(), p);
+  check(fs.file_size(p).get_status(), p);
+  check(fs.remove_file(p), p);
+  check(fs.rename_file(p, env.path("other")), p);
+  const std::string no_dir = env.path("no_dir");
+  check(fs.get_children(no_dir).get_status(), no_dir);
+  check(fs.sync_dir(no_dir), no_dir);
+  check(fs.new_writable_file(no_dir + "/f").get_status(), no_dir + "/f");
+  check(fs.create_dir(no_dir + "/sub"), no_dir + "/sub");
+  check(fs.lock_file(no_dir + "/LOCK").get_status(), no_dir + "/LOCK");
+  CHECK_FALSE(fs.file_exists(no_dir));
+}
+
+TEMPLATE_TEST_CASE("get_children lists the direct entries of a directory only", "[fs]",
+                   posix_env, memory_env) {
+  TestType env;
+  lsm::file_system& fs = env.fs;
+  REQUIRE(lsm::write_string_to_file(fs, "1", env.path("a"), false).ok());
+  REQUIRE(lsm::write_string_to_file(fs, "2", env.path("b"), false).ok());
+  REQUIRE(fs.create_dir(env.path("sub")).ok());
+  REQUIRE(fs.create_dir(env.path("sub")).ok());  // already there: still ok
+  REQUIRE(lsm::write_string_to_file(fs, "3", env.path("sub/c"), false).ok());
+  CHECK(fs.file_exists(env.path("sub")));
+  CHECK(fs.file_exists(env.path("sub/c")));
+  CHECK(sorted_children(fs, env.root) == std::vector<std::string>{"a", "b", "sub"});
+  CHECK(sorted_children(fs, env.path("sub")) == std::vector<std::string>{"c"});
+  REQUIRE(fs.remove_file(env.path("a")).ok());
+  CHECK_FALSE(fs.file_exists(env.path("a")));
+  CHECK(sorted_children(fs, env.root) == std::vector<std::string>{"b", "sub"});
+  CHECK_FALSE(fs.remove_file(env.path("sub")).ok());  // unlink of a directory
+  CHECK(fs.sync_dir(env.root).ok());
+  CHECK(fs.sync_dir(env.path("sub")).ok());
+}
+
+TEMPLATE_TEST_CASE("rename_file replaces the target and removes the source name", "[fs]",
+                   posix_env, memory_env) {
+  TestType env;
+  lsm::file_system& fs = env.fs;
+  REQUIRE(lsm::write_string_to_file(fs, "old", env.path("CURRENT"), true).ok());
+  REQUIRE(lsm::write_string_to_file(fs, "new", env.path("CURRENT.tmp"), true).ok());
+  REQUIRE(fs.rename_file(env.path("CURRENT.tmp"), env.path("CURRENT")).ok());
+  CHECK(read_all(fs, env.path("CURRENT")) == "new");
+  CHECK_FALSE(fs.file_exists(env.path("CURRENT.tmp")));
+  CHECK(sorted_children(fs, env.root) == std::vector<std::string>{"CURRENT"});
+  REQUIRE(fs.create_dir(env.path("d")).ok());
+  REQUIRE(fs.rename_file(env.path("CURRENT"), env.path("d/moved")).ok());
+  CHECK(read_all(fs, env.path("d/moved")) == "new");
+  CHECK_FALSE(fs.rename_file(env.path("d/moved"), env.path("d")).ok());  // onto a directory
+  CHECK(fs.file_exists(env.path("d/moved")));
+}
+
+TEMPLATE_TEST_CASE("lock_file excludes a second locker until the first lock is destroyed",
+                   "[fs]", posix_env, memory_env) {
+  TestType env;
+  lsm::file_system& fs = env.fs;
+  const std::string p = env.path("LOCK");
+  auto first = fs.lock_file(p);
+  REQUIRE(first.ok());
+  CHECK(fs.file_exists(p));
+  auto second = fs.lock_file(p);
+  CHECK(second.get_status().code() == lsm::errc::busy);
+  CHECK(second.get_status().message().find(p) != std::string::npos);
+  first->reset();
+  auto third = fs.lock_file(p);
+  CHECK(third.ok());
+}
+
+TEMPLATE_TEST_CASE("an open file sees later appends and stays readable after removal",
+                   "[fs]", posix_env, memory_env) {
+  TestType env;
+  lsm::file_system& fs = env.fs;
+  const std::string p = env.path("000001.sst");
+  auto w = fs.new_writable_file(p);
+  REQUIRE(w.ok());
+  REQUIRE((*w)->append("0123456789").ok());
+  REQUIRE((*w)->flush().ok());
+  auto r = fs.new_random_access_file(p);
+  REQUIRE(r.ok());
+  REQUIRE((*w)->append("abc").ok());
+  REQUIRE((*w)->flush().ok());
+  std::string scratch(64, '\0');
+  std::string_view out;
+  REQUIRE((*r)->read(0, 64, scratch.data(), out).ok());
+  CHECK(out == "0123456789abc");
+  REQUIRE(fs.remove_file(p).ok());
+  CHECK_FALSE(fs.file_exists(p));
+  REQUIRE((*r)->read(8, 4, scratch.data(), out).ok());
+  CHECK(out == "89ab");
+  REQUIRE((*w)->close().ok());
+}
+
+TEST_CASE("memory_file_system: concurrent appends and reads see consistent bytes",
+          "[fs]") {
+  lsm::memory_file_system fs;
+  REQUIRE(fs.create_dir("/db").ok());
+  const std::string shared = pattern(64 * 1024);
+  REQUIRE(lsm::write_string_to_file(fs, shared, "/db/shared", true).ok());
+  constexpr int writers = 3;
+  constexpr int appends = 500;
+  std::atomic<bool> ok{true};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < writers; ++t) {
+    threads.emplace_back([&fs, &ok, t] {
+      auto w = fs.new_writable_file("/db/w" + std::to_string(t));
+      if (!w.ok()) { ok = false; return; }
+      for (int i = 0; i < appends; ++i) {
+        if (!(*w)->append(std::to_string(i % 10)).ok()) ok = false;
+        if (i % 50 == 0 && !(*w)->sync().ok()) ok = false;
+      }
+    });
+  }
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&fs, &ok, &shared, t] {
+      auto r = fs.new_random_access_file("/db/shared");
+      if (!r.ok()) { ok = false; return; }
+      std::mt19937 rng(static_cast<unsigned>(t));
+      std::string scratch(256, '\0');
+      for (int i = 0; i < 2000; ++i) {
+        const std::size_t off = rng() % shared.size();
+        std::string_view out;
+        if (!(*r)->read(off, 256, scratch.data(), out).ok() ||
+            out != std::string_view(shared).substr(off, 256))
+          ok = false;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(ok);
+  std::string expected;
+  for (int i = 0; i < appends; ++i) expected += std::to_string(i % 10);
+  for (int t = 0; t < writers; ++t) CHECK(read_all(fs, "/db/w" + std::to_string(t)) == expected);
+}
+
+TEST_CASE("memory_file_system: file handles and locks outlive the file system object",
+          "[fs]") {
+  auto fs = std::make_unique<lsm::memory_file_system>();
+  REQUIRE(lsm::write_string_to_file(*fs, "payload", "kept", false).ok());
+  auto r = fs->new_random_access_file("kept");
+  auto lock = fs->lock_file("LOCK");
+  auto w = fs->new_appendable_file("kept");
+  REQUIRE((r.ok() && lock.ok() && w.ok()));
+  fs.reset();
+  REQUIRE((*w)->append("+more").ok());
+  std::string scratch(32, '\0');
+  std::string_view out;
+  REQUIRE((*r)->read(0, 32, scratch.data(), out).ok());
+  CHECK(out == "payload+more");
+  lock->reset();  // must not touch freed memory (checked under ASan)
+}
+
+TEST_CASE("memory_file_system: different spellings of a path name the same file", "[fs]") {
+  lsm::memory_file_system fs;
+  REQUIRE(fs.create_dir("/d").ok());
+  REQUIRE(lsm::write_string_to_file(fs, "x", "/d//file", false).ok());
+  CHECK(fs.file_exists("/d/./file"));
+  CHECK(fs.file_exists("/d/file"));
+  CHECK(sorted_children(fs, "/d/") == std::vector<std::string>{"file"});
+  REQUIRE(fs.create_dir("rel").ok());
+  REQUIRE(lsm::write_string_to_file(fs, "y", "./rel/f", false).ok());
+  CHECK(read_all(fs, "rel/f") == "y");
+  CHECK(sorted_children(fs, ".") == std::vector<std::string>{"rel"});
+  CHECK(sorted_children(fs, "/") == std::vector<std::string>{"d"});
+}
+
+TEST_CASE("memory_file_system: a closed file refuses appends; directories cannot be renamed",
+          "[fs]") {
+  lsm::memory_file_system fs;
+  REQUIRE(fs.create_dir("/d").ok());
+  auto w = fs.new_writable_file("/d/f");
+  REQUIRE(w.ok());
+  REQUIRE((*w)->append("a").ok());
+  REQUIRE((*w)->close().ok());
+  const lsm::status s = (*w)->append("b");
+  CHECK(s.code() == lsm::errc::io_error);
+  CHECK(s.message().find("/d/f") != std::string::npos);
+  CHECK(read_all(fs, "/d/f") == "a");
+  CHECK(fs.rename_file("/d", "/e").code() == lsm::errc::not_supported);
+  CHECK(fs.file_exists("/d/f"));
+}
