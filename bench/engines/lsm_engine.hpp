@@ -10,8 +10,7 @@
 // decoded to std::uint64_t, so the tree's own codec does the encoding.
 #pragma once
 
-#include <lsm/lsm.hpp>
-#include <lsm/tree.hpp>
+#include <lsm/lsm.hpp>  // also the single header; lsm/tree.hpp is registered there
 
 #include <cstdint>
 #include <memory>
