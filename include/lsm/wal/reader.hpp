@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -201,38 +202,79 @@ class reader {
     }
   }
 
-  // True when a complete fragment with a matching checksum starts at pos.
+  // True when a fragment the writer could have written starts at pos: it is
+  // complete, a `middle` or `last` starts its block, a `first` or `middle`
+  // fills its block to the end, and its checksum matches.
   static bool valid_fragment_at(std::string_view block, std::size_t pos) noexcept {
     if (pos + header_size > block.size()) return false;
     const char* h = block.data() + pos;
-    const auto type = static_cast<std::uint8_t>(h[6]);
-    if (type == 0 || type > max_record_type) return false;
+    const auto type = static_cast<record_type>(h[6]);
+    if (h[6] == 0 || static_cast<std::uint8_t>(h[6]) > max_record_type) return false;
     const std::size_t length = static_cast<std::size_t>(static_cast<unsigned char>(h[4])) |
                                static_cast<std::size_t>(static_cast<unsigned char>(h[5])) << 8;
-    if (pos + header_size + length > block.size()) return false;
-    return decode_fixed32(h) ==
-           fragment_checksum(static_cast<record_type>(type), block.substr(pos + header_size, length));
+    const std::size_t end = pos + header_size + length;
+    if (end > block.size()) return false;
+    if ((type == record_type::middle || type == record_type::last) && pos != 0) return false;
+    if ((type == record_type::first || type == record_type::middle) && end != block_size)
+      return false;
+    return decode_fixed32(h) == fragment_checksum(type, block.substr(pos + header_size, length));
+  }
+
+  // The first position >= from in block where a valid fragment starts. Past
+  // the block start only `full` and `first` fragments can start, so the scan
+  // jumps (memchr) between bytes that could be their type byte.
+  static std::optional<std::size_t> find_valid_fragment(std::string_view block,
+                                                        std::size_t from) noexcept {
+    if (block.size() < header_size) return std::nullopt;
+    if (from == 0) {
+      if (valid_fragment_at(block, 0)) return 0;
+      from = 1;
+    }
+    if (from > block.size() - header_size) return std::nullopt;
+    const char* base = block.data();
+    const char* end = base + block.size();
+    const char* type_byte = base + from + header_size - 1;
+    auto next = [end](const char* p, char value) {
+      return static_cast<const char*>(std::memchr(p, value, static_cast<std::size_t>(end - p)));
+    };
+    const char* full = next(type_byte, static_cast<char>(record_type::full));
+    const char* first = next(type_byte, static_cast<char>(record_type::first));
+    while (full != nullptr || first != nullptr) {
+      const bool is_full = first == nullptr || (full != nullptr && full < first);
+      const char* t = is_full ? full : first;
+      const auto pos = static_cast<std::size_t>(t - base) - (header_size - 1);
+      if (valid_fragment_at(block, pos)) return pos;
+      if (is_full)
+        full = next(t + 1, static_cast<char>(record_type::full));
+      else
+        first = next(t + 1, static_cast<char>(record_type::first));
+    }
+    return std::nullopt;
   }
 
   // After a problem at problem_offset_: damage if a valid fragment starts at
-  // any later byte of the file, a torn tail otherwise.
+  // any later byte of the file, a torn tail otherwise. The later blocks are
+  // checked first (with real data after the damage, the next block start is a
+  // valid fragment: one checksum), then the rest of the damaged block.
   void classify_problem() {
-    std::size_t pos = static_cast<std::size_t>(problem_offset_ - block_start_) + 1;
-    for (;;) {
-      for (; pos + header_size <= block_.size(); ++pos) {
-        if (valid_fragment_at(block_, pos)) {
-          status_ = status::corruption(file_name_ + ": damaged log at offset " +
-                                       std::to_string(problem_offset_) + ": " + problem_ +
-                                       "; valid data follows at offset " +
-                                       std::to_string(block_start_ + pos));
-          return;
-        }
-      }
-      if (eof_) break;
+    const std::uint64_t damaged_start = block_start_;
+    const std::string damaged(block_);
+    std::optional<std::uint64_t> found;
+    while (!found && !eof_) {
       if (!load_block()) return;
-      pos = 0;
+      if (auto pos = find_valid_fragment(block_, 0)) found = block_start_ + *pos;
     }
-    torn_ = true;
+    if (!found) {
+      const auto from = static_cast<std::size_t>(problem_offset_ - damaged_start) + 1;
+      if (auto pos = find_valid_fragment(damaged, from)) found = damaged_start + *pos;
+    }
+    if (!found) {
+      torn_ = true;
+      return;
+    }
+    status_ = status::corruption(file_name_ + ": damaged log at offset " +
+                                 std::to_string(problem_offset_) + ": " + problem_ +
+                                 "; valid data follows at offset " + std::to_string(*found));
   }
 
   bool sequence_error(const fragment& f, std::optional<std::uint64_t> open_record) {
