@@ -1,0 +1,431 @@
+// lsm/sst/table_reader.hpp — detail::table_reader<Comparator, Filter> reads
+// one SST file (docs/format/sst.md): point lookups through the filter, the
+// index and the data blocks, and a two-level iterator over every entry.
+//
+// Thread safety: after open() a reader is immutable; get(), new_iterator()
+// and the accessors may be called from any number of threads at once (the
+// file's read() and the block cache are thread-safe). An iterator is used by
+// one thread at a time and must not outlive its reader.
+// Invariants: open() verifies the footer and the checksums of the metaindex,
+// index, properties and range_del blocks, and that every index entry holds a
+// handle inside the file; a filter block that fails its checksum is ignored
+// (lookups then read the index), so a corrupt filter never hides a key. Every
+// error is errc::corruption naming the file, the offset, and the expected and
+// found values; no input makes the reader read out of bounds.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lsm/cache/lru_cache.hpp"
+#include "lsm/error.hpp"
+#include "lsm/filter/hash.hpp"
+#include "lsm/io/file_system.hpp"
+#include "lsm/iter/iterator.hpp"
+#include "lsm/memtable/internal_key.hpp"
+#include "lsm/sst/block.hpp"
+#include "lsm/sst/format.hpp"
+#include "lsm/sst/properties.hpp"
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <key_comparator Comparator, class Filter>
+class table_reader {
+ public:
+  using internal_comparator = internal_key_comparator<Comparator>;
+
+  /// The outcome of get().
+  struct lookup {
+    bool found = false;           ///< an entry of the user key was found (any kind)
+    bool filter_skipped = false;  ///< the filter excluded the key: no block was read
+    std::string internal_key;     ///< the entry's internal key (kind in its tag)
+    std::string value;
+  };
+
+  /// Opens the table in `file` of `file_size` bytes; `file_name` is used in
+  /// error messages; `cache` (may be null) caches data blocks.
+  /// REQUIRES: cache, when given, outlives the reader.
+  static result<std::unique_ptr<table_reader>> open(const table_options& options,
+                                                    std::unique_ptr<random_access_file> file,
+                                                    std::uint64_t file_size,
+                                                    std::string file_name,
+                                                    block_cache* cache) {
+    std::unique_ptr<table_reader> t(
+        new table_reader(std::move(file), file_size, std::move(file_name), cache));
+    if (status s = t->load(options); !s.ok()) return s;
+    return t;
+  }
+
+  table_reader(const table_reader&) = delete;
+  table_reader& operator=(const table_reader&) = delete;
+
+  /// Finds the newest entry of user_key with sequence <= seq: the first entry
+  /// >= (user_key, seq, value_kind_for_seek). out.found tells whether it has
+  /// user_key (it may be a deletion: see the kind in out.internal_key).
+  status get(std::string_view user_key, sequence_number seq, const read_settings& settings,
+             lookup& out) const {
+    out.found = false;
+    out.filter_skipped = false;
+    if (has_filter_ && !Filter::may_contain(filter_, hash64(user_key))) {
+      out.filter_skipped = true;
+      return {};
+    }
+    // The seek target, on the stack for usual key sizes.
+    char stack_buf[256];
+    std::string heap_buf;
+    std::string_view target;
+    if (user_key.size() + internal_key_trailer_size <= sizeof stack_buf) {
+      std::copy(user_key.begin(), user_key.end(), stack_buf);
+      encode_fixed64(stack_buf + user_key.size(), pack_tag(seq, value_kind_for_seek));
+      target = std::string_view(stack_buf, user_key.size() + internal_key_trailer_size);
+    } else {
+      heap_buf = make_internal_key(user_key, seq, value_kind_for_seek);
+      target = heap_buf;
+    }
+
+    block_iterator<internal_comparator> index_iter(*index_);
+    index_iter.seek(target);
+    if (!index_iter.valid()) return wrap(index_iter.get_status(), "index", index_offset_);
+    block_handle h;
+    if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
+    auto blk = read_data_block(h, settings);
+    if (!blk.ok()) return blk.take_status();
+    block_iterator<internal_comparator> it(**blk);
+    it.seek(target);
+    if (!it.valid()) return wrap(it.get_status(), "data", h.offset);
+    if (Comparator::compare(extract_user_key(it.key()), user_key) == 0) {
+      out.found = true;
+      out.internal_key.assign(it.key().data(), it.key().size());
+      out.value.assign(it.value().data(), it.value().size());
+    }
+    return {};
+  }
+
+  /// An iterator over every entry (internal keys, in order). Errors end the
+  /// iteration and are reported by get_status().
+  std::unique_ptr<internal_iterator> new_iterator(const read_settings& settings) const {
+    return std::make_unique<table_iterator>(*this, settings);
+  }
+
+  const table_properties& properties() const noexcept { return props_; }
+  /// Every range tombstone of the table, in internal-key order of its start.
+  const std::vector<range_tombstone>& range_tombstones() const noexcept {
+    return tombstones_;
+  }
+  /// The file offset where entries >= internal_key start (approximately);
+  /// the end of the data blocks for keys past the last one.
+  std::uint64_t approximate_offset_of(std::string_view internal_key) const {
+    block_iterator<internal_comparator> index_iter(*index_);
+    index_iter.seek(internal_key);
+    block_handle h;
+    if (index_iter.valid() && decode_exact_handle(index_iter.value(), h)) return h.offset;
+    return data_end_;
+  }
+
+  /// False when the table has no usable filter (none, another policy, or a
+  /// filter block that failed its checksum).
+  bool has_filter() const noexcept { return has_filter_; }
+  const std::string& file_name() const noexcept { return file_name_; }
+  std::uint64_t file_size() const noexcept { return file_size_; }
+
+  /// The data block at h, from the cache or the file.
+  result<std::shared_ptr<const block>> read_data_block(const block_handle& h,
+                                                       const read_settings& settings) const {
+    if (cache_ != nullptr) {
+      if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
+    }
+    std::string contents;
+    if (status s = read_block(*file_, file_name_, block_limit_, h, settings.verify_checksums,
+                              contents);
+        !s.ok())
+      return s;
+    auto b = std::make_shared<const block>(std::move(contents));
+    if (!b->get_status().ok()) return wrap(b->get_status(), "data", h.offset);
+    // Only verified blocks enter the cache: other readers may want them checked.
+    if (cache_ != nullptr && settings.fill_cache && settings.verify_checksums)
+      cache_->insert(cache_id_, h.offset, b, b->size());
+    return std::shared_ptr<const block>(std::move(b));
+  }
+
+ private:
+  table_reader(std::unique_ptr<random_access_file> file, std::uint64_t file_size,
+               std::string file_name, block_cache* cache)
+      : file_(std::move(file)),
+        file_name_(std::move(file_name)),
+        file_size_(file_size),
+        cache_(cache) {}
+
+  /// Prefixes a block's error with the file name, the block's kind and offset.
+  status wrap(const status& s, const char* what, std::uint64_t offset) const {
+    if (s.ok()) return s;
+    return status(s.code(), file_name_ + ": " + what + " block at offset " +
+                                std::to_string(offset) + ": " + s.message());
+  }
+
+  status bad_index_entry(const block_iterator<internal_comparator>&) const {
+    return status::corruption(file_name_ + ": index block at offset " +
+                              std::to_string(index_offset_) +
+                              ": entry value is not a block handle");
+  }
+
+  status read_meta_block(const block_handle& h, const char* what,
+                         std::unique_ptr<block>& out) const {
+    std::string contents;
+    if (status s = read_block(*file_, file_name_, block_limit_, h, true, contents); !s.ok())
+      return s;
+    out = std::make_unique<block>(std::move(contents));
+    return wrap(out->get_status(), what, h.offset);
+  }
+
+  status load(const table_options& options) {
+    if (file_size_ < footer_size)
+      return status::corruption(file_name_ + ": file of " + std::to_string(file_size_) +
+                                " bytes at offset 0: expected at least the " +
+                                std::to_string(footer_size) + "-byte footer");
+    block_limit_ = file_size_ - footer_size;
+    std::string buf(footer_size, '\0');
+    std::string_view got;
+    if (status s = file_->read(block_limit_, footer_size, buf.data(), got); !s.ok()) return s;
+    footer f;
+    if (status s = f.decode_from(got, file_size_, file_name_); !s.ok()) return s;
+
+    // Metaindex: names -> handles.
+    std::unique_ptr<block> meta;
+    if (status s = read_meta_block(f.metaindex, "metaindex", meta); !s.ok()) return s;
+    std::optional<block_handle> filter_h, properties_h, range_del_h;
+    {
+      block_iterator<bytewise_comparator> it(*meta);
+      for (it.seek_to_first(); it.valid(); it.next()) {
+        block_handle h;
+        if (!decode_exact_handle(it.value(), h) || !h.fits_before(block_limit_))
+          return status::corruption(file_name_ + ": metaindex block at offset " +
+                                    std::to_string(f.metaindex.offset) + ": entry \"" +
+                                    std::string(it.key()) +
+                                    "\": expected a block handle inside the file");
+        if (it.key() == "filter") filter_h = h;
+        if (it.key() == "properties") properties_h = h;
+        if (it.key() == "range_del") range_del_h = h;
+      }
+      if (!it.get_status().ok()) return wrap(it.get_status(), "metaindex", f.metaindex.offset);
+      for (auto [h, name] : {std::pair{&properties_h, "properties"},
+                             std::pair{&range_del_h, "range_del"}})
+        if (!h->has_value())
+          return status::corruption(file_name_ + ": metaindex block at offset " +
+                                    std::to_string(f.metaindex.offset) + ": expected a \"" +
+                                    name + "\" entry, not found");
+    }
+    data_end_ = std::min({f.metaindex.offset, properties_h->offset, range_del_h->offset,
+                          filter_h ? filter_h->offset : f.metaindex.offset});
+
+    // Index: every entry must be a handle inside the file.
+    if (status s = read_meta_block(f.index, "index", index_); !s.ok()) return s;
+    index_offset_ = f.index.offset;
+    {
+      block_iterator<internal_comparator> it(*index_);
+      for (it.seek_to_first(); it.valid(); it.next()) {
+        block_handle h;
+        if (!decode_exact_handle(it.value(), h)) return bad_index_entry(it);
+        if (!h.fits_before(block_limit_))
+          return status::corruption(
+              file_name_ + ": index block at offset " + std::to_string(index_offset_) +
+              ": data block handle (offset " + std::to_string(h.offset) + ", size " +
+              std::to_string(h.size) + ") extends past the block region ending at " +
+              std::to_string(block_limit_));
+      }
+      if (!it.get_status().ok()) return wrap(it.get_status(), "index", index_offset_);
+    }
+
+    // Properties, and the names they record.
+    std::unique_ptr<block> props_block;
+    if (status s = read_meta_block(*properties_h, "properties", props_block); !s.ok())
+      return s;
+    if (status s = decode_properties(*props_block,
+                                     file_name_ + ": properties block at offset " +
+                                         std::to_string(properties_h->offset),
+                                     props_);
+        !s.ok())
+      return s;
+    if (props_.comparator_name != Comparator::name)
+      return status::invalid_argument(file_name_ + ": written with comparator \"" +
+                                      props_.comparator_name + "\", opened with \"" +
+                                      std::string(Comparator::name) + "\"");
+    if (!options.codec_name.empty() && props_.codec_name != options.codec_name)
+      return status::invalid_argument(file_name_ + ": written with codec \"" +
+                                      props_.codec_name + "\", opened with \"" +
+                                      options.codec_name + "\"");
+
+    // Range tombstones.
+    std::unique_ptr<block> range_del;
+    if (status s = read_meta_block(*range_del_h, "range_del", range_del); !s.ok()) return s;
+    {
+      block_iterator<internal_comparator> it(*range_del);
+      for (it.seek_to_first(); it.valid(); it.next()) {
+        parsed_internal_key k;
+        if (!parse_internal_key(it.key(), k) || k.kind != value_kind::range_deletion)
+          return status::corruption(file_name_ + ": range_del block at offset " +
+                                    std::to_string(range_del_h->offset) +
+                                    ": expected a range_deletion internal key, found " +
+                                    std::to_string(it.key().size()) + " other bytes");
+        tombstones_.push_back(
+            range_tombstone{std::string(k.user_key), std::string(it.value()), k.sequence});
+      }
+      if (!it.get_status().ok())
+        return wrap(it.get_status(), "range_del", range_del_h->offset);
+      if (tombstones_.size() != props_.num_range_deletions)
+        return status::corruption(file_name_ + ": range_del block at offset " +
+                                  std::to_string(range_del_h->offset) + ": expected " +
+                                  std::to_string(props_.num_range_deletions) +
+                                  " tombstones (properties), found " +
+                                  std::to_string(tombstones_.size()));
+    }
+
+    // Filter: usable only when written by this policy and intact; otherwise
+    // ignored (a lookup then reads the index: slower, never wrong).
+    if (filter_h && props_.filter_name == Filter::name) {
+      std::string contents;
+      if (read_block(*file_, file_name_, block_limit_, *filter_h, true, contents).ok()) {
+        filter_ = std::move(contents);
+        has_filter_ = true;
+      }
+    }
+    if (cache_ != nullptr) cache_id_ = cache_->new_id();
+    return {};
+  }
+
+  /// Index block -> data blocks, in both directions.
+  class table_iterator final : public internal_iterator {
+   public:
+    table_iterator(const table_reader& t, const read_settings& s)
+        : table_(t), settings_(s), index_iter_(*t.index_) {}
+
+    bool valid() const override { return data_iter_ && data_iter_->valid(); }
+    status get_status() const override {
+      if (!status_.ok()) return status_;
+      return table_.wrap(index_iter_.get_status(), "index", table_.index_offset_);
+    }
+    std::string_view key() const override { return data_iter_->key(); }
+    std::string_view value() const override { return data_iter_->value(); }
+
+    void seek(std::string_view target) override {
+      if (!status_.ok()) return;
+      index_iter_.seek(target);
+      load_data_block();
+      if (data_iter_) data_iter_->seek(target);
+      skip_empty_forward();
+    }
+    void seek_to_first() override {
+      if (!status_.ok()) return;
+      index_iter_.seek_to_first();
+      load_data_block();
+      if (data_iter_) data_iter_->seek_to_first();
+      skip_empty_forward();
+    }
+    void seek_to_last() override {
+      if (!status_.ok()) return;
+      index_iter_.seek_to_last();
+      load_data_block();
+      if (data_iter_) data_iter_->seek_to_last();
+      skip_empty_backward();
+    }
+    void next() override {
+      data_iter_->next();
+      skip_empty_forward();
+    }
+    void prev() override {
+      data_iter_->prev();
+      skip_empty_backward();
+    }
+
+   private:
+    /// Points data_iter_ at the block of the current index entry (unpositioned).
+    void load_data_block() {
+      if (!index_iter_.valid()) {
+        data_iter_.reset();
+        return;
+      }
+      block_handle h;
+      if (!decode_exact_handle(index_iter_.value(), h)) {
+        fail(table_.bad_index_entry(index_iter_));
+        return;
+      }
+      if (data_iter_ && h.offset == data_offset_) return;
+      auto blk = table_.read_data_block(h, settings_);
+      if (!blk.ok()) {
+        fail(blk.take_status());
+        return;
+      }
+      data_iter_.emplace(std::move(*blk));
+      data_offset_ = h.offset;
+    }
+
+    bool data_error() {
+      if (data_iter_ && !data_iter_->get_status().ok()) {
+        fail(table_.wrap(data_iter_->get_status(), "data", data_offset_));
+        return true;
+      }
+      return false;
+    }
+
+    void skip_empty_forward() {
+      while (status_.ok() && (!data_iter_ || !data_iter_->valid())) {
+        if (data_error() || !index_iter_.valid()) {
+          data_iter_.reset();
+          return;
+        }
+        index_iter_.next();
+        load_data_block();
+        if (data_iter_) data_iter_->seek_to_first();
+      }
+    }
+    void skip_empty_backward() {
+      while (status_.ok() && (!data_iter_ || !data_iter_->valid())) {
+        if (data_error() || !index_iter_.valid()) {
+          data_iter_.reset();
+          return;
+        }
+        index_iter_.prev();
+        load_data_block();
+        if (data_iter_) data_iter_->seek_to_last();
+      }
+    }
+
+    void fail(status s) {
+      status_ = std::move(s);
+      data_iter_.reset();
+    }
+
+    const table_reader& table_;
+    read_settings settings_;
+    block_iterator<internal_comparator> index_iter_;
+    std::optional<block_iterator<internal_comparator>> data_iter_;
+    std::uint64_t data_offset_ = 0;
+    status status_;
+  };
+
+  std::unique_ptr<random_access_file> file_;
+  std::string file_name_;
+  std::uint64_t file_size_ = 0;
+  std::uint64_t block_limit_ = 0;  // start of the footer: every block ends before it
+  std::uint64_t data_end_ = 0;     // end of the data blocks
+  std::uint64_t index_offset_ = 0;
+  block_cache* cache_ = nullptr;
+  std::uint64_t cache_id_ = 0;
+  std::unique_ptr<block> index_;
+  std::string filter_;
+  bool has_filter_ = false;
+  table_properties props_;
+  std::vector<range_tombstone> tombstones_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
