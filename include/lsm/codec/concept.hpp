@@ -64,6 +64,19 @@ concept codec_for = requires(const K& key, const V& value, std::string& out, std
 
 namespace detail {
 
+/// Instantiate (e.g. `static_assert(sizeof(assert_codec_for<C, K, V>) > 0)`)
+/// where a Codec policy is accepted: a wrong codec fails with this message,
+/// followed by the compiler's note on the unsatisfied requirement.
+template <class C, class K, class V>
+struct assert_codec_for {
+  static_assert(codec_for<C, K, V>,
+                "the Codec policy does not satisfy lsm::codec_for<Codec, Key, Value>: it needs "
+                "encode_key(const Key&, std::string&), decode_key(std::string_view) -> Key, "
+                "encode_value(const Value&, std::string&), decode_value(std::string_view) -> "
+                "Value and a compile-time name (see the unsatisfied requirement below)");
+  static constexpr bool value = codec_for<C, K, V>;
+};
+
 /// The persisted name of codec C, as a constant with static storage.
 template <class C>
 inline constexpr std::string_view codec_name_v = std::string_view{C::name};

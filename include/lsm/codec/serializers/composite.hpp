@@ -220,8 +220,7 @@ struct serializer<std::tuple<Ts...>> : detail::composite_fixed_size<Ts...> {
       detail::name_close_angle>::value;
 
   static void encode(const std::tuple<Ts...>& v, std::string& out) {
-    std::apply([&out](const Ts&... component) { (detail::encode_component(component, out), ...); },
-               v);
+    std::apply([&](const Ts&... component) { (detail::encode_component(component, out), ...); }, v);
   }
   /// Decodes one tuple from the front of `in` and removes its bytes.
   static std::tuple<Ts...> decode_prefix(std::string_view& in) {

@@ -8,24 +8,27 @@
 // type is serialized.
 //
 // The fallback of the primary template:
-//   - a trivially copyable type that is not a pointer, an arithmetic type or an
-//     enum is serializable as a VALUE: its object representation is copied
-//     (memcpy), `order_preserving` is false, and decode throws corruption when
-//     the size is not sizeof(T). Its bytes are in the machine's native layout.
-//     Only the size is validated: a type with invalid bit patterns (a bool or
-//     an enum member) decoded from corrupt bytes holds unspecified values.
+//   - a trivially copyable type that is not a pointer, an arithmetic type, an
+//     enum, a std::pair, std::tuple or std::array is serializable as a VALUE: its object
+//     representation is copied (memcpy), `order_preserving` is false, and decode throws corruption
+//     when the size is not sizeof(T). Its bytes are in the machine's native layout. Only the size
+//     is validated: a type with invalid bit patterns (a bool or an enum member) decoded from
+//     corrupt bytes holds unspecified values.
 //   - any other type is not serializable: using it is a compile-time error
 //     (a static_assert naming lsm::serializer<T> and the fix).
 //
 // Thread safety: stateless types and pure functions.
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "lsm/codec/static_string.hpp"
 #include "lsm/error.hpp"
@@ -118,15 +121,26 @@ struct trivial_serializer {
   }
 };
 
+/// std::pair, std::tuple and std::array: they have built-in serializers when
+/// their components do, and never fall back to memcpy.
+template <class T>
+inline constexpr bool is_std_composite = false;
+template <class A, class B>
+inline constexpr bool is_std_composite<std::pair<A, B>> = true;
+template <class... Ts>
+inline constexpr bool is_std_composite<std::tuple<Ts...>> = true;
+template <class T, std::size_t N>
+inline constexpr bool is_std_composite<std::array<T, N>> = true;
+
 /// Types the memcpy fallback accepts: trivially copyable, default
 /// constructible, and not a type with a meaning of its own (numbers, enums,
-/// pointers: they have built-in serializers or none).
+/// pointers, standard composites: they have built-in serializers or none).
 template <class T>
-concept memcpy_value = std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T> &&
-                       std::is_object_v<T> && !std::is_const_v<T> &&
-                       !std::is_volatile_v<T> && !std::is_arithmetic_v<T> && !std::is_enum_v<T> &&
-                       !std::is_pointer_v<T> && !std::is_member_pointer_v<T> &&
-                       !std::is_null_pointer_v<T> && !std::is_array_v<T>;
+concept memcpy_value =
+    !is_std_composite<T> && std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T> &&
+    std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
+    !std::is_arithmetic_v<T> && !std::is_enum_v<T> && !std::is_pointer_v<T> &&
+    !std::is_member_pointer_v<T> && !std::is_null_pointer_v<T> && !std::is_array_v<T>;
 
 template <class T>
 struct default_serializer : unspecialized_serializer<T> {};
