@@ -70,6 +70,21 @@ Int parse_int(std::string_view name, std::string_view text) {
   return value;
 }
 
+inline double parse_double(std::string_view name, std::string_view text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(std::string(text), &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) {
+    throw std::invalid_argument("--" + std::string(name) + ": expected a number, found '" +
+                                std::string(text) + "'");
+  }
+  return value;
+}
+
 inline bool parse_bool(std::string_view name, std::string_view text) {
   if (text == "1" || text == "true" || text == "yes") return true;
   if (text == "0" || text == "false" || text == "no") return false;
@@ -160,9 +175,9 @@ inline bench_config parse_flags(int argc, char** argv) {
     } else if (name == "fork") {
       c.fork = parse_bool(name, value);
     } else if (name == "interval") {
-      c.interval_s = std::stod(std::string(value));
+      c.interval_s = parse_double(name, value);
     } else if (name == "stall_ms") {
-      c.stall_threshold_ms = std::stod(std::string(value));
+      c.stall_threshold_ms = parse_double(name, value);
     } else {
       throw std::invalid_argument("unknown flag --" + std::string(name));
     }
