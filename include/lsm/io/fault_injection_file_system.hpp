@@ -5,8 +5,11 @@
 //   - per directory, the entries made durable by sync_dir(): creations,
 //     renames and removals since its last sync_dir are not durable.
 // simulate_crash() is a power loss (unsynced bytes and directory changes are
-// lost) or a process crash (everything is kept); afterwards every handle
+// lost) or a process crash (everything is kept, and what was not durable stays
+// not durable: a later power loss can still drop it); afterwards every handle
 // opened before the crash fails with errc::io_error and every lock is free.
+// A truncating open (new_writable_file of an existing file) makes the file
+// durably empty: a power loss before the next sync leaves it empty.
 //
 // Fault injection: fail_after(op, n, err, forever) fails the n-th operation of
 // a kind from now (once, or that one and every later one) with errc::io_error
@@ -23,8 +26,10 @@
 // Counting: a mutation counts when it reaches the file system and is not
 // refused by the freeze, whether it then succeeds or fails (an injected fault
 // or a missing file still counts), so a deterministic workload makes the same
-// sequence every run. Operations on dead handles do not count. lock_file is
-// not a mutation (it creates its file, which is not durable until sync_dir).
+// sequence every run. Operations on dead handles do not count, nor do the
+// ones refused by the freeze (they do not advance fault rules either).
+// lock_file is not a mutation (it creates its file, which is not durable
+// until sync_dir).
 //
 // Thread safety: thread-safe; one mutex guards the whole state (the one of
 // the shared core, see io/memory_file_system.hpp).
@@ -149,6 +154,8 @@ class fault_injection_file_system final : public file_system {
   explicit fault_injection_file_system(std::uint64_t seed) : fault_injection_file_system() {
     set_seed(seed);
   }
+  fault_injection_file_system(const fault_injection_file_system&) = delete;
+  fault_injection_file_system& operator=(const fault_injection_file_system&) = delete;
 
   // --- file_system ----------------------------------------------------------
 

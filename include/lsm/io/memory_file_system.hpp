@@ -547,6 +547,8 @@ inline result<std::unique_ptr<file_lock>> memory_fs_core::lock_file(const std::s
 class memory_file_system final : public file_system {
  public:
   memory_file_system() : core_(std::make_shared<detail::memory_fs_core>(false)) {}
+  memory_file_system(const memory_file_system&) = delete;
+  memory_file_system& operator=(const memory_file_system&) = delete;
 
   result<std::unique_ptr<sequential_file>> new_sequential_file(
       const std::string& path) override {
