@@ -18,3 +18,7 @@
 #include "lsm/memtable/concept.hpp"
 #include "lsm/io/memory_file_system.hpp"
 #include "lsm/io/fault_injection_file_system.hpp"
+#include "lsm/wal/format.hpp"
+#include "lsm/wal/writer.hpp"
+#include "lsm/wal/reader.hpp"
+#include "lsm/version/version_edit.hpp"
