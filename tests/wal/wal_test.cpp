@@ -128,9 +128,13 @@ TEST_CASE("a record is framed as masked crc32c, fixed16 length, type, payload", 
   wal::writer w(sink);
   REQUIRE(w.add_record("abc").ok());
   REQUIRE(bytes.size() == 10);
-  const std::uint32_t crc = lsm::detail::crc32c::mask(lsm::detail::crc32c::value("\x01" "abc"));
+  const std::uint32_t crc =
+      lsm::detail::crc32c::mask(lsm::detail::crc32c::value("\x01"
+                                                           "abc"));
   CHECK(lsm::detail::decode_fixed32(bytes.data()) == crc);
-  CHECK(bytes.substr(4) == std::string("\x03\x00\x01" "abc", 6));
+  CHECK(bytes.substr(4) == std::string("\x03\x00\x01"
+                                       "abc",
+                                       6));
   CHECK(w.offset() == 10);
   CHECK(sink.appends() == 1);
 }
@@ -140,10 +144,22 @@ TEST_CASE("records of every size class round-trip, alone and in sequence", "[wal
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
   constexpr std::size_t b = wal::block_size, h = wal::header_size;
-  const std::vector<std::size_t> sizes = {0,         1,         2,          h,         b - h - 1,
-                                          b - h,     b - h + 1, b - 1,      b,         b + 1,
-                                          2 * b - 2 * h - 1,    2 * b - 2 * h,         2 * b - 2 * h + 1,
-                                          3 * b,     100'000,   5'000'000};
+  const std::vector<std::size_t> sizes = {0,
+                                          1,
+                                          2,
+                                          h,
+                                          b - h - 1,
+                                          b - h,
+                                          b - h + 1,
+                                          b - 1,
+                                          b,
+                                          b + 1,
+                                          2 * b - 2 * h - 1,
+                                          2 * b - 2 * h,
+                                          2 * b - 2 * h + 1,
+                                          3 * b,
+                                          100'000,
+                                          5'000'000};
   std::vector<std::string> records;
   for (auto n : sizes) records.push_back(random_bytes(rng, n));
 
@@ -271,8 +287,8 @@ TEST_CASE("a log cut at any byte of its last two blocks yields exactly the recor
       if (got.records[i] != records[i]) FAIL("cut " << cut << ": record " << i << " differs");
     const bool at_record_end = std::find(log.ends.begin(), log.ends.end(), cut) != log.ends.end();
     if (at_record_end && got.torn) FAIL("cut " << cut << " at a record end reported a torn tail");
-    if (complete < records.size() && cut > next_record_start(complete ? log.ends[complete - 1] : 0) &&
-        !got.torn)
+    if (complete < records.size() &&
+        cut > next_record_start(complete ? log.ends[complete - 1] : 0) && !got.torn)
       FAIL("cut " << cut << " inside a record did not report a torn tail");
   }
 }
@@ -281,9 +297,12 @@ TEST_CASE("a flipped byte at any offset is detected and located", "[wal]") {
   const std::uint64_t seed = test_seed();
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
-  const std::vector<std::string> records = {random_bytes(rng, 100),    random_bytes(rng, 40'000),
-                                            random_bytes(rng, 25'405),  random_bytes(rng, 10),
-                                            std::string(),              random_bytes(rng, 1'000)};
+  const std::vector<std::string> records = {random_bytes(rng, 100),
+                                            random_bytes(rng, 40'000),
+                                            random_bytes(rng, 25'405),
+                                            random_bytes(rng, 10),
+                                            std::string(),
+                                            random_bytes(rng, 1'000)};
   auto log = write_log(records);
   REQUIRE(log.bytes.size() > 2 * wal::block_size);
   const auto starts = unit_starts(log.bytes);
@@ -301,8 +320,9 @@ TEST_CASE("a flipped byte at any offset is detected and located", "[wal]") {
 
     const auto before = static_cast<std::size_t>(
         std::upper_bound(log.ends.begin(), log.ends.end(), x) - log.ends.begin());
-    if (got.records.size() != before) FAIL("flip at " << x << ": " << got.records.size()
-                                                      << " records returned, expected " << before);
+    if (got.records.size() != before)
+      FAIL("flip at " << x << ": " << got.records.size() << " records returned, expected "
+                      << before);
     for (std::size_t i = 0; i < before; ++i)
       if (got.records[i] != records[i]) FAIL("flip at " << x << ": record " << i << " differs");
     const std::uint64_t unit = *(std::upper_bound(starts.begin(), starts.end(), x) - 1);
@@ -339,9 +359,11 @@ TEST_CASE("each kind of damage is reported with file, offset, expected and found
       {"type", a + bad_type + tail, {"unknown fragment type 9 (expected 1 to 4)"}},
       {"middle first", a + make_fragment(rt::middle, "m") + tail, {"type middle with no first"}},
       {"last first", a + make_fragment(rt::last, "l") + tail, {"type last with no first"}},
-      {"first then full", a + make_fragment(rt::first, "f") + tail,
+      {"first then full",
+       a + make_fragment(rt::first, "f") + tail,
        {"type full while the record begun at offset 12 is incomplete"}},
-      {"first then first", a + make_fragment(rt::first, "f") + make_fragment(rt::first, "g"),
+      {"first then first",
+       a + make_fragment(rt::first, "f") + make_fragment(rt::first, "g"),
        {"type first while the record begun at offset 12 is incomplete"}},
   };
   for (const auto& c : cases) {
@@ -349,10 +371,10 @@ TEST_CASE("each kind of damage is reported with file, offset, expected and found
     const auto got = read_log(c.bytes);
     CHECK(got.records == std::vector<std::string>{"alpha"});
     REQUIRE(got.status.code() == lsm::errc::corruption);
-    const std::string where = c.name == std::string("first then full") ||
-                                      c.name == std::string("first then first")
-                                  ? "000007.log: damaged log at offset 20:"
-                                  : "000007.log: damaged log at offset 12:";
+    const std::string where =
+        c.name == std::string("first then full") || c.name == std::string("first then first")
+            ? "000007.log: damaged log at offset 20:"
+            : "000007.log: damaged log at offset 12:";
     CHECK_THAT(got.status.message(), Catch::StartsWith(where));
     for (const char* s : c.says) CHECK_THAT(got.status.message(), Catch::Contains(s));
   }
@@ -370,9 +392,9 @@ TEST_CASE("an incomplete multi-fragment record at the end is dropped as a torn t
 }
 
 TEST_CASE("an all-zero file is an empty log", "[wal]") {
-  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{6}, std::size_t{7},
-                        std::size_t{100}, wal::block_size - 1, wal::block_size,
-                        wal::block_size + 7, 3 * wal::block_size}) {
+  for (std::size_t n :
+       {std::size_t{0}, std::size_t{1}, std::size_t{6}, std::size_t{7}, std::size_t{100},
+        wal::block_size - 1, wal::block_size, wal::block_size + 7, 3 * wal::block_size}) {
     INFO("size " << n);
     const auto got = read_log(std::string(n, '\0'));
     CHECK(got.status.ok());
@@ -408,8 +430,8 @@ TEST_CASE("zero-filled space followed by valid records is damage", "[wal]") {
   CHECK_THAT(got.status.message(),
              Catch::StartsWith("000007.log: damaged log at offset " + std::to_string(hole) + ":"));
   CHECK_THAT(got.status.message(), Catch::Contains("found 7 zero bytes"));
-  CHECK_THAT(got.status.message(),
-             Catch::Contains("valid data follows at offset " + std::to_string(2 * wal::block_size)));
+  CHECK_THAT(got.status.message(), Catch::Contains("valid data follows at offset " +
+                                                   std::to_string(2 * wal::block_size)));
 }
 
 TEST_CASE("random garbage never crashes and never yields a record that was not written", "[wal]") {
@@ -435,9 +457,15 @@ TEST_CASE("random garbage never crashes and never yields a record that was not w
           for (std::size_t k = at; k < std::min(bytes.size(), at + rng() % 16); ++k)
             bytes[k] = static_cast<char>(rng());
           break;
-        case 1: bytes.insert(at, random_bytes(rng, 1 + rng() % 20)); break;
-        case 2: bytes.resize(at); break;
-        default: bytes += random_bytes(rng, rng() % 2'000); break;
+        case 1:
+          bytes.insert(at, random_bytes(rng, 1 + rng() % 20));
+          break;
+        case 2:
+          bytes.resize(at);
+          break;
+        default:
+          bytes += random_bytes(rng, rng() % 2'000);
+          break;
       }
     }
     const auto got = read_log(bytes);

@@ -149,10 +149,10 @@ class version_edit {
             return d.fail("magic.format_version: expected 1 to " +
                           std::to_string(manifest_format_version) + ", found 0");
           if (version > manifest_format_version)
-            return status::not_supported(
-                "version edit: MANIFEST format version " + std::to_string(version) +
-                " is newer than the newest this library reads (" +
-                std::to_string(manifest_format_version) + ")");
+            return status::not_supported("version edit: MANIFEST format version " +
+                                         std::to_string(version) +
+                                         " is newer than the newest this library reads (" +
+                                         std::to_string(manifest_format_version) + ")");
           e.format_version = version;
           break;
         }
@@ -174,9 +174,8 @@ class version_edit {
         case edit_tag::last_sequence:
           if (status s = d.number("last_sequence", e.last_sequence); !s.ok()) return s;
           if (*e.last_sequence > max_sequence_number)
-            return d.fail("last_sequence: expected at most " +
-                          std::to_string(max_sequence_number) + ", found " +
-                          std::to_string(*e.last_sequence));
+            return d.fail("last_sequence: expected at most " + std::to_string(max_sequence_number) +
+                          ", found " + std::to_string(*e.last_sequence));
           break;
         case edit_tag::compact_pointer: {
           int level = 0;
@@ -208,8 +207,7 @@ class version_edit {
             return d.fail("new_file.largest_seq: expected at least smallest_seq " +
                           std::to_string(f.smallest_seq) + ", found " +
                           std::to_string(f.largest_seq));
-          if (!get_varint64(d.in, f.num_entries))
-            return d.fail("new_file.num_entries: cut short");
+          if (!get_varint64(d.in, f.num_entries)) return d.fail("new_file.num_entries: cut short");
           if (!get_varint64(d.in, f.num_deletions))
             return d.fail("new_file.num_deletions: cut short");
           e.new_files.emplace_back(level, std::move(f));

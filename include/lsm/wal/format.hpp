@@ -39,12 +39,18 @@ inline constexpr std::uint8_t max_record_type = static_cast<std::uint8_t>(record
 
 inline constexpr std::string_view record_type_name(std::uint8_t type) noexcept {
   switch (type) {
-    case 0: return "zero";
-    case 1: return "full";
-    case 2: return "first";
-    case 3: return "middle";
-    case 4: return "last";
-    default: return "unknown";
+    case 0:
+      return "zero";
+    case 1:
+      return "full";
+    case 2:
+      return "first";
+    case 3:
+      return "middle";
+    case 4:
+      return "last";
+    default:
+      return "unknown";
   }
 }
 

@@ -292,12 +292,12 @@ class reader {
   sequential_file& src_;
   std::string file_name_;
   bool verify_;
-  std::string buffer_;            // block_size bytes: the read scratch
-  std::string_view block_;        // the bytes of the current block
+  std::string buffer_;             // block_size bytes: the read scratch
+  std::string_view block_;         // the bytes of the current block
   std::uint64_t block_start_ = 0;  // file offset of block_
-  std::size_t pos_ = 0;           // next header within block_
-  bool started_ = false;          // a block has been read
-  bool eof_ = false;              // block_ is the last block of the file
+  std::size_t pos_ = 0;            // next header within block_
+  bool started_ = false;           // a block has been read
+  bool eof_ = false;               // block_ is the last block of the file
   bool done_ = false;
   bool torn_ = false;
   status status_;
