@@ -102,6 +102,10 @@ class block_iterator final : public internal_iterator {
  public:
   /// Borrows b. REQUIRES: b outlives the iterator.
   explicit block_iterator(const block& b) { attach(b); }
+  /// Borrows b and rebuilds prefix-compressed keys in *scratch (reusing its
+  /// capacity: no allocation once it has grown).
+  /// REQUIRES: b and *scratch outlive the iterator; no other user of *scratch.
+  block_iterator(const block& b, std::string& scratch) : key_buf_(&scratch) { attach(b); }
   /// Shares ownership of b (the block may be evicted from the cache meanwhile).
   explicit block_iterator(std::shared_ptr<const block> b) : pin_(std::move(b)) {
     attach(*pin_);
@@ -176,7 +180,7 @@ class block_iterator final : public internal_iterator {
   void invalidate() {
     current_ = end_;
     restart_index_ = num_restarts_;
-    key_.clear();
+    key_ = {};
     value_ = std::string_view(data_ + end_, 0);
   }
 
@@ -189,7 +193,7 @@ class block_iterator final : public internal_iterator {
   }
 
   void seek_to_restart(std::uint32_t i) {
-    key_.clear();
+    key_ = {};
     restart_index_ = i;
     // parse_next() starts at the end of the "previous value".
     value_ = std::string_view(data_ + restart_point(i), 0);
@@ -249,8 +253,16 @@ class block_iterator final : public internal_iterator {
       corrupt(current_, "shared key prefix longer than the previous key");
       return false;
     }
-    key_.resize(shared);
-    key_.append(delta, non_shared);
+    if (shared == 0) {
+      // A whole key: view it in the block, no copy (every key of a block
+      // with restart interval 1, and every restart entry).
+      key_ = std::string_view(delta, non_shared);
+    } else {
+      if (key_.data() != key_buf_->data()) key_buf_->assign(key_.data(), shared);
+      key_buf_->resize(shared);
+      key_buf_->append(delta, non_shared);
+      key_ = *key_buf_;
+    }
     if (key_.size() < block_min_key_size<Cmp>) {
       corrupt(current_, "key shorter than an internal key's 8-byte tag");
       return false;
@@ -273,7 +285,9 @@ class block_iterator final : public internal_iterator {
   std::uint32_t num_restarts_ = 0;
   std::uint32_t current_ = 0;    // offset of the current entry; end_ when invalid
   std::uint32_t restart_index_ = 0;  // restart block holding current_
-  std::string key_;
+  std::string own_key_buf_;
+  std::string* key_buf_ = &own_key_buf_;  // where prefix-compressed keys are rebuilt
+  std::string_view key_;                  // into the block or into *key_buf_
   std::string_view value_;
   status status_;
 };

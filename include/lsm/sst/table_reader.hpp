@@ -99,7 +99,9 @@ class table_reader {
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
     auto blk = read_data_block(h, settings);
     if (!blk.ok()) return blk.take_status();
-    block_iterator<internal_comparator> it(**blk);
+    // Keys are rebuilt in a per-thread buffer: no allocation once it has grown.
+    thread_local std::string key_scratch;
+    block_iterator<internal_comparator> it(**blk, key_scratch);
     it.seek(target);
     if (!it.valid()) return wrap(it.get_status(), "data", h.offset);
     if (Comparator::compare(extract_user_key(it.key()), user_key) == 0) {
