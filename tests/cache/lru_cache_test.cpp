@@ -24,8 +24,7 @@ std::uint64_t test_seed() {
 }
 
 std::shared_ptr<const std::string> value_of(std::uint64_t id, std::uint64_t offset) {
-  return std::make_shared<const std::string>(std::to_string(id) + ":" +
-                                             std::to_string(offset));
+  return std::make_shared<const std::string>(std::to_string(id) + ":" + std::to_string(offset));
 }
 
 }  // namespace

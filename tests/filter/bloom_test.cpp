@@ -54,8 +54,7 @@ double blocked_bloom_rate(double bits_per_key, unsigned k) {
 
 template <unsigned B>
 void measure_false_positive_rate(const std::vector<std::uint64_t>& present,
-                                 const std::vector<std::uint64_t>& absent,
-                                 bool standard_bound) {
+                                 const std::vector<std::uint64_t>& absent, bool standard_bound) {
   using bloom = lsm::filter::bloom<B>;
   std::string filter;
   bloom::build(present, filter);
@@ -67,13 +66,13 @@ void measure_false_positive_rate(const std::vector<std::uint64_t>& present,
   const double measured = double(false_positives) / double(absent.size());
   const double standard = standard_bloom_rate(B);
   const double blocked = blocked_bloom_rate(B, bloom::num_probes);
-  std::cout << "bloom<" << B << ">: k=" << bloom::num_probes << " bytes/key="
-            << double(filter.size()) / double(present.size())
+  std::cout << "bloom<" << B << ">: k=" << bloom::num_probes
+            << " bytes/key=" << double(filter.size()) / double(present.size())
             << " measured FP=" << measured * 100 << "% standard=" << standard * 100
-            << "% blocked theory=" << blocked * 100 << "% measured/standard="
-            << measured / standard << "\n";
-  INFO("bits/key " << B << " measured " << measured << " standard " << standard
-                   << " blocked " << blocked);
+            << "% blocked theory=" << blocked * 100 << "% measured/standard=" << measured / standard
+            << "\n";
+  INFO("bits/key " << B << " measured " << measured << " standard " << standard << " blocked "
+                   << blocked);
   CHECK(false_negatives == 0);
   CHECK(measured <= 1.5 * blocked);
   if (standard_bound) CHECK(measured <= 1.5 * standard);
@@ -93,8 +92,7 @@ TEST_CASE("hash64 matches the known answers of the documented algorithm", "[bloo
   CHECK(hash64(bytes) == 0x705fb2ba17dbeb2cull);
 }
 
-TEST_CASE("hash64 distinguishes trailing zero bytes and avalanches single bit flips",
-          "[bloom]") {
+TEST_CASE("hash64 distinguishes trailing zero bytes and avalanches single bit flips", "[bloom]") {
   CHECK(hash64(std::string_view("a", 1)) != hash64(std::string_view("a\0", 2)));
   CHECK(hash64(std::string(8, '\0')) != hash64(std::string(16, '\0')));
   const std::uint64_t seed = test_seed();
@@ -117,8 +115,7 @@ TEST_CASE("hash64 distinguishes trailing zero bytes and avalanches single bit fl
   CHECK(mean < 34.0);
 }
 
-TEST_CASE("bloom false-positive rate over 1M keys stays within the documented bounds",
-          "[bloom]") {
+TEST_CASE("bloom false-positive rate over 1M keys stays within the documented bounds", "[bloom]") {
   const std::size_t n = 1'000'000;
   const auto present = key_hashes("present/", n);
   const auto absent = key_hashes("absent/", n);
@@ -129,9 +126,8 @@ TEST_CASE("bloom false-positive rate over 1M keys stays within the documented bo
   measure_false_positive_rate<20>(present, absent, false);
 }
 
-TEMPLATE_TEST_CASE("a bloom filter never gives a false negative", "[bloom]",
-                   lsm::filter::bloom<1>, lsm::filter::bloom<2>, lsm::filter::bloom<10>,
-                   lsm::filter::bloom<64>) {
+TEMPLATE_TEST_CASE("a bloom filter never gives a false negative", "[bloom]", lsm::filter::bloom<1>,
+                   lsm::filter::bloom<2>, lsm::filter::bloom<10>, lsm::filter::bloom<64>) {
   for (std::size_t n : {0u, 1u, 7u, 100u, 5000u}) {
     const auto keys = key_hashes("k", n);
     std::string filter;
@@ -155,8 +151,7 @@ TEST_CASE("an empty key set gives a filter that excludes keys", "[bloom]") {
   CHECK(hits == 0);
 }
 
-TEST_CASE("a bloom filter is read with its stored probe count by any bits-per-key",
-          "[bloom]") {
+TEST_CASE("a bloom filter is read with its stored probe count by any bits-per-key", "[bloom]") {
   const auto keys = key_hashes("k", 3000);
   const auto others = key_hashes("o", 3000);
   std::string filter;
@@ -183,7 +178,8 @@ TEST_CASE("a malformed or empty bloom filter answers may-contain", "[bloom]") {
   std::string many_probes = good;
   many_probes.back() = static_cast<char>(31);
   const std::string bad[] = {std::string(), std::string(1, '\x07'), good.substr(1),
-                             good + "x", std::string(64, '\0'), zero_probes, many_probes};
+                             good + "x",    std::string(64, '\0'),  zero_probes,
+                             many_probes};
   for (const auto& f : bad)
     for (auto h : absent) REQUIRE(bloom::may_contain(f, h));
 }

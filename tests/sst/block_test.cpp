@@ -42,7 +42,8 @@ TEST_CASE("a block iterator matches std::map for seek, next and prev", "[sst]") 
   INFO("seed " << seed << " restart interval " << interval);
   std::mt19937_64 rng(seed);
   std::map<std::string, std::string> m;
-  for (int i = 0; i < 2000; ++i) m[random_key(rng)] = std::string(rng() % 20, 'v') + std::to_string(i);
+  for (int i = 0; i < 2000; ++i)
+    m[random_key(rng)] = std::string(rng() % 20, 'v') + std::to_string(i);
   auto blk = build_block(m, interval);
   REQUIRE(blk->get_status().ok());
   auto it = new_block_iterator<bytewise_comparator>(blk);

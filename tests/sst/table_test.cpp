@@ -67,9 +67,8 @@ using entry = std::pair<std::string, std::string>;  // (internal key, value)
 using bloom_reader = table_reader<bytewise_comparator, lsm::filter::bloom<10>>;
 using bloom_builder = table_builder<bytewise_comparator, lsm::filter::bloom<10>>;
 
-std::string build(const std::vector<entry>& entries,
-                  const std::vector<range_tombstone>& tombstones, table_options options,
-                  table_properties* props = nullptr) {
+std::string build(const std::vector<entry>& entries, const std::vector<range_tombstone>& tombstones,
+                  table_options options, table_properties* props = nullptr) {
   std::string file;
   sst_sink sink(file);
   bloom_builder b(options, sink);
@@ -84,8 +83,8 @@ std::string build(const std::vector<entry>& entries,
 lsm::result<std::unique_ptr<bloom_reader>> open(const std::string& file,
                                                 block_cache* cache = nullptr,
                                                 table_options options = {}) {
-  return bloom_reader::open(options, std::make_unique<sst_source>(file), file.size(),
-                            "000042.sst", cache);
+  return bloom_reader::open(options, std::make_unique<sst_source>(file), file.size(), "000042.sst",
+                            cache);
 }
 
 std::string user_key(std::uint64_t i) {
@@ -204,15 +203,14 @@ TEST_CASE("a table of 100k keys round-trips lookups, scans and seeks", "[sst]") 
     last = off;
   }
   CHECK(table.approximate_offset_of(entries.front().first) == 0);
-  const std::uint64_t end = table.approximate_offset_of(
-      make_internal_key("zzz", 0, value_kind::value));
+  const std::uint64_t end =
+      table.approximate_offset_of(make_internal_key("zzz", 0, value_kind::value));
   CHECK(end >= last);
   CHECK(end < file.size());
   CHECK(end > file.size() / 2);
 }
 
-TEST_CASE("a table returns the newest visible version among versions and tombstones",
-          "[sst]") {
+TEST_CASE("a table returns the newest visible version among versions and tombstones", "[sst]") {
   const std::uint64_t seed = test_seed();
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
@@ -273,10 +271,8 @@ TEST_CASE("range tombstones and properties round-trip", "[sst]") {
   }
   // Out of order, with a duplicate start and sequence (merged: the larger end wins).
   std::vector<range_tombstone> tombstones = {
-      {user_key(300), user_key(310), 2000},
-      {user_key(5), user_key(20), 7},
-      {user_key(300), user_key(320), 2000},
-      {user_key(300), user_key(305), 1500},
+      {user_key(300), user_key(310), 2000}, {user_key(5), user_key(20), 7},
+      {user_key(300), user_key(320), 2000}, {user_key(300), user_key(305), 1500},
       {user_key(600), user_key(700), 3},
   };
   table_options options;
@@ -295,8 +291,8 @@ TEST_CASE("range tombstones and properties round-trip", "[sst]") {
   CHECK(p.raw_value_size == raw_value);
   CHECK(p.num_data_blocks > 5);
   CHECK(p.smallest == make_internal_key(user_key(5), 7, value_kind::range_deletion));
-  CHECK(p.largest == make_internal_key(user_key(700), lsm::max_sequence_number,
-                                       value_kind::range_deletion));
+  CHECK(p.largest ==
+        make_internal_key(user_key(700), lsm::max_sequence_number, value_kind::range_deletion));
   CHECK(p.smallest_seq == 3);
   CHECK(p.largest_seq == 2000);
   CHECK(p.comparator_name == "lsm.bytewise");
@@ -432,8 +428,7 @@ TEST_CASE("flipping any byte of a table is detected or harmless (filter only)", 
   std::vector<entry> entries;
   for (std::uint64_t i = 0; i < 120; ++i)
     entries.emplace_back(make_internal_key(user_key(i * 3), 100 + i,
-                                           i % 10 == 0 ? value_kind::deletion
-                                                       : value_kind::value),
+                                           i % 10 == 0 ? value_kind::deletion : value_kind::value),
                          i % 10 == 0 ? "" : "value" + std::to_string(i));
   table_options options;
   options.block_size = 300;
@@ -444,9 +439,9 @@ TEST_CASE("flipping any byte of a table is detected or harmless (filter only)", 
   block_handle filter;
   {
     footer f;
-    REQUIRE(f.decode_from(std::string_view(good).substr(good.size() - footer_size),
-                          good.size(), "x")
-                .ok());
+    REQUIRE(
+        f.decode_from(std::string_view(good).substr(good.size() - footer_size), good.size(), "x")
+            .ok());
     block meta{good.substr(f.metaindex.offset, f.metaindex.size)};
     block_iterator<bytewise_comparator> it(meta);
     it.seek("filter");
@@ -558,8 +553,8 @@ TEST_CASE("truncated files and random garbage fail to open with corruption", "[s
 
 TEST_CASE("a table written and read through the POSIX file system round-trips", "[sst]") {
   auto fs = lsm::default_file_system();
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("lsm_sst_test_" + std::to_string(test_seed()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("lsm_sst_test_" + std::to_string(test_seed()));
   REQUIRE(fs->create_dir(dir.string()).ok());
   const std::string path = (dir / "000001.sst").string();
   {

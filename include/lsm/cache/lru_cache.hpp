@@ -64,8 +64,8 @@ class lru_cache {
   /// Inserts (or replaces) the value for (cache_id, offset) with the given
   /// charge, evicting least recently used entries of its shard as needed.
   /// A value whose charge exceeds a shard's capacity is not cached.
-  void insert(std::uint64_t cache_id, std::uint64_t offset,
-              std::shared_ptr<const T> value, std::size_t charge) {
+  void insert(std::uint64_t cache_id, std::uint64_t offset, std::shared_ptr<const T> value,
+              std::size_t charge) {
     const cache_key k{cache_id, offset};
     shard& s = shard_for(k);
     // Values evicted here are destroyed after the lock is released.

@@ -29,10 +29,9 @@ inline constexpr std::uint32_t bloom_probe_multiplier = 0x9e3779b9u;
 /// blocked filter at b bits per key (index b - 1), from the Poisson model of
 /// the keys per line (docs/format/sst.md §4.3.2).
 inline constexpr std::array<std::uint8_t, 64> bloom_probes_by_bits_per_key = {
-    1,  1,  2,  3,  3,  4,  5,  5,  6,  7,  7,  8,  8,  9,  9,  10,
-    10, 10, 11, 11, 12, 12, 12, 13, 13, 13, 14, 14, 14, 14, 15, 15,
-    15, 15, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 18, 18, 18, 18,
-    18, 18, 19, 19, 19, 19, 19, 19, 20, 20, 20, 20, 20, 20, 20, 20};
+    1,  1,  2,  3,  3,  4,  5,  5,  6,  7,  7,  8,  8,  9,  9,  10, 10, 10, 11, 11, 12, 12,
+    12, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17,
+    18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 20, 20, 20, 20, 20, 20, 20, 20};
 
 /// The line of a key hash among `lines` lines (lines < 2^32).
 inline std::uint64_t bloom_line_of(std::uint64_t key_hash, std::uint64_t lines) noexcept {
@@ -52,8 +51,7 @@ struct bloom {
   /// Persisted in every table; the same for every BitsPerKey (k is stored).
   static constexpr std::string_view name = "lsm.bloom.v1";
   static constexpr unsigned bits_per_key = BitsPerKey;
-  static constexpr unsigned num_probes =
-      detail::bloom_probes_by_bits_per_key[BitsPerKey - 1];
+  static constexpr unsigned num_probes = detail::bloom_probes_by_bits_per_key[BitsPerKey - 1];
 
   /// Appends the filter of `key_hashes` (hashes of distinct keys) to out.
   static void build(std::span<const std::uint64_t> key_hashes, std::string& out) {
@@ -67,8 +65,7 @@ struct bloom {
     out.resize(base + static_cast<std::size_t>(lines) * detail::bloom_line_bytes, '\0');
     auto* bytes = reinterpret_cast<unsigned char*>(out.data() + base);
     for (const std::uint64_t h : key_hashes) {
-      unsigned char* line =
-          bytes + detail::bloom_line_of(h, lines) * detail::bloom_line_bytes;
+      unsigned char* line = bytes + detail::bloom_line_of(h, lines) * detail::bloom_line_bytes;
       auto g = static_cast<std::uint32_t>(h);
       for (unsigned i = 0; i < num_probes; ++i) {
         g *= detail::bloom_probe_multiplier;

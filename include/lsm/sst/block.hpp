@@ -30,8 +30,10 @@ namespace detail {
 /// Keys of blocks ordered by an internal-key comparator must hold the 8-byte
 /// tag: such comparators read it unchecked.
 template <class Cmp>
-inline constexpr std::size_t block_min_key_size =
-    requires { typename Cmp::user_comparator; } ? internal_key_trailer_size : 0;
+inline constexpr std::size_t block_min_key_size = requires {
+  typename Cmp::user_comparator;
+}
+? internal_key_trailer_size : 0;
 
 class block {
  public:
@@ -47,8 +49,7 @@ class block {
     if (n == 0 || n > max_restarts) {
       status_ = status::corruption("block of " + std::to_string(data_.size()) +
                                    " bytes: bad restart count: expected 1.." +
-                                   std::to_string(max_restarts) + ", found " +
-                                   std::to_string(n));
+                                   std::to_string(max_restarts) + ", found " + std::to_string(n));
       return;
     }
     const std::size_t restart_offset = data_.size() - 4 - std::size_t{n} * 4;
@@ -58,11 +59,12 @@ class block {
         const std::uint32_t r = decode_fixed32(data_.data() + restart_offset + 4 * i);
         const bool ok = i == 0 ? r == 0 : (r > previous && r < restart_offset);
         if (!ok) {
-          status_ = status::corruption(
-              "block of " + std::to_string(data_.size()) + " bytes: restart point " +
-              std::to_string(i) + " has offset " + std::to_string(r) + ", expected " +
-              (i == 0 ? std::string("0") : "in (" + std::to_string(previous) + ", " +
-                                                std::to_string(restart_offset) + ")"));
+          status_ = status::corruption("block of " + std::to_string(data_.size()) +
+                                       " bytes: restart point " + std::to_string(i) +
+                                       " has offset " + std::to_string(r) + ", expected " +
+                                       (i == 0 ? std::string("0")
+                                               : "in (" + std::to_string(previous) + ", " +
+                                                     std::to_string(restart_offset) + ")"));
           return;
         }
         previous = r;
@@ -107,9 +109,7 @@ class block_iterator final : public internal_iterator {
   /// REQUIRES: b and *scratch outlive the iterator; no other user of *scratch.
   block_iterator(const block& b, std::string& scratch) : key_buf_(&scratch) { attach(b); }
   /// Shares ownership of b (the block may be evicted from the cache meanwhile).
-  explicit block_iterator(std::shared_ptr<const block> b) : pin_(std::move(b)) {
-    attach(*pin_);
-  }
+  explicit block_iterator(std::shared_ptr<const block> b) : pin_(std::move(b)) { attach(*pin_); }
 
   bool valid() const override { return current_ < end_ && status_.ok(); }
   status get_status() const override { return status_; }
@@ -132,8 +132,7 @@ class block_iterator final : public internal_iterator {
   void seek(std::string_view target) override {
     if (!status_.ok() || end_ == 0) return invalidate();
     if (target.size() < block_min_key_size<Cmp>) {
-      status_ = status::invalid_argument("block seek target of " +
-                                         std::to_string(target.size()) +
+      status_ = status::invalid_argument("block seek target of " + std::to_string(target.size()) +
                                          " bytes is not an internal key");
       return invalidate();
     }
@@ -200,8 +199,7 @@ class block_iterator final : public internal_iterator {
   }
 
   void corrupt(std::uint32_t offset, const char* what) {
-    status_ = status::corruption("block entry at offset " + std::to_string(offset) +
-                                 ": " + what);
+    status_ = status::corruption("block entry at offset " + std::to_string(offset) + ": " + what);
     invalidate();
   }
 
@@ -268,8 +266,7 @@ class block_iterator final : public internal_iterator {
       return false;
     }
     value_ = std::string_view(delta + non_shared, value_length);
-    while (restart_index_ + 1 < num_restarts_ &&
-           restart_point(restart_index_ + 1) <= current_)
+    while (restart_index_ + 1 < num_restarts_ && restart_point(restart_index_ + 1) <= current_)
       ++restart_index_;
     if (restart_point(restart_index_) == current_ && shared != 0) {
       corrupt(current_, "restart entry with a shared key prefix");
@@ -280,10 +277,10 @@ class block_iterator final : public internal_iterator {
 
   std::shared_ptr<const block> pin_;
   const char* data_ = nullptr;
-  std::uint32_t end_ = 0;        // end of the entries
-  std::uint32_t restarts_ = 0;   // offset of the restart array (== end_)
+  std::uint32_t end_ = 0;       // end of the entries
+  std::uint32_t restarts_ = 0;  // offset of the restart array (== end_)
   std::uint32_t num_restarts_ = 0;
-  std::uint32_t current_ = 0;    // offset of the current entry; end_ when invalid
+  std::uint32_t current_ = 0;        // offset of the current entry; end_ when invalid
   std::uint32_t restart_index_ = 0;  // restart block holding current_
   std::string own_key_buf_;
   std::string* key_buf_ = &own_key_buf_;  // where prefix-compressed keys are rebuilt

@@ -34,7 +34,7 @@ enum class block_compression : std::uint8_t { none = 0 };
 inline constexpr std::size_t block_trailer_size = 5;  // type byte + fixed32 crc
 inline constexpr std::size_t max_block_handle_length = 2 * max_varint64_length;
 inline constexpr std::size_t footer_handles_length = 2 * max_block_handle_length;  // 40
-inline constexpr std::size_t footer_size = footer_handles_length + 4 + 4 + 8;     // 56
+inline constexpr std::size_t footer_size = footer_handles_length + 4 + 4 + 8;      // 56
 
 /// How tables are built (and, for codec_name, checked when opened).
 struct table_options {
@@ -71,8 +71,7 @@ struct block_handle {
   }
   /// True when contents and trailer end at or before `limit`.
   bool fits_before(std::uint64_t limit) const noexcept {
-    return offset <= limit && size <= limit - offset &&
-           block_trailer_size <= limit - offset - size;
+    return offset <= limit && size <= limit - offset && block_trailer_size <= limit - offset - size;
   }
 };
 
@@ -102,45 +101,42 @@ struct footer {
   /// Decodes the last footer_size bytes of a file of `file_size` bytes named
   /// `file_name`; checks magic, checksum, version, padding and that both
   /// handles lie before the footer.
-  status decode_from(std::string_view in, std::uint64_t file_size,
-                     const std::string& file_name) {
+  status decode_from(std::string_view in, std::uint64_t file_size, const std::string& file_name) {
     const std::uint64_t at = file_size - footer_size;
     auto bad = [&](std::uint64_t off, const std::string& what) {
-      return status::corruption(file_name + ": footer at offset " + std::to_string(off) +
-                                ": " + what);
+      return status::corruption(file_name + ": footer at offset " + std::to_string(off) + ": " +
+                                what);
     };
     if (in.size() != footer_size)
       return bad(at, "expected " + std::to_string(footer_size) + " bytes, found " +
                          std::to_string(in.size()));
     const std::uint64_t magic = decode_fixed64(in.data() + footer_size - 8);
     if (magic != table_magic_number)
-      return bad(at + footer_size - 8, "bad magic number: expected " +
-                                           sst_hex(table_magic_number) + ", found " +
-                                           sst_hex(magic) + " (not an SST file?)");
+      return bad(at + footer_size - 8, "bad magic number: expected " + sst_hex(table_magic_number) +
+                                           ", found " + sst_hex(magic) + " (not an SST file?)");
     const std::uint32_t stored = crc32c::unmask(decode_fixed32(in.data() + 44));
     const std::uint32_t actual = crc32c::value(in.data(), 44);
     if (stored != actual)
-      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) +
-                              ", computed " + sst_hex(actual));
+      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) + ", computed " +
+                              sst_hex(actual));
     version = decode_fixed32(in.data() + footer_handles_length);
     if (version != table_format_version)
-      return bad(at + footer_handles_length,
-                 "unsupported format version: expected " +
-                     std::to_string(table_format_version) + ", found " +
-                     std::to_string(version));
+      return bad(at + footer_handles_length, "unsupported format version: expected " +
+                                                 std::to_string(table_format_version) + ", found " +
+                                                 std::to_string(version));
     std::string_view handles = in.substr(0, footer_handles_length);
     if (!metaindex.decode_from(handles) || !index.decode_from(handles))
       return bad(at, "malformed block handles");
     for (const char c : handles)
       if (c != '\0') return bad(at, "non-zero padding after the block handles");
     if (!metaindex.fits_before(at))
-      return bad(at, "metaindex handle (offset " + std::to_string(metaindex.offset) +
-                         ", size " + std::to_string(metaindex.size) +
+      return bad(at, "metaindex handle (offset " + std::to_string(metaindex.offset) + ", size " +
+                         std::to_string(metaindex.size) +
                          ") extends past the data region ending at " + std::to_string(at));
     if (!index.fits_before(at))
       return bad(at, "index handle (offset " + std::to_string(index.offset) + ", size " +
-                         std::to_string(index.size) +
-                         ") extends past the data region ending at " + std::to_string(at));
+                         std::to_string(index.size) + ") extends past the data region ending at " +
+                         std::to_string(at));
     return {};
   }
 };
@@ -158,22 +154,20 @@ inline void append_block_trailer(std::string& dst, std::string_view contents) {
 /// block and its trailer end at or before `limit` (the start of the footer),
 /// that the compression type is none, and (when verify_checksum) its CRC.
 inline status read_block(const random_access_file& file, const std::string& file_name,
-                         std::uint64_t limit, const block_handle& handle,
-                         bool verify_checksum, std::string& out) {
+                         std::uint64_t limit, const block_handle& handle, bool verify_checksum,
+                         std::string& out) {
   if (!handle.fits_before(limit))
-    return status::corruption(file_name + ": block handle (offset " +
-                              std::to_string(handle.offset) + ", size " +
-                              std::to_string(handle.size) +
-                              ") extends past the block region ending at offset " +
-                              std::to_string(limit));
+    return status::corruption(
+        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
+        std::to_string(handle.size) + ") extends past the block region ending at offset " +
+        std::to_string(limit));
   const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
   out.resize(n);
   std::string_view got;
   if (status s = file.read(handle.offset, n, out.data(), got); !s.ok()) return s;
   if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " +
-                              std::to_string(handle.offset) + ": expected " +
-                              std::to_string(n) + " bytes, read " +
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, read " +
                               std::to_string(got.size()) + " (truncated file?)");
   if (got.data() != out.data()) out.assign(got.data(), got.size());
   const auto size = static_cast<std::size_t>(handle.size);
@@ -182,15 +176,13 @@ inline status read_block(const random_access_file& file, const std::string& file
     const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.data() + size + 1));
     const std::uint32_t actual = crc32c::value(out.data(), size + 1);
     if (stored != actual)
-      return status::corruption(file_name + ": block at offset " +
-                                std::to_string(handle.offset) + " (size " +
-                                std::to_string(handle.size) +
+      return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                                " (size " + std::to_string(handle.size) +
                                 "): checksum mismatch: expected " + sst_hex(stored) +
                                 ", computed " + sst_hex(actual));
   }
   if (type != static_cast<unsigned char>(block_compression::none))
-    return status::corruption(file_name + ": block at offset " +
-                              std::to_string(handle.offset) +
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                               ": unknown compression type: expected 0, found " +
                               std::to_string(type));
   out.resize(size);

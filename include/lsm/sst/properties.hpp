@@ -127,8 +127,7 @@ inline status decode_properties(const block& contents, const std::string& where,
       f.seen = true;
     }
   }
-  if (!it.get_status().ok())
-    return status::corruption(where + ": " + it.get_status().message());
+  if (!it.get_status().ok()) return status::corruption(where + ": " + it.get_status().message());
   for (const field& f : fields)
     if (!f.seen)
       return status::corruption(where + ": property " + std::string(f.key) +

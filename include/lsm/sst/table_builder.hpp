@@ -63,9 +63,9 @@ class table_builder {
     }
     const bool first = props_.num_entries == 0;
     if (!first && internal_comparator::compare(last_key_, internal_key) >= 0) {
-      status_ = status::invalid_argument(
-          "table_builder::add: keys out of order: entry " +
-          std::to_string(props_.num_entries) + " does not sort after the previous one");
+      status_ = status::invalid_argument("table_builder::add: keys out of order: entry " +
+                                         std::to_string(props_.num_entries) +
+                                         " does not sort after the previous one");
       return;
     }
     if (pending_index_entry_) {
@@ -88,8 +88,7 @@ class table_builder {
 
   /// Records the range tombstone [first, last)@seq (user keys), in any order.
   /// REQUIRES: !finished; first < last by Comparator.
-  void add_range_tombstone(std::string_view first, std::string_view last,
-                           sequence_number seq) {
+  void add_range_tombstone(std::string_view first, std::string_view last, sequence_number seq) {
     if (!status_.ok() || closed_) return;
     tombstones_.push_back(range_tombstone{std::string(first), std::string(last), seq});
   }
@@ -108,8 +107,7 @@ class table_builder {
     }
 
     std::string contents;
-    block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle,
-        index_handle;
+    block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle, index_handle;
 
     Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
     write_block(contents, filter_handle);
@@ -158,8 +156,7 @@ class table_builder {
   status get_status() const { return status_; }
 
  private:
-  void note_bounds(std::string_view smallest, std::string_view largest,
-                   sequence_number seq) {
+  void note_bounds(std::string_view smallest, std::string_view largest, sequence_number seq) {
     const bool empty = props_.smallest.empty();
     if (empty || internal_comparator::compare(smallest, props_.smallest) < 0)
       props_.smallest.assign(smallest.data(), smallest.size());
@@ -243,8 +240,7 @@ class table_builder {
     std::vector<std::pair<std::string, std::string>> entries;  // (internal key, last)
     entries.reserve(tombstones_.size());
     for (const range_tombstone& t : tombstones_)
-      entries.emplace_back(make_internal_key(t.first, t.seq, value_kind::range_deletion),
-                           t.last);
+      entries.emplace_back(make_internal_key(t.first, t.seq, value_kind::range_deletion), t.last);
     std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
       return internal_comparator::compare(x.first, y.first) < 0;
     });
@@ -262,8 +258,7 @@ class table_builder {
     for (const auto& [key, last] : merged) {
       b.add(key, last);
       const sequence_number seq = extract_sequence(key);
-      note_bounds(key, make_internal_key(last, max_sequence_number, value_kind_for_seek),
-                  seq);
+      note_bounds(key, make_internal_key(last, max_sequence_number, value_kind_for_seek), seq);
     }
     props_.num_range_deletions = merged.size();
     return std::string(b.finish());
@@ -274,7 +269,7 @@ class table_builder {
   block_builder data_block_;
   block_builder index_block_;
   std::string last_key_;
-  block_handle pending_handle_;      // the last data block written
+  block_handle pending_handle_;       // the last data block written
   bool pending_index_entry_ = false;  // its index entry waits for the next key
   std::vector<std::uint64_t> key_hashes_;
   std::vector<range_tombstone> tombstones_;

@@ -56,8 +56,7 @@ class table_reader {
   /// REQUIRES: cache, when given, outlives the reader.
   static result<std::unique_ptr<table_reader>> open(const table_options& options,
                                                     std::unique_ptr<random_access_file> file,
-                                                    std::uint64_t file_size,
-                                                    std::string file_name,
+                                                    std::uint64_t file_size, std::string file_name,
                                                     block_cache* cache) {
     std::unique_ptr<table_reader> t(
         new table_reader(std::move(file), file_size, std::move(file_name), cache));
@@ -120,9 +119,7 @@ class table_reader {
 
   const table_properties& properties() const noexcept { return props_; }
   /// Every range tombstone of the table, in internal-key order of its start.
-  const std::vector<range_tombstone>& range_tombstones() const noexcept {
-    return tombstones_;
-  }
+  const std::vector<range_tombstone>& range_tombstones() const noexcept { return tombstones_; }
   /// The file offset where entries >= internal_key start (approximately);
   /// the end of the data blocks for keys past the last one.
   std::uint64_t approximate_offset_of(std::string_view internal_key) const {
@@ -146,8 +143,8 @@ class table_reader {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
     std::string contents;
-    if (status s = read_block(*file_, file_name_, block_limit_, h, settings.verify_checksums,
-                              contents);
+    if (status s =
+            read_block(*file_, file_name_, block_limit_, h, settings.verify_checksums, contents);
         !s.ok())
       return s;
     auto b = std::make_shared<const block>(std::move(contents));
@@ -209,21 +206,20 @@ class table_reader {
       for (it.seek_to_first(); it.valid(); it.next()) {
         block_handle h;
         if (!decode_exact_handle(it.value(), h) || !h.fits_before(block_limit_))
-          return status::corruption(file_name_ + ": metaindex block at offset " +
-                                    std::to_string(f.metaindex.offset) + ": entry \"" +
-                                    std::string(it.key()) +
-                                    "\": expected a block handle inside the file");
+          return status::corruption(
+              file_name_ + ": metaindex block at offset " + std::to_string(f.metaindex.offset) +
+              ": entry \"" + std::string(it.key()) + "\": expected a block handle inside the file");
         if (it.key() == "filter") filter_h = h;
         if (it.key() == "properties") properties_h = h;
         if (it.key() == "range_del") range_del_h = h;
       }
       if (!it.get_status().ok()) return wrap(it.get_status(), "metaindex", f.metaindex.offset);
-      for (auto [h, name] : {std::pair{&properties_h, "properties"},
-                             std::pair{&range_del_h, "range_del"}})
+      for (auto [h, name] :
+           {std::pair{&properties_h, "properties"}, std::pair{&range_del_h, "range_del"}})
         if (!h->has_value())
           return status::corruption(file_name_ + ": metaindex block at offset " +
-                                    std::to_string(f.metaindex.offset) + ": expected a \"" +
-                                    name + "\" entry, not found");
+                                    std::to_string(f.metaindex.offset) + ": expected a \"" + name +
+                                    "\" entry, not found");
     }
     data_end_ = std::min({f.metaindex.offset, properties_h->offset, range_del_h->offset,
                           filter_h ? filter_h->offset : f.metaindex.offset});
@@ -237,23 +233,22 @@ class table_reader {
         block_handle h;
         if (!decode_exact_handle(it.value(), h)) return bad_index_entry(it);
         if (!h.fits_before(block_limit_))
-          return status::corruption(
-              file_name_ + ": index block at offset " + std::to_string(index_offset_) +
-              ": data block handle (offset " + std::to_string(h.offset) + ", size " +
-              std::to_string(h.size) + ") extends past the block region ending at " +
-              std::to_string(block_limit_));
+          return status::corruption(file_name_ + ": index block at offset " +
+                                    std::to_string(index_offset_) + ": data block handle (offset " +
+                                    std::to_string(h.offset) + ", size " + std::to_string(h.size) +
+                                    ") extends past the block region ending at " +
+                                    std::to_string(block_limit_));
       }
       if (!it.get_status().ok()) return wrap(it.get_status(), "index", index_offset_);
     }
 
     // Properties, and the names they record.
     std::unique_ptr<block> props_block;
-    if (status s = read_meta_block(*properties_h, "properties", props_block); !s.ok())
-      return s;
-    if (status s = decode_properties(*props_block,
-                                     file_name_ + ": properties block at offset " +
-                                         std::to_string(properties_h->offset),
-                                     props_);
+    if (status s = read_meta_block(*properties_h, "properties", props_block); !s.ok()) return s;
+    if (status s = decode_properties(
+            *props_block,
+            file_name_ + ": properties block at offset " + std::to_string(properties_h->offset),
+            props_);
         !s.ok())
       return s;
     if (props_.comparator_name != Comparator::name)
@@ -261,9 +256,8 @@ class table_reader {
                                       props_.comparator_name + "\", opened with \"" +
                                       std::string(Comparator::name) + "\"");
     if (!options.codec_name.empty() && props_.codec_name != options.codec_name)
-      return status::invalid_argument(file_name_ + ": written with codec \"" +
-                                      props_.codec_name + "\", opened with \"" +
-                                      options.codec_name + "\"");
+      return status::invalid_argument(file_name_ + ": written with codec \"" + props_.codec_name +
+                                      "\", opened with \"" + options.codec_name + "\"");
 
     // Range tombstones.
     std::unique_ptr<block> range_del;
@@ -280,14 +274,12 @@ class table_reader {
         tombstones_.push_back(
             range_tombstone{std::string(k.user_key), std::string(it.value()), k.sequence});
       }
-      if (!it.get_status().ok())
-        return wrap(it.get_status(), "range_del", range_del_h->offset);
+      if (!it.get_status().ok()) return wrap(it.get_status(), "range_del", range_del_h->offset);
       if (tombstones_.size() != props_.num_range_deletions)
-        return status::corruption(file_name_ + ": range_del block at offset " +
-                                  std::to_string(range_del_h->offset) + ": expected " +
-                                  std::to_string(props_.num_range_deletions) +
-                                  " tombstones (properties), found " +
-                                  std::to_string(tombstones_.size()));
+        return status::corruption(
+            file_name_ + ": range_del block at offset " + std::to_string(range_del_h->offset) +
+            ": expected " + std::to_string(props_.num_range_deletions) +
+            " tombstones (properties), found " + std::to_string(tombstones_.size()));
     }
 
     // Filter: usable only when written by this policy and intact; otherwise
