@@ -3,6 +3,7 @@
 // exactly the codecs with the required members, and user types work as keys,
 // values and composite components.
 #include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <cstdint>

@@ -4,6 +4,7 @@
 // truncated, extended and garbage bytes with lsm::error(errc::corruption),
 // accepting only the exact bytes encode writes.
 #include <array>
+#include <bit>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
