@@ -47,7 +47,9 @@ struct skiplist {
 template <key_comparator Comparator>
 class skiplist::table {
  public:
-  table() : head_(new_node(max_height, 0)) {}
+  table() : head_(new_node(max_height, 0)) {
+    for (char*& node : splice_) node = head_;
+  }
   table(const table&) = delete;
   table& operator=(const table&) = delete;
 
@@ -57,8 +59,8 @@ class skiplist::table {
   void add(sequence_number seq, value_kind kind, std::string_view user_key,
            std::string_view value) {
     const detail::memtable_lookup_key key{user_key, detail::pack_tag(seq, kind)};
-    char* prev[max_height];
-    find_greater_or_equal(key, prev);
+    char** prev = splice_;
+    if (!splice_fits(key)) find_greater_or_equal(key, prev);
 
     const int height = random_height();
     const int current = max_height_.load(std::memory_order_relaxed);
@@ -77,6 +79,7 @@ class skiplist::table {
       link_of(node, i).store(link_of(prev[i], i).load(std::memory_order_relaxed),
                              std::memory_order_relaxed);
       link_of(prev[i], i).store(node, std::memory_order_release);
+      prev[i] = node;  // the splice for a key right after this one
     }
     count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
@@ -149,6 +152,19 @@ class skiplist::table {
     return height;
   }
 
+  /// True when key belongs right after splice_[0] (the last node added), so
+  /// that splice_ already holds the nodes to link after at every level:
+  /// ascending (sequential) loads then skip the search. Level 0 decides:
+  /// splice_[i] is the last level-i node <= splice_[0], so its level-i
+  /// successor is at or after splice_[0]'s level-0 successor.
+  /// REQUIRES: the single writer.
+  bool splice_fits(const detail::memtable_lookup_key& key) const {
+    char* last = splice_[0];
+    if (last != head_ && order::compare(last, key) >= 0) return false;
+    char* next = link_of(last, 0).load(std::memory_order_relaxed);
+    return next == nullptr || order::compare(next, key) > 0;
+  }
+
   /// The first node at or after key (null if none). Fills prev[level] with
   /// the last node before key at each level when prev is not null.
   char* find_greater_or_equal(const detail::memtable_lookup_key& key, char** prev) const {
@@ -203,6 +219,9 @@ class skiplist::table {
   std::atomic<int> max_height_{1};
   std::atomic<std::size_t> count_{0};
   std::uint64_t rng_ = 0x9e3779b97f4a7c15ull;  // writer only
+  // Writer only. splice_[0] is the last node added (head_ before the first);
+  // splice_[i] is the last level-i node at or before it (head_ if none).
+  char* splice_[max_height];
 };
 
 template <key_comparator Comparator>
