@@ -27,8 +27,8 @@ TEST_CASE("arena allocations keep their bytes until the arena dies", "[memtable]
   for (int i = 0; i < 2000; ++i) {
     // Mostly small, sometimes past a quarter block, rarely past a whole block.
     const std::size_t roll = rng() % 100;
-    const std::size_t size = roll < 90 ? 1 + rng() % 100 : (roll < 98 ? 1025 + rng() % 3000
-                                                                       : 4097 + rng() % 10000);
+    const std::size_t size =
+        roll < 90 ? 1 + rng() % 100 : (roll < 98 ? 1025 + rng() % 3000 : 4097 + rng() % 10000);
     char* p = (i % 2 == 0) ? arena.allocate(size) : arena.allocate_aligned(size);
     std::memset(p, static_cast<int>(i & 0xff), size);
     blocks.emplace_back(p, size);

@@ -132,8 +132,8 @@ using table_of = typename Policy::template table<Comparator>;
 /// Adds `count` random entries to the table and the model; sequence numbers
 /// continue from `seq`.
 template <class Table, class Model>
-void add_random(Table& table, Model& m, std::mt19937_64& rng,
-                const std::vector<std::string>& keys, sequence_number& seq, std::size_t count) {
+void add_random(Table& table, Model& m, std::mt19937_64& rng, const std::vector<std::string>& keys,
+                sequence_number& seq, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     const std::string& key = keys[rng() % keys.size()];
     const value_kind kind = rng() % 5 == 0 ? value_kind::deletion : value_kind::value;
@@ -176,8 +176,7 @@ void check_iterator(const Table& table, const model<Comparator>& m, std::mt19937
       target = expected[rng() % expected.size()].first;  // an exact entry
     } else {
       const std::string key = rng() % 8 == 0 ? std::string("bq") : keys[rng() % keys.size()];
-      target = lsm::detail::make_internal_key(key, rng() % (max_seq + 2),
-                                              lsm::value_kind_for_seek);
+      target = lsm::detail::make_internal_key(key, rng() % (max_seq + 2), lsm::value_kind_for_seek);
     }
     INFO("seek round " << round);
     std::size_t pos = model<Comparator>::lower_bound(expected, target);
@@ -301,9 +300,9 @@ TEMPLATE_TEST_CASE("ascending, descending and alternating runs of adds match the
     std::string k = std::to_string(100000 + i);
     return k;
   };
-  for (int i = 0; i < 600; ++i) add(key_of(2 * i), value_kind::value);          // ascending
-  for (int i = 599; i >= 0; --i) add(key_of(2 * i + 1), value_kind::value);     // descending
-  for (int i = 0; i < 600; ++i) add(key_of(2 * i), value_kind::deletion);       // newer versions
+  for (int i = 0; i < 600; ++i) add(key_of(2 * i), value_kind::value);       // ascending
+  for (int i = 599; i >= 0; --i) add(key_of(2 * i + 1), value_kind::value);  // descending
+  for (int i = 0; i < 600; ++i) add(key_of(2 * i), value_kind::deletion);    // newer versions
   for (int i = 0; i < 300; ++i) add(key_of(i % 2 == 0 ? i : 1200 - i), value_kind::value);
   for (int i = 0; i < 200; ++i) add(key_of(2000 + i) + "x", value_kind::value);  // past the end
   for (int i = 0; i < 200; ++i) add("0" + key_of(i), value_kind::value);         // before the start
@@ -367,9 +366,8 @@ TEMPLATE_TEST_CASE("tombstones shadow values at the right sequence numbers", "[m
   CHECK(at("kk", 1000).first == memtable_lookup::absent);
 }
 
-TEMPLATE_TEST_CASE("versions of a key iterate newest first between their neighbours",
-                   "[memtable]", lsm::memtable::skiplist, lsm::memtable::vector,
-                   lsm::memtable::map) {
+TEMPLATE_TEST_CASE("versions of a key iterate newest first between their neighbours", "[memtable]",
+                   lsm::memtable::skiplist, lsm::memtable::vector, lsm::memtable::map) {
   table_of<TestType> table;
   // Added out of order on purpose.
   table.add(5, value_kind::value, "m", "m5");
@@ -388,9 +386,9 @@ TEMPLATE_TEST_CASE("versions of a key iterate newest first between their neighbo
   }
   using e = decltype(seen)::value_type;
   const std::vector<e> expected = {
-      e{"a", 8, value_kind::value, "a8"},    e{"m", 7, value_kind::deletion, ""},
-      e{"m", 6, value_kind::value, "m6"},    e{"m", 5, value_kind::value, "m5"},
-      e{"m", 2, value_kind::value, "m2"},    e{"z", 9, value_kind::value, "z9"},
+      e{"a", 8, value_kind::value, "a8"}, e{"m", 7, value_kind::deletion, ""},
+      e{"m", 6, value_kind::value, "m6"}, e{"m", 5, value_kind::value, "m5"},
+      e{"m", 2, value_kind::value, "m2"}, e{"z", 9, value_kind::value, "z9"},
   };
   CHECK(seen == expected);
 
@@ -472,7 +470,8 @@ TEMPLATE_TEST_CASE("an iterator still walks its entries after later adds", "[mem
     }
   }
   REQUIRE(early.size() == 100);
-  for (int i = 0; i < 100; ++i) CHECK(early[static_cast<std::size_t>(i)] == "k" + std::to_string(1000 + 2 * i));
+  for (int i = 0; i < 100; ++i)
+    CHECK(early[static_cast<std::size_t>(i)] == "k" + std::to_string(1000 + 2 * i));
   CHECK(table.size() == 2100);
 }
 

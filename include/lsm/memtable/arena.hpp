@@ -82,8 +82,7 @@ class arena {
 
   char* allocate_block(std::size_t bytes) {
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
-    memory_usage_.fetch_add(bytes + sizeof(std::unique_ptr<char[]>),
-                            std::memory_order_relaxed);
+    memory_usage_.fetch_add(bytes + sizeof(std::unique_ptr<char[]>), std::memory_order_relaxed);
     return blocks_.back().get();
   }
 

@@ -38,21 +38,22 @@ using memtable_table_t = typename Memtable::template table<Comparator>;
 
 /// Has a nested `template <key_comparator C> class table`.
 template <class M>
-concept memtable_has_table = requires { typename memtable_table_t<M, bytewise_comparator>; };
+concept memtable_has_table = requires {
+  typename memtable_table_t<M, bytewise_comparator>;
+};
 
 template <class M>
-concept memtable_policy =
-    memtable_has_table<M> &&
+concept memtable_policy = memtable_has_table<M> &&
     std::default_initializable<memtable_table_t<M, bytewise_comparator>> &&
     requires(memtable_table_t<M, bytewise_comparator>& table,
              const memtable_table_t<M, bytewise_comparator>& const_table, sequence_number seq,
              value_kind kind, std::string_view key, std::string& value) {
-      { table.add(seq, kind, key, key) } -> std::same_as<void>;
-      { const_table.get(key, seq, value) } -> std::same_as<detail::memtable_lookup>;
-      { const_table.new_iterator() } -> std::same_as<std::unique_ptr<detail::internal_iterator>>;
-      { const_table.approximate_memory() } -> std::convertible_to<std::size_t>;
-      { const_table.size() } -> std::convertible_to<std::size_t>;
-    };
+  { table.add(seq, kind, key, key) } -> std::same_as<void>;
+  { const_table.get(key, seq, value) } -> std::same_as<detail::memtable_lookup>;
+  { const_table.new_iterator() } -> std::same_as<std::unique_ptr<detail::internal_iterator>>;
+  { const_table.approximate_memory() } -> std::convertible_to<std::size_t>;
+  { const_table.size() } -> std::convertible_to<std::size_t>;
+};
 
 }  // namespace v0
 }  // namespace lsm

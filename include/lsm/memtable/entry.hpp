@@ -34,8 +34,7 @@ enum class memtable_lookup : std::uint8_t {
 };
 
 /// Bytes needed to encode an entry of this user key and value.
-inline std::size_t memtable_entry_size(std::size_t user_key_size,
-                                       std::size_t value_size) noexcept {
+inline std::size_t memtable_entry_size(std::size_t user_key_size, std::size_t value_size) noexcept {
   const std::size_t ikey_size = user_key_size + internal_key_trailer_size;
   return varint_length(ikey_size) + ikey_size + varint_length(value_size) + value_size;
 }

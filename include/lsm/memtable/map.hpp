@@ -116,9 +116,7 @@ class map::table {
   }
 
   /// Bytes held by the table: arena blocks (entries and tree nodes).
-  std::size_t approximate_memory() const noexcept {
-    return arena_.memory_usage() + sizeof(*this);
-  }
+  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
 
   /// Entries added.
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }

@@ -101,9 +101,7 @@ class skiplist::table {
   }
 
   /// Bytes held by the table (arena blocks, including link slots).
-  std::size_t approximate_memory() const noexcept {
-    return arena_.memory_usage() + sizeof(*this);
-  }
+  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
 
   /// Entries added.
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
@@ -236,8 +234,8 @@ class skiplist::table<Comparator>::iterator final : public detail::internal_iter
     node_ = last == table_->head_ ? nullptr : last;
   }
   void seek(std::string_view target) override {
-    node_ = table_->find_greater_or_equal(
-        detail::memtable_lookup_key::from_internal_key(target), nullptr);
+    node_ = table_->find_greater_or_equal(detail::memtable_lookup_key::from_internal_key(target),
+                                          nullptr);
   }
   void next() override { node_ = next_of(node_, 0); }
   void prev() override {

@@ -32,6 +32,7 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -100,8 +101,7 @@ class vector::table {
     const auto it = std::lower_bound(run->entries.begin(), run->entries.end(), key, order{});
     const char* best = it == run->entries.end() ? nullptr : *it;
     for_each_unsorted(*run, count, [&](const char* entry) {
-      if (order::compare(entry, key) >= 0 &&
-          (best == nullptr || order::compare(entry, best) < 0)) {
+      if (order::compare(entry, key) >= 0 && (best == nullptr || order::compare(entry, best) < 0)) {
         best = entry;
       }
     });
@@ -112,14 +112,12 @@ class vector::table {
   /// holding every entry added before the call (sorting them if needed). It
   /// does not see later entries and stays usable while the table lives.
   std::unique_ptr<detail::internal_iterator> new_iterator() const {
-    return std::make_unique<iterator>(
-        sorted_run_covering(count_.load(std::memory_order_acquire)));
+    return std::make_unique<iterator>(sorted_run_covering(count_.load(std::memory_order_acquire)));
   }
 
   /// Bytes held by the table: arena blocks plus the current sorted index.
   std::size_t approximate_memory() const noexcept {
-    return arena_.memory_usage() + index_bytes_.load(std::memory_order_relaxed) +
-           sizeof(*this);
+    return arena_.memory_usage() + index_bytes_.load(std::memory_order_relaxed) + sizeof(*this);
   }
 
   /// Entries added.
@@ -202,15 +200,14 @@ class vector::table {
       std::merge(run_->entries.begin(), run_->entries.end(), tail.begin(), tail.end(),
                  std::back_inserter(run->entries), order{});
     }
-    index_bytes_.store(run->entries.capacity() * sizeof(const char*),
-                       std::memory_order_relaxed);
+    index_bytes_.store(run->entries.capacity() * sizeof(const char*), std::memory_order_relaxed);
     run_ = std::move(run);
     return run_;
   }
 
   detail::arena arena_;  // declared first: the log chunks are carved from it
   log_chunk* const log_head_;
-  log_chunk* log_tail_;             // writer only
+  log_chunk* log_tail_;            // writer only
   std::size_t log_tail_used_ = 0;  // writer only
   std::atomic<std::size_t> count_{0};
 
@@ -230,16 +227,14 @@ class vector::table<Comparator>::iterator final : public detail::internal_iterat
   void seek_to_last() override { pos_ = end_ == 0 ? end_ : end_ - 1; }
   void seek(std::string_view target) override {
     const auto& entries = run_->entries;
-    const auto it = std::lower_bound(entries.begin(), entries.end(),
-                                     detail::memtable_lookup_key::from_internal_key(target),
-                                     order{});
+    const auto it =
+        std::lower_bound(entries.begin(), entries.end(),
+                         detail::memtable_lookup_key::from_internal_key(target), order{});
     pos_ = static_cast<std::size_t>(it - entries.begin());
   }
   void next() override { ++pos_; }
   void prev() override { pos_ = pos_ == 0 ? end_ : pos_ - 1; }
-  std::string_view key() const override {
-    return detail::memtable_entry_key(run_->entries[pos_]);
-  }
+  std::string_view key() const override { return detail::memtable_entry_key(run_->entries[pos_]); }
   std::string_view value() const override {
     return detail::memtable_entry_value(run_->entries[pos_]);
   }
