@@ -1109,8 +1109,7 @@ class arena {
 
   char* allocate_block(std::size_t bytes) {
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
-    memory_usage_.fetch_add(bytes + sizeof(std::unique_ptr<char[]>),
-                            std::memory_order_relaxed);
+    memory_usage_.fetch_add(bytes + sizeof(std::unique_ptr<char[]>), std::memory_order_relaxed);
     return blocks_.back().get();
   }
 
@@ -1152,8 +1151,7 @@ enum class memtable_lookup : std::uint8_t {
 };
 
 /// Bytes needed to encode an entry of this user key and value.
-inline std::size_t memtable_entry_size(std::size_t user_key_size,
-                                       std::size_t value_size) noexcept {
+inline std::size_t memtable_entry_size(std::size_t user_key_size, std::size_t value_size) noexcept {
   const std::size_t ikey_size = user_key_size + internal_key_trailer_size;
   return varint_length(ikey_size) + ikey_size + varint_length(value_size) + value_size;
 }
@@ -1323,7 +1321,9 @@ struct skiplist {
 template <key_comparator Comparator>
 class skiplist::table {
  public:
-  table() : head_(new_node(max_height, 0)) {}
+  table() : head_(new_node(max_height, 0)) {
+    for (char*& node : splice_) node = head_;
+  }
   table(const table&) = delete;
   table& operator=(const table&) = delete;
 
@@ -1333,8 +1333,8 @@ class skiplist::table {
   void add(sequence_number seq, value_kind kind, std::string_view user_key,
            std::string_view value) {
     const detail::memtable_lookup_key key{user_key, detail::pack_tag(seq, kind)};
-    char* prev[max_height];
-    find_greater_or_equal(key, prev);
+    char** prev = splice_;
+    if (!splice_fits(key)) find_greater_or_equal(key, prev);
 
     const int height = random_height();
     const int current = max_height_.load(std::memory_order_relaxed);
@@ -1353,6 +1353,7 @@ class skiplist::table {
       link_of(node, i).store(link_of(prev[i], i).load(std::memory_order_relaxed),
                              std::memory_order_relaxed);
       link_of(prev[i], i).store(node, std::memory_order_release);
+      prev[i] = node;  // the splice for a key right after this one
     }
     count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
@@ -1374,9 +1375,7 @@ class skiplist::table {
   }
 
   /// Bytes held by the table (arena blocks, including link slots).
-  std::size_t approximate_memory() const noexcept {
-    return arena_.memory_usage() + sizeof(*this);
-  }
+  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
 
   /// Entries added.
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
@@ -1423,6 +1422,19 @@ class skiplist::table {
       bits >>= branching_bits;
     }
     return height;
+  }
+
+  /// True when key belongs right after splice_[0] (the last node added), so
+  /// that splice_ already holds the nodes to link after at every level:
+  /// ascending (sequential) loads then skip the search. Level 0 decides:
+  /// splice_[i] is the last level-i node <= splice_[0], so its level-i
+  /// successor is at or after splice_[0]'s level-0 successor.
+  /// REQUIRES: the single writer.
+  bool splice_fits(const detail::memtable_lookup_key& key) const {
+    char* last = splice_[0];
+    if (last != head_ && order::compare(last, key) >= 0) return false;
+    char* next = link_of(last, 0).load(std::memory_order_relaxed);
+    return next == nullptr || order::compare(next, key) > 0;
   }
 
   /// The first node at or after key (null if none). Fills prev[level] with
@@ -1479,6 +1491,9 @@ class skiplist::table {
   std::atomic<int> max_height_{1};
   std::atomic<std::size_t> count_{0};
   std::uint64_t rng_ = 0x9e3779b97f4a7c15ull;  // writer only
+  // Writer only. splice_[0] is the last node added (head_ before the first);
+  // splice_[i] is the last level-i node at or before it (head_ if none).
+  char* splice_[max_height];
 };
 
 template <key_comparator Comparator>
@@ -1493,8 +1508,8 @@ class skiplist::table<Comparator>::iterator final : public detail::internal_iter
     node_ = last == table_->head_ ? nullptr : last;
   }
   void seek(std::string_view target) override {
-    node_ = table_->find_greater_or_equal(
-        detail::memtable_lookup_key::from_internal_key(target), nullptr);
+    node_ = table_->find_greater_or_equal(detail::memtable_lookup_key::from_internal_key(target),
+                                          nullptr);
   }
   void next() override { node_ = next_of(node_, 0); }
   void prev() override {
@@ -1605,8 +1620,7 @@ class vector::table {
     const auto it = std::lower_bound(run->entries.begin(), run->entries.end(), key, order{});
     const char* best = it == run->entries.end() ? nullptr : *it;
     for_each_unsorted(*run, count, [&](const char* entry) {
-      if (order::compare(entry, key) >= 0 &&
-          (best == nullptr || order::compare(entry, best) < 0)) {
+      if (order::compare(entry, key) >= 0 && (best == nullptr || order::compare(entry, best) < 0)) {
         best = entry;
       }
     });
@@ -1617,14 +1631,12 @@ class vector::table {
   /// holding every entry added before the call (sorting them if needed). It
   /// does not see later entries and stays usable while the table lives.
   std::unique_ptr<detail::internal_iterator> new_iterator() const {
-    return std::make_unique<iterator>(
-        sorted_run_covering(count_.load(std::memory_order_acquire)));
+    return std::make_unique<iterator>(sorted_run_covering(count_.load(std::memory_order_acquire)));
   }
 
   /// Bytes held by the table: arena blocks plus the current sorted index.
   std::size_t approximate_memory() const noexcept {
-    return arena_.memory_usage() + index_bytes_.load(std::memory_order_relaxed) +
-           sizeof(*this);
+    return arena_.memory_usage() + index_bytes_.load(std::memory_order_relaxed) + sizeof(*this);
   }
 
   /// Entries added.
@@ -1707,15 +1719,14 @@ class vector::table {
       std::merge(run_->entries.begin(), run_->entries.end(), tail.begin(), tail.end(),
                  std::back_inserter(run->entries), order{});
     }
-    index_bytes_.store(run->entries.capacity() * sizeof(const char*),
-                       std::memory_order_relaxed);
+    index_bytes_.store(run->entries.capacity() * sizeof(const char*), std::memory_order_relaxed);
     run_ = std::move(run);
     return run_;
   }
 
   detail::arena arena_;  // declared first: the log chunks are carved from it
   log_chunk* const log_head_;
-  log_chunk* log_tail_;             // writer only
+  log_chunk* log_tail_;            // writer only
   std::size_t log_tail_used_ = 0;  // writer only
   std::atomic<std::size_t> count_{0};
 
@@ -1735,16 +1746,14 @@ class vector::table<Comparator>::iterator final : public detail::internal_iterat
   void seek_to_last() override { pos_ = end_ == 0 ? end_ : end_ - 1; }
   void seek(std::string_view target) override {
     const auto& entries = run_->entries;
-    const auto it = std::lower_bound(entries.begin(), entries.end(),
-                                     detail::memtable_lookup_key::from_internal_key(target),
-                                     order{});
+    const auto it =
+        std::lower_bound(entries.begin(), entries.end(),
+                         detail::memtable_lookup_key::from_internal_key(target), order{});
     pos_ = static_cast<std::size_t>(it - entries.begin());
   }
   void next() override { ++pos_; }
   void prev() override { pos_ = pos_ == 0 ? end_ : pos_ - 1; }
-  std::string_view key() const override {
-    return detail::memtable_entry_key(run_->entries[pos_]);
-  }
+  std::string_view key() const override { return detail::memtable_entry_key(run_->entries[pos_]); }
   std::string_view value() const override {
     return detail::memtable_entry_value(run_->entries[pos_]);
   }
@@ -1865,9 +1874,7 @@ class map::table {
   }
 
   /// Bytes held by the table: arena blocks (entries and tree nodes).
-  std::size_t approximate_memory() const noexcept {
-    return arena_.memory_usage() + sizeof(*this);
-  }
+  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
 
   /// Entries added.
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
@@ -1961,21 +1968,22 @@ using memtable_table_t = typename Memtable::template table<Comparator>;
 
 /// Has a nested `template <key_comparator C> class table`.
 template <class M>
-concept memtable_has_table = requires { typename memtable_table_t<M, bytewise_comparator>; };
+concept memtable_has_table = requires {
+  typename memtable_table_t<M, bytewise_comparator>;
+};
 
 template <class M>
-concept memtable_policy =
-    memtable_has_table<M> &&
+concept memtable_policy = memtable_has_table<M> &&
     std::default_initializable<memtable_table_t<M, bytewise_comparator>> &&
     requires(memtable_table_t<M, bytewise_comparator>& table,
              const memtable_table_t<M, bytewise_comparator>& const_table, sequence_number seq,
              value_kind kind, std::string_view key, std::string& value) {
-      { table.add(seq, kind, key, key) } -> std::same_as<void>;
-      { const_table.get(key, seq, value) } -> std::same_as<detail::memtable_lookup>;
-      { const_table.new_iterator() } -> std::same_as<std::unique_ptr<detail::internal_iterator>>;
-      { const_table.approximate_memory() } -> std::convertible_to<std::size_t>;
-      { const_table.size() } -> std::convertible_to<std::size_t>;
-    };
+  { table.add(seq, kind, key, key) } -> std::same_as<void>;
+  { const_table.get(key, seq, value) } -> std::same_as<detail::memtable_lookup>;
+  { const_table.new_iterator() } -> std::same_as<std::unique_ptr<detail::internal_iterator>>;
+  { const_table.approximate_memory() } -> std::convertible_to<std::size_t>;
+  { const_table.size() } -> std::convertible_to<std::size_t>;
+};
 
 }  // namespace v0
 }  // namespace lsm
@@ -2015,12 +2023,18 @@ inline constexpr std::uint8_t max_record_type = static_cast<std::uint8_t>(record
 
 inline constexpr std::string_view record_type_name(std::uint8_t type) noexcept {
   switch (type) {
-    case 0: return "zero";
-    case 1: return "full";
-    case 2: return "first";
-    case 3: return "middle";
-    case 4: return "last";
-    default: return "unknown";
+    case 0:
+      return "zero";
+    case 1:
+      return "full";
+    case 2:
+      return "first";
+    case 3:
+      return "middle";
+    case 4:
+      return "last";
+    default:
+      return "unknown";
   }
 }
 
@@ -2404,12 +2418,12 @@ class reader {
   sequential_file& src_;
   std::string file_name_;
   bool verify_;
-  std::string buffer_;            // block_size bytes: the read scratch
-  std::string_view block_;        // the bytes of the current block
+  std::string buffer_;             // block_size bytes: the read scratch
+  std::string_view block_;         // the bytes of the current block
   std::uint64_t block_start_ = 0;  // file offset of block_
-  std::size_t pos_ = 0;           // next header within block_
-  bool started_ = false;          // a block has been read
-  bool eof_ = false;              // block_ is the last block of the file
+  std::size_t pos_ = 0;            // next header within block_
+  bool started_ = false;           // a block has been read
+  bool eof_ = false;               // block_ is the last block of the file
   bool done_ = false;
   bool torn_ = false;
   status status_;
@@ -2957,6 +2971,8 @@ inline result<std::unique_ptr<file_lock>> memory_fs_core::lock_file(const std::s
 class memory_file_system final : public file_system {
  public:
   memory_file_system() : core_(std::make_shared<detail::memory_fs_core>(false)) {}
+  memory_file_system(const memory_file_system&) = delete;
+  memory_file_system& operator=(const memory_file_system&) = delete;
 
   result<std::unique_ptr<sequential_file>> new_sequential_file(
       const std::string& path) override {
@@ -3006,8 +3022,11 @@ class memory_file_system final : public file_system {
 //   - per directory, the entries made durable by sync_dir(): creations,
 //     renames and removals since its last sync_dir are not durable.
 // simulate_crash() is a power loss (unsynced bytes and directory changes are
-// lost) or a process crash (everything is kept); afterwards every handle
+// lost) or a process crash (everything is kept, and what was not durable stays
+// not durable: a later power loss can still drop it); afterwards every handle
 // opened before the crash fails with errc::io_error and every lock is free.
+// A truncating open (new_writable_file of an existing file) makes the file
+// durably empty: a power loss before the next sync leaves it empty.
 //
 // Fault injection: fail_after(op, n, err, forever) fails the n-th operation of
 // a kind from now (once, or that one and every later one) with errc::io_error
@@ -3024,8 +3043,10 @@ class memory_file_system final : public file_system {
 // Counting: a mutation counts when it reaches the file system and is not
 // refused by the freeze, whether it then succeeds or fails (an injected fault
 // or a missing file still counts), so a deterministic workload makes the same
-// sequence every run. Operations on dead handles do not count. lock_file is
-// not a mutation (it creates its file, which is not durable until sync_dir).
+// sequence every run. Operations on dead handles do not count, nor do the
+// ones refused by the freeze (they do not advance fault rules either).
+// lock_file is not a mutation (it creates its file, which is not durable
+// until sync_dir).
 //
 // Thread safety: thread-safe; one mutex guards the whole state (the one of
 // the shared core, see io/memory_file_system.hpp).
@@ -3137,6 +3158,8 @@ class fault_injection_file_system final : public file_system {
   explicit fault_injection_file_system(std::uint64_t seed) : fault_injection_file_system() {
     set_seed(seed);
   }
+  fault_injection_file_system(const fault_injection_file_system&) = delete;
+  fault_injection_file_system& operator=(const fault_injection_file_system&) = delete;
 
   // --- file_system ----------------------------------------------------------
 
@@ -3372,16 +3395,18 @@ inline constexpr std::string_view name_close_angle = ">";
 // type is serialized.
 //
 // The fallback of the primary template:
-//   - a trivially copyable type that is not a pointer, an arithmetic type or an
-//     enum is serializable as a VALUE: its object representation is copied
-//     (memcpy), `order_preserving` is false, and decode throws corruption when
-//     the size is not sizeof(T). Its bytes are in the machine's native layout.
-//     Only the size is validated: a type with invalid bit patterns (a bool or
-//     an enum member) decoded from corrupt bytes holds unspecified values.
+//   - a trivially copyable type that is not a pointer, an arithmetic type, an
+//     enum, a std::pair, std::tuple or std::array is serializable as a VALUE: its object
+//     representation is copied (memcpy), `order_preserving` is false, and decode throws corruption
+//     when the size is not sizeof(T). Its bytes are in the machine's native layout. Only the size
+//     is validated: a type with invalid bit patterns (a bool or an enum member) decoded from
+//     corrupt bytes holds unspecified values.
 //   - any other type is not serializable: using it is a compile-time error
 //     (a static_assert naming lsm::serializer<T> and the fix).
 //
 // Thread safety: stateless types and pure functions.
+
+#include <tuple>
 
 // The one message of every "no serializer for T" error (a macro: static_assert
 // wants a string literal). Undefined at the end of this header.
@@ -3471,15 +3496,26 @@ struct trivial_serializer {
   }
 };
 
+/// std::pair, std::tuple and std::array: they have built-in serializers when
+/// their components do, and never fall back to memcpy.
+template <class T>
+inline constexpr bool is_std_composite = false;
+template <class A, class B>
+inline constexpr bool is_std_composite<std::pair<A, B>> = true;
+template <class... Ts>
+inline constexpr bool is_std_composite<std::tuple<Ts...>> = true;
+template <class T, std::size_t N>
+inline constexpr bool is_std_composite<std::array<T, N>> = true;
+
 /// Types the memcpy fallback accepts: trivially copyable, default
 /// constructible, and not a type with a meaning of its own (numbers, enums,
-/// pointers: they have built-in serializers or none).
+/// pointers, standard composites: they have built-in serializers or none).
 template <class T>
-concept memcpy_value = std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T> &&
-                       std::is_object_v<T> && !std::is_const_v<T> &&
-                       !std::is_volatile_v<T> && !std::is_arithmetic_v<T> && !std::is_enum_v<T> &&
-                       !std::is_pointer_v<T> && !std::is_member_pointer_v<T> &&
-                       !std::is_null_pointer_v<T> && !std::is_array_v<T>;
+concept memcpy_value =
+    !is_std_composite<T> && std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T> &&
+    std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
+    !std::is_arithmetic_v<T> && !std::is_enum_v<T> && !std::is_pointer_v<T> &&
+    !std::is_member_pointer_v<T> && !std::is_null_pointer_v<T> && !std::is_array_v<T>;
 
 template <class T>
 struct default_serializer : unspecialized_serializer<T> {};
@@ -3894,8 +3930,6 @@ struct serializer<std::vector<std::uint8_t>> : detail::byte_vector_serializer<st
 //
 // Thread safety: stateless types and pure functions.
 
-#include <tuple>
-
 namespace lsm {
 inline namespace v0 {
 namespace detail {
@@ -4081,8 +4115,7 @@ struct serializer<std::tuple<Ts...>> : detail::composite_fixed_size<Ts...> {
       detail::name_close_angle>::value;
 
   static void encode(const std::tuple<Ts...>& v, std::string& out) {
-    std::apply([&out](const Ts&... component) { (detail::encode_component(component, out), ...); },
-               v);
+    std::apply([&](const Ts&... component) { (detail::encode_component(component, out), ...); }, v);
   }
   /// Decodes one tuple from the front of `in` and removes its bytes.
   static std::tuple<Ts...> decode_prefix(std::string_view& in) {
@@ -4264,6 +4297,19 @@ concept codec_for = requires(const K& key, const V& value, std::string& out, std
 
 namespace detail {
 
+/// Instantiate (e.g. `static_assert(sizeof(assert_codec_for<C, K, V>) > 0)`)
+/// where a Codec policy is accepted: a wrong codec fails with this message,
+/// followed by the compiler's note on the unsatisfied requirement.
+template <class C, class K, class V>
+struct assert_codec_for {
+  static_assert(codec_for<C, K, V>,
+                "the Codec policy does not satisfy lsm::codec_for<Codec, Key, Value>: it needs "
+                "encode_key(const Key&, std::string&), decode_key(std::string_view) -> Key, "
+                "encode_value(const Value&, std::string&), decode_value(std::string_view) -> "
+                "Value and a compile-time name (see the unsatisfied requirement below)");
+  static constexpr bool value = codec_for<C, K, V>;
+};
+
 /// The persisted name of codec C, as a constant with static storage.
 template <class C>
 inline constexpr std::string_view codec_name_v = std::string_view{C::name};
@@ -4444,10 +4490,9 @@ inline constexpr std::uint32_t bloom_probe_multiplier = 0x9e3779b9u;
 /// blocked filter at b bits per key (index b - 1), from the Poisson model of
 /// the keys per line (docs/format/sst.md §4.3.2).
 inline constexpr std::array<std::uint8_t, 64> bloom_probes_by_bits_per_key = {
-    1,  1,  2,  3,  3,  4,  5,  5,  6,  7,  7,  8,  8,  9,  9,  10,
-    10, 10, 11, 11, 12, 12, 12, 13, 13, 13, 14, 14, 14, 14, 15, 15,
-    15, 15, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 18, 18, 18, 18,
-    18, 18, 19, 19, 19, 19, 19, 19, 20, 20, 20, 20, 20, 20, 20, 20};
+    1,  1,  2,  3,  3,  4,  5,  5,  6,  7,  7,  8,  8,  9,  9,  10, 10, 10, 11, 11, 12, 12,
+    12, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17,
+    18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 20, 20, 20, 20, 20, 20, 20, 20};
 
 /// The line of a key hash among `lines` lines (lines < 2^32).
 inline std::uint64_t bloom_line_of(std::uint64_t key_hash, std::uint64_t lines) noexcept {
@@ -4467,8 +4512,7 @@ struct bloom {
   /// Persisted in every table; the same for every BitsPerKey (k is stored).
   static constexpr std::string_view name = "lsm.bloom.v1";
   static constexpr unsigned bits_per_key = BitsPerKey;
-  static constexpr unsigned num_probes =
-      detail::bloom_probes_by_bits_per_key[BitsPerKey - 1];
+  static constexpr unsigned num_probes = detail::bloom_probes_by_bits_per_key[BitsPerKey - 1];
 
   /// Appends the filter of `key_hashes` (hashes of distinct keys) to out.
   static void build(std::span<const std::uint64_t> key_hashes, std::string& out) {
@@ -4482,8 +4526,7 @@ struct bloom {
     out.resize(base + static_cast<std::size_t>(lines) * detail::bloom_line_bytes, '\0');
     auto* bytes = reinterpret_cast<unsigned char*>(out.data() + base);
     for (const std::uint64_t h : key_hashes) {
-      unsigned char* line =
-          bytes + detail::bloom_line_of(h, lines) * detail::bloom_line_bytes;
+      unsigned char* line = bytes + detail::bloom_line_of(h, lines) * detail::bloom_line_bytes;
       auto g = static_cast<std::uint32_t>(h);
       for (unsigned i = 0; i < num_probes; ++i) {
         g *= detail::bloom_probe_multiplier;
@@ -4600,8 +4643,8 @@ class lru_cache {
   /// Inserts (or replaces) the value for (cache_id, offset) with the given
   /// charge, evicting least recently used entries of its shard as needed.
   /// A value whose charge exceeds a shard's capacity is not cached.
-  void insert(std::uint64_t cache_id, std::uint64_t offset,
-              std::shared_ptr<const T> value, std::size_t charge) {
+  void insert(std::uint64_t cache_id, std::uint64_t offset, std::shared_ptr<const T> value,
+              std::size_t charge) {
     const cache_key k{cache_id, offset};
     shard& s = shard_for(k);
     // Values evicted here are destroyed after the lock is released.
@@ -4739,7 +4782,7 @@ enum class block_compression : std::uint8_t { none = 0 };
 inline constexpr std::size_t block_trailer_size = 5;  // type byte + fixed32 crc
 inline constexpr std::size_t max_block_handle_length = 2 * max_varint64_length;
 inline constexpr std::size_t footer_handles_length = 2 * max_block_handle_length;  // 40
-inline constexpr std::size_t footer_size = footer_handles_length + 4 + 4 + 8;     // 56
+inline constexpr std::size_t footer_size = footer_handles_length + 4 + 4 + 8;      // 56
 
 /// How tables are built (and, for codec_name, checked when opened).
 struct table_options {
@@ -4776,8 +4819,7 @@ struct block_handle {
   }
   /// True when contents and trailer end at or before `limit`.
   bool fits_before(std::uint64_t limit) const noexcept {
-    return offset <= limit && size <= limit - offset &&
-           block_trailer_size <= limit - offset - size;
+    return offset <= limit && size <= limit - offset && block_trailer_size <= limit - offset - size;
   }
 };
 
@@ -4807,45 +4849,42 @@ struct footer {
   /// Decodes the last footer_size bytes of a file of `file_size` bytes named
   /// `file_name`; checks magic, checksum, version, padding and that both
   /// handles lie before the footer.
-  status decode_from(std::string_view in, std::uint64_t file_size,
-                     const std::string& file_name) {
+  status decode_from(std::string_view in, std::uint64_t file_size, const std::string& file_name) {
     const std::uint64_t at = file_size - footer_size;
     auto bad = [&](std::uint64_t off, const std::string& what) {
-      return status::corruption(file_name + ": footer at offset " + std::to_string(off) +
-                                ": " + what);
+      return status::corruption(file_name + ": footer at offset " + std::to_string(off) + ": " +
+                                what);
     };
     if (in.size() != footer_size)
       return bad(at, "expected " + std::to_string(footer_size) + " bytes, found " +
                          std::to_string(in.size()));
     const std::uint64_t magic = decode_fixed64(in.data() + footer_size - 8);
     if (magic != table_magic_number)
-      return bad(at + footer_size - 8, "bad magic number: expected " +
-                                           sst_hex(table_magic_number) + ", found " +
-                                           sst_hex(magic) + " (not an SST file?)");
+      return bad(at + footer_size - 8, "bad magic number: expected " + sst_hex(table_magic_number) +
+                                           ", found " + sst_hex(magic) + " (not an SST file?)");
     const std::uint32_t stored = crc32c::unmask(decode_fixed32(in.data() + 44));
     const std::uint32_t actual = crc32c::value(in.data(), 44);
     if (stored != actual)
-      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) +
-                              ", computed " + sst_hex(actual));
+      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) + ", computed " +
+                              sst_hex(actual));
     version = decode_fixed32(in.data() + footer_handles_length);
     if (version != table_format_version)
-      return bad(at + footer_handles_length,
-                 "unsupported format version: expected " +
-                     std::to_string(table_format_version) + ", found " +
-                     std::to_string(version));
+      return bad(at + footer_handles_length, "unsupported format version: expected " +
+                                                 std::to_string(table_format_version) + ", found " +
+                                                 std::to_string(version));
     std::string_view handles = in.substr(0, footer_handles_length);
     if (!metaindex.decode_from(handles) || !index.decode_from(handles))
       return bad(at, "malformed block handles");
     for (const char c : handles)
       if (c != '\0') return bad(at, "non-zero padding after the block handles");
     if (!metaindex.fits_before(at))
-      return bad(at, "metaindex handle (offset " + std::to_string(metaindex.offset) +
-                         ", size " + std::to_string(metaindex.size) +
+      return bad(at, "metaindex handle (offset " + std::to_string(metaindex.offset) + ", size " +
+                         std::to_string(metaindex.size) +
                          ") extends past the data region ending at " + std::to_string(at));
     if (!index.fits_before(at))
       return bad(at, "index handle (offset " + std::to_string(index.offset) + ", size " +
-                         std::to_string(index.size) +
-                         ") extends past the data region ending at " + std::to_string(at));
+                         std::to_string(index.size) + ") extends past the data region ending at " +
+                         std::to_string(at));
     return {};
   }
 };
@@ -4863,22 +4902,20 @@ inline void append_block_trailer(std::string& dst, std::string_view contents) {
 /// block and its trailer end at or before `limit` (the start of the footer),
 /// that the compression type is none, and (when verify_checksum) its CRC.
 inline status read_block(const random_access_file& file, const std::string& file_name,
-                         std::uint64_t limit, const block_handle& handle,
-                         bool verify_checksum, std::string& out) {
+                         std::uint64_t limit, const block_handle& handle, bool verify_checksum,
+                         std::string& out) {
   if (!handle.fits_before(limit))
-    return status::corruption(file_name + ": block handle (offset " +
-                              std::to_string(handle.offset) + ", size " +
-                              std::to_string(handle.size) +
-                              ") extends past the block region ending at offset " +
-                              std::to_string(limit));
+    return status::corruption(
+        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
+        std::to_string(handle.size) + ") extends past the block region ending at offset " +
+        std::to_string(limit));
   const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
   out.resize(n);
   std::string_view got;
   if (status s = file.read(handle.offset, n, out.data(), got); !s.ok()) return s;
   if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " +
-                              std::to_string(handle.offset) + ": expected " +
-                              std::to_string(n) + " bytes, read " +
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, read " +
                               std::to_string(got.size()) + " (truncated file?)");
   if (got.data() != out.data()) out.assign(got.data(), got.size());
   const auto size = static_cast<std::size_t>(handle.size);
@@ -4887,15 +4924,13 @@ inline status read_block(const random_access_file& file, const std::string& file
     const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.data() + size + 1));
     const std::uint32_t actual = crc32c::value(out.data(), size + 1);
     if (stored != actual)
-      return status::corruption(file_name + ": block at offset " +
-                                std::to_string(handle.offset) + " (size " +
-                                std::to_string(handle.size) +
+      return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                                " (size " + std::to_string(handle.size) +
                                 "): checksum mismatch: expected " + sst_hex(stored) +
                                 ", computed " + sst_hex(actual));
   }
   if (type != static_cast<unsigned char>(block_compression::none))
-    return status::corruption(file_name + ": block at offset " +
-                              std::to_string(handle.offset) +
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                               ": unknown compression type: expected 0, found " +
                               std::to_string(type));
   out.resize(size);
@@ -5015,8 +5050,10 @@ namespace detail {
 /// Keys of blocks ordered by an internal-key comparator must hold the 8-byte
 /// tag: such comparators read it unchecked.
 template <class Cmp>
-inline constexpr std::size_t block_min_key_size =
-    requires { typename Cmp::user_comparator; } ? internal_key_trailer_size : 0;
+inline constexpr std::size_t block_min_key_size = requires {
+  typename Cmp::user_comparator;
+}
+? internal_key_trailer_size : 0;
 
 class block {
  public:
@@ -5032,8 +5069,7 @@ class block {
     if (n == 0 || n > max_restarts) {
       status_ = status::corruption("block of " + std::to_string(data_.size()) +
                                    " bytes: bad restart count: expected 1.." +
-                                   std::to_string(max_restarts) + ", found " +
-                                   std::to_string(n));
+                                   std::to_string(max_restarts) + ", found " + std::to_string(n));
       return;
     }
     const std::size_t restart_offset = data_.size() - 4 - std::size_t{n} * 4;
@@ -5043,11 +5079,12 @@ class block {
         const std::uint32_t r = decode_fixed32(data_.data() + restart_offset + 4 * i);
         const bool ok = i == 0 ? r == 0 : (r > previous && r < restart_offset);
         if (!ok) {
-          status_ = status::corruption(
-              "block of " + std::to_string(data_.size()) + " bytes: restart point " +
-              std::to_string(i) + " has offset " + std::to_string(r) + ", expected " +
-              (i == 0 ? std::string("0") : "in (" + std::to_string(previous) + ", " +
-                                                std::to_string(restart_offset) + ")"));
+          status_ = status::corruption("block of " + std::to_string(data_.size()) +
+                                       " bytes: restart point " + std::to_string(i) +
+                                       " has offset " + std::to_string(r) + ", expected " +
+                                       (i == 0 ? std::string("0")
+                                               : "in (" + std::to_string(previous) + ", " +
+                                                     std::to_string(restart_offset) + ")"));
           return;
         }
         previous = r;
@@ -5087,10 +5124,12 @@ class block_iterator final : public internal_iterator {
  public:
   /// Borrows b. REQUIRES: b outlives the iterator.
   explicit block_iterator(const block& b) { attach(b); }
+  /// Borrows b and rebuilds prefix-compressed keys in *scratch (reusing its
+  /// capacity: no allocation once it has grown).
+  /// REQUIRES: b and *scratch outlive the iterator; no other user of *scratch.
+  block_iterator(const block& b, std::string& scratch) : key_buf_(&scratch) { attach(b); }
   /// Shares ownership of b (the block may be evicted from the cache meanwhile).
-  explicit block_iterator(std::shared_ptr<const block> b) : pin_(std::move(b)) {
-    attach(*pin_);
-  }
+  explicit block_iterator(std::shared_ptr<const block> b) : pin_(std::move(b)) { attach(*pin_); }
 
   bool valid() const override { return current_ < end_ && status_.ok(); }
   status get_status() const override { return status_; }
@@ -5113,8 +5152,7 @@ class block_iterator final : public internal_iterator {
   void seek(std::string_view target) override {
     if (!status_.ok() || end_ == 0) return invalidate();
     if (target.size() < block_min_key_size<Cmp>) {
-      status_ = status::invalid_argument("block seek target of " +
-                                         std::to_string(target.size()) +
+      status_ = status::invalid_argument("block seek target of " + std::to_string(target.size()) +
                                          " bytes is not an internal key");
       return invalidate();
     }
@@ -5161,7 +5199,7 @@ class block_iterator final : public internal_iterator {
   void invalidate() {
     current_ = end_;
     restart_index_ = num_restarts_;
-    key_.clear();
+    key_ = {};
     value_ = std::string_view(data_ + end_, 0);
   }
 
@@ -5174,15 +5212,14 @@ class block_iterator final : public internal_iterator {
   }
 
   void seek_to_restart(std::uint32_t i) {
-    key_.clear();
+    key_ = {};
     restart_index_ = i;
     // parse_next() starts at the end of the "previous value".
     value_ = std::string_view(data_ + restart_point(i), 0);
   }
 
   void corrupt(std::uint32_t offset, const char* what) {
-    status_ = status::corruption("block entry at offset " + std::to_string(offset) +
-                                 ": " + what);
+    status_ = status::corruption("block entry at offset " + std::to_string(offset) + ": " + what);
     invalidate();
   }
 
@@ -5234,15 +5271,22 @@ class block_iterator final : public internal_iterator {
       corrupt(current_, "shared key prefix longer than the previous key");
       return false;
     }
-    key_.resize(shared);
-    key_.append(delta, non_shared);
+    if (shared == 0) {
+      // A whole key: view it in the block, no copy (every key of a block
+      // with restart interval 1, and every restart entry).
+      key_ = std::string_view(delta, non_shared);
+    } else {
+      if (key_.data() != key_buf_->data()) key_buf_->assign(key_.data(), shared);
+      key_buf_->resize(shared);
+      key_buf_->append(delta, non_shared);
+      key_ = *key_buf_;
+    }
     if (key_.size() < block_min_key_size<Cmp>) {
       corrupt(current_, "key shorter than an internal key's 8-byte tag");
       return false;
     }
     value_ = std::string_view(delta + non_shared, value_length);
-    while (restart_index_ + 1 < num_restarts_ &&
-           restart_point(restart_index_ + 1) <= current_)
+    while (restart_index_ + 1 < num_restarts_ && restart_point(restart_index_ + 1) <= current_)
       ++restart_index_;
     if (restart_point(restart_index_) == current_ && shared != 0) {
       corrupt(current_, "restart entry with a shared key prefix");
@@ -5253,12 +5297,14 @@ class block_iterator final : public internal_iterator {
 
   std::shared_ptr<const block> pin_;
   const char* data_ = nullptr;
-  std::uint32_t end_ = 0;        // end of the entries
-  std::uint32_t restarts_ = 0;   // offset of the restart array (== end_)
+  std::uint32_t end_ = 0;       // end of the entries
+  std::uint32_t restarts_ = 0;  // offset of the restart array (== end_)
   std::uint32_t num_restarts_ = 0;
-  std::uint32_t current_ = 0;    // offset of the current entry; end_ when invalid
+  std::uint32_t current_ = 0;        // offset of the current entry; end_ when invalid
   std::uint32_t restart_index_ = 0;  // restart block holding current_
-  std::string key_;
+  std::string own_key_buf_;
+  std::string* key_buf_ = &own_key_buf_;  // where prefix-compressed keys are rebuilt
+  std::string_view key_;                  // into the block or into *key_buf_
   std::string_view value_;
   status status_;
 };
@@ -5397,8 +5443,7 @@ inline status decode_properties(const block& contents, const std::string& where,
       f.seen = true;
     }
   }
-  if (!it.get_status().ok())
-    return status::corruption(where + ": " + it.get_status().message());
+  if (!it.get_status().ok()) return status::corruption(where + ": " + it.get_status().message());
   for (const field& f : fields)
     if (!f.seen)
       return status::corruption(where + ": property " + std::string(f.key) +
@@ -5458,9 +5503,9 @@ class table_builder {
     }
     const bool first = props_.num_entries == 0;
     if (!first && internal_comparator::compare(last_key_, internal_key) >= 0) {
-      status_ = status::invalid_argument(
-          "table_builder::add: keys out of order: entry " +
-          std::to_string(props_.num_entries) + " does not sort after the previous one");
+      status_ = status::invalid_argument("table_builder::add: keys out of order: entry " +
+                                         std::to_string(props_.num_entries) +
+                                         " does not sort after the previous one");
       return;
     }
     if (pending_index_entry_) {
@@ -5483,8 +5528,7 @@ class table_builder {
 
   /// Records the range tombstone [first, last)@seq (user keys), in any order.
   /// REQUIRES: !finished; first < last by Comparator.
-  void add_range_tombstone(std::string_view first, std::string_view last,
-                           sequence_number seq) {
+  void add_range_tombstone(std::string_view first, std::string_view last, sequence_number seq) {
     if (!status_.ok() || closed_) return;
     tombstones_.push_back(range_tombstone{std::string(first), std::string(last), seq});
   }
@@ -5503,8 +5547,7 @@ class table_builder {
     }
 
     std::string contents;
-    block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle,
-        index_handle;
+    block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle, index_handle;
 
     Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
     write_block(contents, filter_handle);
@@ -5553,8 +5596,7 @@ class table_builder {
   status get_status() const { return status_; }
 
  private:
-  void note_bounds(std::string_view smallest, std::string_view largest,
-                   sequence_number seq) {
+  void note_bounds(std::string_view smallest, std::string_view largest, sequence_number seq) {
     const bool empty = props_.smallest.empty();
     if (empty || internal_comparator::compare(smallest, props_.smallest) < 0)
       props_.smallest.assign(smallest.data(), smallest.size());
@@ -5638,8 +5680,7 @@ class table_builder {
     std::vector<std::pair<std::string, std::string>> entries;  // (internal key, last)
     entries.reserve(tombstones_.size());
     for (const range_tombstone& t : tombstones_)
-      entries.emplace_back(make_internal_key(t.first, t.seq, value_kind::range_deletion),
-                           t.last);
+      entries.emplace_back(make_internal_key(t.first, t.seq, value_kind::range_deletion), t.last);
     std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
       return internal_comparator::compare(x.first, y.first) < 0;
     });
@@ -5657,8 +5698,7 @@ class table_builder {
     for (const auto& [key, last] : merged) {
       b.add(key, last);
       const sequence_number seq = extract_sequence(key);
-      note_bounds(key, make_internal_key(last, max_sequence_number, value_kind_for_seek),
-                  seq);
+      note_bounds(key, make_internal_key(last, max_sequence_number, value_kind_for_seek), seq);
     }
     props_.num_range_deletions = merged.size();
     return std::string(b.finish());
@@ -5669,7 +5709,7 @@ class table_builder {
   block_builder data_block_;
   block_builder index_block_;
   std::string last_key_;
-  block_handle pending_handle_;      // the last data block written
+  block_handle pending_handle_;       // the last data block written
   bool pending_index_entry_ = false;  // its index entry waits for the next key
   std::vector<std::uint64_t> key_hashes_;
   std::vector<range_tombstone> tombstones_;
@@ -5722,8 +5762,7 @@ class table_reader {
   /// REQUIRES: cache, when given, outlives the reader.
   static result<std::unique_ptr<table_reader>> open(const table_options& options,
                                                     std::unique_ptr<random_access_file> file,
-                                                    std::uint64_t file_size,
-                                                    std::string file_name,
+                                                    std::uint64_t file_size, std::string file_name,
                                                     block_cache* cache) {
     std::unique_ptr<table_reader> t(
         new table_reader(std::move(file), file_size, std::move(file_name), cache));
@@ -5765,7 +5804,9 @@ class table_reader {
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
     auto blk = read_data_block(h, settings);
     if (!blk.ok()) return blk.take_status();
-    block_iterator<internal_comparator> it(**blk);
+    // Keys are rebuilt in a per-thread buffer: no allocation once it has grown.
+    thread_local std::string key_scratch;
+    block_iterator<internal_comparator> it(**blk, key_scratch);
     it.seek(target);
     if (!it.valid()) return wrap(it.get_status(), "data", h.offset);
     if (Comparator::compare(extract_user_key(it.key()), user_key) == 0) {
@@ -5784,9 +5825,7 @@ class table_reader {
 
   const table_properties& properties() const noexcept { return props_; }
   /// Every range tombstone of the table, in internal-key order of its start.
-  const std::vector<range_tombstone>& range_tombstones() const noexcept {
-    return tombstones_;
-  }
+  const std::vector<range_tombstone>& range_tombstones() const noexcept { return tombstones_; }
   /// The file offset where entries >= internal_key start (approximately);
   /// the end of the data blocks for keys past the last one.
   std::uint64_t approximate_offset_of(std::string_view internal_key) const {
@@ -5810,8 +5849,8 @@ class table_reader {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
     std::string contents;
-    if (status s = read_block(*file_, file_name_, block_limit_, h, settings.verify_checksums,
-                              contents);
+    if (status s =
+            read_block(*file_, file_name_, block_limit_, h, settings.verify_checksums, contents);
         !s.ok())
       return s;
     auto b = std::make_shared<const block>(std::move(contents));
@@ -5873,21 +5912,20 @@ class table_reader {
       for (it.seek_to_first(); it.valid(); it.next()) {
         block_handle h;
         if (!decode_exact_handle(it.value(), h) || !h.fits_before(block_limit_))
-          return status::corruption(file_name_ + ": metaindex block at offset " +
-                                    std::to_string(f.metaindex.offset) + ": entry \"" +
-                                    std::string(it.key()) +
-                                    "\": expected a block handle inside the file");
+          return status::corruption(
+              file_name_ + ": metaindex block at offset " + std::to_string(f.metaindex.offset) +
+              ": entry \"" + std::string(it.key()) + "\": expected a block handle inside the file");
         if (it.key() == "filter") filter_h = h;
         if (it.key() == "properties") properties_h = h;
         if (it.key() == "range_del") range_del_h = h;
       }
       if (!it.get_status().ok()) return wrap(it.get_status(), "metaindex", f.metaindex.offset);
-      for (auto [h, name] : {std::pair{&properties_h, "properties"},
-                             std::pair{&range_del_h, "range_del"}})
+      for (auto [h, name] :
+           {std::pair{&properties_h, "properties"}, std::pair{&range_del_h, "range_del"}})
         if (!h->has_value())
           return status::corruption(file_name_ + ": metaindex block at offset " +
-                                    std::to_string(f.metaindex.offset) + ": expected a \"" +
-                                    name + "\" entry, not found");
+                                    std::to_string(f.metaindex.offset) + ": expected a \"" + name +
+                                    "\" entry, not found");
     }
     data_end_ = std::min({f.metaindex.offset, properties_h->offset, range_del_h->offset,
                           filter_h ? filter_h->offset : f.metaindex.offset});
@@ -5901,23 +5939,22 @@ class table_reader {
         block_handle h;
         if (!decode_exact_handle(it.value(), h)) return bad_index_entry(it);
         if (!h.fits_before(block_limit_))
-          return status::corruption(
-              file_name_ + ": index block at offset " + std::to_string(index_offset_) +
-              ": data block handle (offset " + std::to_string(h.offset) + ", size " +
-              std::to_string(h.size) + ") extends past the block region ending at " +
-              std::to_string(block_limit_));
+          return status::corruption(file_name_ + ": index block at offset " +
+                                    std::to_string(index_offset_) + ": data block handle (offset " +
+                                    std::to_string(h.offset) + ", size " + std::to_string(h.size) +
+                                    ") extends past the block region ending at " +
+                                    std::to_string(block_limit_));
       }
       if (!it.get_status().ok()) return wrap(it.get_status(), "index", index_offset_);
     }
 
     // Properties, and the names they record.
     std::unique_ptr<block> props_block;
-    if (status s = read_meta_block(*properties_h, "properties", props_block); !s.ok())
-      return s;
-    if (status s = decode_properties(*props_block,
-                                     file_name_ + ": properties block at offset " +
-                                         std::to_string(properties_h->offset),
-                                     props_);
+    if (status s = read_meta_block(*properties_h, "properties", props_block); !s.ok()) return s;
+    if (status s = decode_properties(
+            *props_block,
+            file_name_ + ": properties block at offset " + std::to_string(properties_h->offset),
+            props_);
         !s.ok())
       return s;
     if (props_.comparator_name != Comparator::name)
@@ -5925,9 +5962,8 @@ class table_reader {
                                       props_.comparator_name + "\", opened with \"" +
                                       std::string(Comparator::name) + "\"");
     if (!options.codec_name.empty() && props_.codec_name != options.codec_name)
-      return status::invalid_argument(file_name_ + ": written with codec \"" +
-                                      props_.codec_name + "\", opened with \"" +
-                                      options.codec_name + "\"");
+      return status::invalid_argument(file_name_ + ": written with codec \"" + props_.codec_name +
+                                      "\", opened with \"" + options.codec_name + "\"");
 
     // Range tombstones.
     std::unique_ptr<block> range_del;
@@ -5944,14 +5980,12 @@ class table_reader {
         tombstones_.push_back(
             range_tombstone{std::string(k.user_key), std::string(it.value()), k.sequence});
       }
-      if (!it.get_status().ok())
-        return wrap(it.get_status(), "range_del", range_del_h->offset);
+      if (!it.get_status().ok()) return wrap(it.get_status(), "range_del", range_del_h->offset);
       if (tombstones_.size() != props_.num_range_deletions)
-        return status::corruption(file_name_ + ": range_del block at offset " +
-                                  std::to_string(range_del_h->offset) + ": expected " +
-                                  std::to_string(props_.num_range_deletions) +
-                                  " tombstones (properties), found " +
-                                  std::to_string(tombstones_.size()));
+        return status::corruption(
+            file_name_ + ": range_del block at offset " + std::to_string(range_del_h->offset) +
+            ": expected " + std::to_string(props_.num_range_deletions) +
+            " tombstones (properties), found " + std::to_string(tombstones_.size()));
     }
 
     // Filter: usable only when written by this policy and intact; otherwise
@@ -6234,10 +6268,10 @@ class version_edit {
             return d.fail("magic.format_version: expected 1 to " +
                           std::to_string(manifest_format_version) + ", found 0");
           if (version > manifest_format_version)
-            return status::not_supported(
-                "version edit: MANIFEST format version " + std::to_string(version) +
-                " is newer than the newest this library reads (" +
-                std::to_string(manifest_format_version) + ")");
+            return status::not_supported("version edit: MANIFEST format version " +
+                                         std::to_string(version) +
+                                         " is newer than the newest this library reads (" +
+                                         std::to_string(manifest_format_version) + ")");
           e.format_version = version;
           break;
         }
@@ -6259,9 +6293,8 @@ class version_edit {
         case edit_tag::last_sequence:
           if (status s = d.number("last_sequence", e.last_sequence); !s.ok()) return s;
           if (*e.last_sequence > max_sequence_number)
-            return d.fail("last_sequence: expected at most " +
-                          std::to_string(max_sequence_number) + ", found " +
-                          std::to_string(*e.last_sequence));
+            return d.fail("last_sequence: expected at most " + std::to_string(max_sequence_number) +
+                          ", found " + std::to_string(*e.last_sequence));
           break;
         case edit_tag::compact_pointer: {
           int level = 0;
@@ -6293,8 +6326,7 @@ class version_edit {
             return d.fail("new_file.largest_seq: expected at least smallest_seq " +
                           std::to_string(f.smallest_seq) + ", found " +
                           std::to_string(f.largest_seq));
-          if (!get_varint64(d.in, f.num_entries))
-            return d.fail("new_file.num_entries: cut short");
+          if (!get_varint64(d.in, f.num_entries)) return d.fail("new_file.num_entries: cut short");
           if (!get_varint64(d.in, f.num_deletions))
             return d.fail("new_file.num_deletions: cut short");
           e.new_files.emplace_back(level, std::move(f));
@@ -6429,4 +6461,3155 @@ class version_edit {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/version/version_edit.hpp ----
+// ---- begin lsm/fwd.hpp ----
+// lsm/fwd.hpp — forward declarations of the public types and every default
+// policy argument of lsm::tree, in one place.
+//
+// Thread safety: declarations only.
+
+namespace lsm {
+inline namespace v0 {
+
+template <class Key, class Value>
+struct codec;
+
+namespace memtable {
+struct skiplist;
+struct vector;
+struct map;
+}  // namespace memtable
+
+namespace filter {
+template <unsigned BitsPerKey>
+struct bloom;
+struct none;
+}  // namespace filter
+
+namespace compaction {
+template <unsigned L0Trigger, unsigned SizeRatio>
+struct leveled;
+}  // namespace compaction
+
+struct options;
+struct write_options;
+struct read_options;
+class snapshot;
+struct stats;
+
+template <class Key, class Value, class Codec = lsm::codec<Key, Value>,
+          class Memtable = lsm::memtable::skiplist, class Filter = lsm::filter::bloom<10>,
+          class Compaction = lsm::compaction::leveled<4, 10>>
+class tree;
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/fwd.hpp ----
+// ---- begin lsm/options.hpp ----
+// lsm/options.hpp — the runtime knobs of a tree (options), of a write
+// (write_options) and of a read (read_options). Compile-time choices (codec,
+// memtable, filter, compaction) are template parameters of lsm::tree.
+//
+// Thread safety: plain values.
+
+#include <thread>
+
+namespace lsm {
+inline namespace v0 {
+
+class snapshot;
+
+struct options {
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+  std::size_t write_buffer_size = 4 << 20;     ///< bytes per memtable
+  std::size_t max_immutable_memtables = 2;     ///< memtables waiting for flush before writes stop
+  std::size_t block_size = 4096;               ///< uncompressed bytes per data block
+  std::size_t block_restart_interval = 16;     ///< keys between restart points
+  std::size_t block_cache_capacity = 8 << 20;  ///< bytes
+  std::size_t target_file_size = 2 << 20;      ///< SST size compaction aims for
+  std::size_t max_open_files = 1000;           ///< tables kept open by the table cache
+  std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
+  std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
+  unsigned background_threads = 2;             ///< one flush thread + compaction threads
+  std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
+};
+
+struct write_options {
+  /// Return only once the write is on stable storage (WAL fdatasync). Without
+  /// it a write survives a process crash but may be lost on power loss.
+  bool sync = false;
+};
+
+struct read_options {
+  const lsm::snapshot* snapshot = nullptr;  ///< null: the latest state
+  bool verify_checksums = true;
+  bool fill_cache = true;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/options.hpp ----
+// ---- begin lsm/stats.hpp ----
+// lsm/stats.hpp — the counters a tree reports through tree::stats().
+//
+// Thread safety: a stats object is a value (a copy taken at one moment).
+
+namespace lsm {
+inline namespace v0 {
+
+struct level_stats {
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
+};
+
+struct stats {
+  std::uint64_t user_bytes_written = 0;        ///< encoded keys + values handed to put/write
+  std::uint64_t wal_bytes_written = 0;
+  std::uint64_t wal_syncs = 0;
+  std::uint64_t flush_bytes_written = 0;       ///< SST bytes written by memtable flushes
+  std::uint64_t compaction_bytes_read = 0;
+  std::uint64_t compaction_bytes_written = 0;
+  std::uint64_t flushes = 0;
+  std::uint64_t compactions = 0;
+  std::uint64_t trivial_moves = 0;
+  std::uint64_t stalls = 0;                    ///< writes that were slowed or stopped
+  std::uint64_t stall_micros = 0;              ///< total time writers waited
+  std::uint64_t block_cache_hits = 0;
+  std::uint64_t block_cache_misses = 0;
+  std::uint64_t filter_hits = 0;               ///< lookups a filter answered "absent"
+  std::uint64_t filter_misses = 0;             ///< lookups a filter let through
+  std::vector<level_stats> levels;
+
+  /// (WAL + flush + compaction bytes written) / user bytes written.
+  double write_amplification() const {
+    if (user_bytes_written == 0) return 0.0;
+    return static_cast<double>(wal_bytes_written + flush_bytes_written +
+                               compaction_bytes_written) /
+           static_cast<double>(user_bytes_written);
+  }
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/stats.hpp ----
+// ---- begin lsm/snapshot.hpp ----
+// lsm/snapshot.hpp — lsm::snapshot, an RAII handle pinning a consistent view:
+// reads through it see exactly the writes with sequence number <= its own,
+// and compaction keeps the versions it can see. Release by destruction.
+//
+// Thread safety: a snapshot may be used by any number of threads for reading;
+// the snapshot list is internally locked. A snapshot may outlive its tree
+// (it then pins nothing).
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The sequence numbers of the live snapshots of one tree.
+class snapshot_list {
+ public:
+  void acquire(sequence_number s) {
+    std::lock_guard lock(mu_);
+    seqs_.insert(s);
+  }
+  void release(sequence_number s) {
+    std::lock_guard lock(mu_);
+    auto it = seqs_.find(s);
+    if (it != seqs_.end()) seqs_.erase(it);
+  }
+  /// Ascending, duplicates removed.
+  std::vector<sequence_number> sorted() const {
+    std::lock_guard lock(mu_);
+    std::vector<sequence_number> out;
+    for (auto s : seqs_)
+      if (out.empty() || out.back() != s) out.push_back(s);
+    return out;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::multiset<sequence_number> seqs_;
+};
+
+}  // namespace detail
+
+class snapshot {
+ public:
+  snapshot(std::shared_ptr<detail::snapshot_list> list, sequence_number seq)
+      : list_(std::move(list)), seq_(seq) {
+    list_->acquire(seq_);
+  }
+  snapshot(snapshot&& other) noexcept
+      : list_(std::move(other.list_)), seq_(other.seq_) {}
+  snapshot& operator=(snapshot&& other) noexcept {
+    if (this != &other) {
+      release();
+      list_ = std::move(other.list_);
+      seq_ = other.seq_;
+    }
+    return *this;
+  }
+  snapshot(const snapshot&) = delete;
+  snapshot& operator=(const snapshot&) = delete;
+  ~snapshot() { release(); }
+
+  /// The sequence number of the last write this snapshot sees.
+  sequence_number sequence() const noexcept { return seq_; }
+
+ private:
+  void release() {
+    if (list_) list_->release(seq_);
+    list_.reset();
+  }
+  std::shared_ptr<detail::snapshot_list> list_;
+  sequence_number seq_;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/snapshot.hpp ----
+// ---- begin lsm/io/file_names.hpp ----
+// lsm/io/file_names.hpp — the names of the files in a tree's directory:
+// NNNNNN.log (WAL), NNNNNN.sst (table), MANIFEST-NNNNNN, CURRENT, LOCK and
+// NNNNNN.tmp (a file being written before a rename).
+//
+// Thread safety: pure functions.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+enum class file_type : std::uint8_t { log, table, manifest, current, lock, temp };
+
+inline std::string numbered_file_name(const std::string& dir, std::uint64_t number,
+                                      std::string_view suffix) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "/%06llu.", static_cast<unsigned long long>(number));
+  return dir + buf + std::string(suffix);
+}
+inline std::string log_file_name(const std::string& dir, std::uint64_t number) {
+  return numbered_file_name(dir, number, "log");
+}
+inline std::string table_file_name(const std::string& dir, std::uint64_t number) {
+  return numbered_file_name(dir, number, "sst");
+}
+inline std::string temp_file_name(const std::string& dir, std::uint64_t number) {
+  return numbered_file_name(dir, number, "tmp");
+}
+inline std::string manifest_file_name(const std::string& dir, std::uint64_t number) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "/MANIFEST-%06llu", static_cast<unsigned long long>(number));
+  return dir + buf;
+}
+inline std::string current_file_name(const std::string& dir) { return dir + "/CURRENT"; }
+inline std::string lock_file_name(const std::string& dir) { return dir + "/LOCK"; }
+
+/// Parses a directory entry name; false for names the library does not own.
+inline bool parse_file_name(std::string_view name, std::uint64_t& number, file_type& type) {
+  auto parse_number = [](std::string_view digits, std::uint64_t& out) {
+    if (digits.empty() || digits.size() > 19) return false;
+    out = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return true;
+  };
+  if (name == "CURRENT") {
+    number = 0;
+    type = file_type::current;
+    return true;
+  }
+  if (name == "LOCK") {
+    number = 0;
+    type = file_type::lock;
+    return true;
+  }
+  if (name.substr(0, 9) == "MANIFEST-") {
+    type = file_type::manifest;
+    return parse_number(name.substr(9), number);
+  }
+  const auto dot = name.find('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view suffix = name.substr(dot + 1);
+  if (suffix == "log")
+    type = file_type::log;
+  else if (suffix == "sst")
+    type = file_type::table;
+  else if (suffix == "tmp")
+    type = file_type::temp;
+  else
+    return false;
+  return parse_number(name.substr(0, dot), number);
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/io/file_names.hpp ----
+// ---- begin lsm/engine/write_batch.hpp ----
+// lsm/engine/write_batch.hpp — the byte form of a batch of updates: what one
+// WAL record holds and what the writer queue applies atomically.
+//
+// Layout (docs/format/batch.md): fixed64 first sequence number, fixed32
+// count, then `count` records: a value_kind byte, a length-prefixed key and,
+// for value and range_deletion, a length-prefixed value (for a range deletion:
+// the exclusive upper bound). Record i gets sequence number first + i.
+//
+// Thread safety: a write_batch is a value; not safe for concurrent mutation.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline constexpr std::size_t write_batch_header_size = 12;
+
+class write_batch {
+ public:
+  write_batch() { clear(); }
+
+  void clear() {
+    rep_.assign(write_batch_header_size, '\0');
+    user_bytes_ = 0;
+  }
+  void put(std::string_view key, std::string_view value) {
+    add(value_kind::value, key, value);
+  }
+  void erase(std::string_view key) { add(value_kind::deletion, key, {}); }
+  void erase_range(std::string_view first, std::string_view last) {
+    add(value_kind::range_deletion, first, last);
+  }
+  /// Appends every record of other (sequence numbers are assigned later).
+  void append(const write_batch& other) {
+    set_count(count() + other.count());
+    rep_.append(other.rep_, write_batch_header_size);
+    user_bytes_ += other.user_bytes_;
+  }
+
+  std::uint32_t count() const { return decode_fixed32(rep_.data() + 8); }
+  sequence_number sequence() const { return decode_fixed64(rep_.data()); }
+  void set_sequence(sequence_number s) { encode_fixed64(rep_.data(), s); }
+  std::string_view contents() const { return rep_; }
+  std::size_t byte_size() const { return rep_.size(); }
+  std::uint64_t user_bytes() const { return user_bytes_; }
+  bool empty() const { return count() == 0; }
+
+  /// Replaces the contents with a record read from the WAL; validates it.
+  status set_contents(std::string_view rep) {
+    if (rep.size() < write_batch_header_size)
+      return status::corruption("write batch: " + std::to_string(rep.size()) +
+                                " bytes, expected at least 12");
+    rep_.assign(rep.data(), rep.size());
+    return for_each([](value_kind, std::string_view, std::string_view) {});
+  }
+
+  /// Calls fn(kind, key, value) for each record in order; corruption when the
+  /// bytes do not hold `count` well-formed records.
+  template <class Fn>
+  status for_each(Fn&& fn) const {
+    std::string_view in(rep_);
+    in.remove_prefix(write_batch_header_size);
+    std::uint32_t seen = 0;
+    while (!in.empty()) {
+      const std::size_t offset = rep_.size() - in.size();
+      const auto kind = static_cast<std::uint8_t>(in.front());
+      in.remove_prefix(1);
+      std::string_view key, value;
+      if (kind > static_cast<std::uint8_t>(value_kind::range_deletion))
+        return status::corruption("write batch: unknown record kind " +
+                                  std::to_string(kind) + " at offset " +
+                                  std::to_string(offset));
+      if (!get_length_prefixed(in, key))
+        return status::corruption("write batch: bad key at offset " +
+                                  std::to_string(offset));
+      if (kind != static_cast<std::uint8_t>(value_kind::deletion) &&
+          !get_length_prefixed(in, value))
+        return status::corruption("write batch: bad value at offset " +
+                                  std::to_string(offset));
+      fn(static_cast<value_kind>(kind), key, value);
+      ++seen;
+    }
+    if (seen != count())
+      return status::corruption("write batch: header says " + std::to_string(count()) +
+                                " records, found " + std::to_string(seen));
+    return {};
+  }
+
+ private:
+  void add(value_kind kind, std::string_view key, std::string_view value) {
+    set_count(count() + 1);
+    rep_.push_back(static_cast<char>(kind));
+    put_length_prefixed(rep_, key);
+    if (kind != value_kind::deletion) put_length_prefixed(rep_, value);
+    user_bytes_ += key.size() + value.size();
+  }
+  void set_count(std::uint32_t n) { encode_fixed32(rep_.data() + 8, n); }
+
+  std::string rep_;
+  std::uint64_t user_bytes_ = 0;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/engine/write_batch.hpp ----
+// ---- begin lsm/engine/range_tombstones.hpp ----
+// lsm/engine/range_tombstones.hpp — a set of range tombstones cut into
+// non-overlapping fragments, answering "the newest tombstone covering this
+// user key" by binary search. Used by scans, cursors and compaction.
+//
+// A tombstone (first, last, seq) deletes every entry of a key in
+// [first, last) whose sequence number is below seq.
+//
+// Thread safety: build single-threaded, then read-only.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+struct range_tombstone_entry {
+  std::string first, last;  // user keys, [first, last)
+  sequence_number seq = 0;
+};
+
+template <key_comparator Comparator>
+class range_tombstone_set {
+ public:
+  void add(std::string_view first, std::string_view last, sequence_number seq) {
+    if (Comparator::compare(first, last) >= 0) return;
+    raw_.push_back({std::string(first), std::string(last), seq});
+    built_ = false;
+  }
+  bool empty() const { return raw_.empty(); }
+  const std::vector<range_tombstone_entry>& entries() const { return raw_; }
+
+  /// Cuts the tombstones into disjoint fragments, each with the highest
+  /// sequence number covering it.
+  void build() {
+    fragments_.clear();
+    std::vector<std::string> bounds;
+    for (const auto& t : raw_) {
+      bounds.push_back(t.first);
+      bounds.push_back(t.last);
+    }
+    auto less = [](const std::string& a, const std::string& b) {
+      return Comparator::compare(a, b) < 0;
+    };
+    std::sort(bounds.begin(), bounds.end(), less);
+    bounds.erase(std::unique(bounds.begin(), bounds.end(),
+                             [](const std::string& a, const std::string& b) {
+                               return Comparator::compare(a, b) == 0;
+                             }),
+                 bounds.end());
+    std::vector<const range_tombstone_entry*> by_first;
+    for (const auto& t : raw_) by_first.push_back(&t);
+    std::sort(by_first.begin(), by_first.end(),
+              [](const range_tombstone_entry* a, const range_tombstone_entry* b) {
+                return Comparator::compare(a->first, b->first) < 0;
+              });
+    // Sweep: `active` holds the tombstones that started at or before bounds[i].
+    auto heap_less = [](const range_tombstone_entry* a, const range_tombstone_entry* b) {
+      return a->seq < b->seq;
+    };
+    std::vector<const range_tombstone_entry*> active;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i + 1 < bounds.size(); ++i) {
+      while (next < by_first.size() &&
+             Comparator::compare(by_first[next]->first, bounds[i]) <= 0) {
+        active.push_back(by_first[next++]);
+        std::push_heap(active.begin(), active.end(), heap_less);
+      }
+      while (!active.empty() && Comparator::compare(active.front()->last, bounds[i]) <= 0) {
+        std::pop_heap(active.begin(), active.end(), heap_less);
+        active.pop_back();
+      }
+      std::vector<sequence_number> seqs;
+      for (const auto* t : active)
+        if (Comparator::compare(bounds[i], t->last) < 0) seqs.push_back(t->seq);
+      if (seqs.empty()) continue;
+      std::sort(seqs.begin(), seqs.end());
+      if (!fragments_.empty() && fragments_.back().seqs == seqs &&
+          Comparator::compare(fragments_.back().last, bounds[i]) == 0)
+        fragments_.back().last = bounds[i + 1];
+      else
+        fragments_.push_back({bounds[i], bounds[i + 1], std::move(seqs)});
+    }
+    built_ = true;
+  }
+
+  /// The highest sequence number of a tombstone covering user_key (0: none).
+  /// REQUIRES: build() after the last add().
+  sequence_number max_covering(std::string_view user_key) const {
+    const fragment* f = find(user_key);
+    return f ? f->seqs.back() : 0;
+  }
+  /// The lowest sequence number above `seq` of a tombstone covering user_key
+  /// (0: none): the oldest tombstone that deletes (user_key, seq).
+  sequence_number min_covering_above(std::string_view user_key, sequence_number seq) const {
+    const fragment* f = find(user_key);
+    if (f == nullptr) return 0;
+    auto it = std::upper_bound(f->seqs.begin(), f->seqs.end(), seq);
+    return it == f->seqs.end() ? 0 : *it;
+  }
+  bool built() const { return built_; }
+
+ private:
+  /// A piece of the key space and the sequence numbers (ascending) of every
+  /// tombstone covering it.
+  struct fragment {
+    std::string first, last;
+    std::vector<sequence_number> seqs;
+  };
+
+  const fragment* find(std::string_view user_key) const {
+    auto it = std::upper_bound(fragments_.begin(), fragments_.end(), user_key,
+                               [](std::string_view k, const fragment& f) {
+                                 return Comparator::compare(k, f.first) < 0;
+                               });
+    if (it == fragments_.begin()) return nullptr;
+    --it;
+    return Comparator::compare(user_key, it->last) < 0 ? &*it : nullptr;
+  }
+
+  std::vector<range_tombstone_entry> raw_;
+  std::vector<fragment> fragments_;
+  bool built_ = true;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/engine/range_tombstones.hpp ----
+// ---- begin lsm/version/version.hpp ----
+// lsm/version/version.hpp — a version: the immutable set of table files per
+// level at one moment, and the reference-counted table_file handles it holds.
+//
+// Versions are never modified once published; readers pin one through a
+// shared_ptr. A table file is deleted only when an edit removed it from the
+// current version (it is marked obsolete) and the last version, iterator or
+// job referring to it has let go: its handle's destructor then queues the
+// number on the shared obsolete_files list, which the engine purges.
+//
+// Thread safety: version and table_file are immutable after construction
+// (except the obsolete flag, atomic); obsolete_files is internally locked.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline constexpr int max_levels = 7;
+
+/// Numbers of table files no longer referenced by anything, waiting for deletion.
+class obsolete_files {
+ public:
+  void add(std::uint64_t number) {
+    std::lock_guard lock(mu_);
+    numbers_.push_back(number);
+  }
+  std::vector<std::uint64_t> take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(numbers_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::uint64_t> numbers_;
+};
+
+class table_file {
+ public:
+  table_file(file_meta meta, std::shared_ptr<obsolete_files> sink)
+      : meta_(std::move(meta)), sink_(std::move(sink)) {}
+  table_file(const table_file&) = delete;
+  table_file& operator=(const table_file&) = delete;
+  ~table_file() {
+    if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
+  }
+
+  const file_meta& meta() const { return meta_; }
+  std::uint64_t number() const { return meta_.number; }
+  std::string_view smallest_user_key() const { return extract_user_key(meta_.smallest); }
+  std::string_view largest_user_key() const { return extract_user_key(meta_.largest); }
+  void mark_obsolete() const { obsolete_.store(true, std::memory_order_release); }
+
+ private:
+  file_meta meta_;
+  std::shared_ptr<obsolete_files> sink_;
+  mutable std::atomic<bool> obsolete_{false};
+};
+
+using table_file_ptr = std::shared_ptr<const table_file>;
+
+/// Files per level. Level 0 is ordered newest first (by largest sequence
+/// number, then file number); levels >= 1 hold disjoint key ranges ordered
+/// by smallest key.
+struct version {
+  std::vector<std::vector<table_file_ptr>> levels =
+      std::vector<std::vector<table_file_ptr>>(max_levels);
+
+  std::uint64_t level_bytes(int level) const {
+    std::uint64_t n = 0;
+    for (const auto& f : levels[static_cast<std::size_t>(level)]) n += f->meta().file_size;
+    return n;
+  }
+  std::size_t level_files(int level) const {
+    return levels[static_cast<std::size_t>(level)].size();
+  }
+  std::size_t total_files() const {
+    std::size_t n = 0;
+    for (const auto& l : levels) n += l.size();
+    return n;
+  }
+};
+
+using version_ptr = std::shared_ptr<const version>;
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/version/version.hpp ----
+// ---- begin lsm/version/version_set.hpp ----
+// lsm/version/version_set.hpp — the current version and the MANIFEST that
+// makes it durable: recovery from CURRENT + MANIFEST, and log_and_apply(),
+// which appends a version edit, syncs it and only then publishes the new
+// version.
+//
+// Durability order (DESIGN.md §3): the files an edit adds are already synced
+// (with their directory) before log_and_apply; the edit is appended and the
+// MANIFEST synced before the new version is visible; CURRENT is replaced by
+// temp file + sync + rename + directory sync. A failed MANIFEST write or sync
+// is sticky: every later log_and_apply fails until the tree is reopened.
+//
+// Thread safety: REQUIRES external serialization of recover(),
+// log_and_apply() and the setters (the engine's manifest mutex);
+// current() and the counters are safe to read concurrently.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The persisted policy names a directory was created with.
+struct policy_names {
+  std::string comparator, codec, filter;
+};
+
+inline constexpr std::uint64_t max_manifest_size = 4 << 20;
+
+template <key_comparator Comparator>
+class version_set {
+  using icmp = internal_key_comparator<Comparator>;
+
+ public:
+  version_set(std::shared_ptr<file_system> fs, std::string dir, policy_names names)
+      : fs_(std::move(fs)),
+        dir_(std::move(dir)),
+        names_(std::move(names)),
+        sink_(std::make_shared<obsolete_files>()),
+        current_(std::make_shared<version>()) {}
+
+  version_ptr current() const {
+    std::lock_guard lock(current_mu_);
+    return current_;
+  }
+  const std::shared_ptr<obsolete_files>& obsolete() const { return sink_; }
+
+  std::uint64_t new_file_number() { return next_file_number_.fetch_add(1); }
+  std::uint64_t next_file_number() const { return next_file_number_.load(); }
+  std::uint64_t log_number() const { return log_number_; }
+  std::uint64_t manifest_number() const { return manifest_number_; }
+  sequence_number last_sequence() const { return last_sequence_; }
+  void set_last_sequence(sequence_number s) { last_sequence_ = std::max(last_sequence_, s); }
+  void mark_file_number_used(std::uint64_t n) {
+    std::uint64_t cur = next_file_number_.load();
+    while (cur <= n && !next_file_number_.compare_exchange_weak(cur, n + 1)) {
+    }
+  }
+  const status& sticky_error() const { return sticky_; }
+
+  /// Reads CURRENT and the MANIFEST it names into the current version.
+  /// Sets `exists` false (and returns ok) when there is no CURRENT.
+  status recover(bool& exists) {
+    std::string current;
+    const std::string current_path = current_file_name(dir_);
+    if (!fs_->file_exists(current_path)) {
+      exists = false;
+      return {};
+    }
+    exists = true;
+    status s = read_file_to_string(*fs_, current_path, current);
+    if (!s.ok()) return s;
+    if (current.empty() || current.back() != '\n')
+      return status::corruption(current_path + ": expected a manifest name ending in a newline");
+    current.pop_back();
+    std::uint64_t number = 0;
+    file_type type{};
+    if (!parse_file_name(current, number, type) || type != file_type::manifest)
+      return status::corruption(current_path + ": '" + current + "' is not a manifest name");
+    const std::string manifest_path = dir_ + "/" + current;
+    auto file = fs_->new_sequential_file(manifest_path);
+    if (!file.ok()) return file.take_status();
+
+    builder b;
+    wal::reader reader(**file, manifest_path, true);
+    std::string_view record;
+    std::string scratch;
+    bool have_log = false, have_next = false, have_last = false, have_names = false;
+    std::uint64_t log_number = 0, next_file = 0;
+    sequence_number last_seq = 0;
+    while (reader.read_record(record, scratch)) {
+      version_edit edit;
+      s = edit.decode_from(record);
+      if (!s.ok())
+        return status::corruption(manifest_path + ": record at offset " +
+                                  std::to_string(reader.last_record_offset()) + ": " +
+                                  s.message());
+      if (edit.comparator_name || edit.codec_name || edit.filter_name) {
+        have_names = true;
+        s = check_name("comparator", edit.comparator_name, names_.comparator);
+        if (s.ok()) s = check_name("codec", edit.codec_name, names_.codec);
+        if (s.ok()) s = check_name("filter", edit.filter_name, names_.filter);
+        if (!s.ok()) return s;
+      }
+      b.apply(edit);
+      if (edit.log_number) have_log = true, log_number = *edit.log_number;
+      if (edit.next_file_number) have_next = true, next_file = *edit.next_file_number;
+      if (edit.last_sequence) have_last = true, last_seq = *edit.last_sequence;
+    }
+    if (!reader.get_status().ok()) return reader.get_status();
+    if (!have_names) return status::corruption(manifest_path + ": no policy names recorded");
+    if (!have_log || !have_next || !have_last)
+      return status::corruption(manifest_path + ": missing " +
+                                std::string(!have_log ? "log number" : !have_next
+                                                                        ? "next file number"
+                                                                        : "last sequence"));
+    auto v = b.build(sink_);
+    if (!v.ok()) return status::corruption(manifest_path + ": " + v.get_status().message());
+    {
+      std::lock_guard lock(current_mu_);
+      current_ = std::move(*v);
+    }
+    log_number_ = log_number;
+    last_sequence_ = last_seq;
+    next_file_number_ = std::max<std::uint64_t>(next_file, number + 1);
+    manifest_number_ = number;
+    return {};
+  }
+
+  /// Appends edit to the MANIFEST (starting a new one when there is none
+  /// open or it grew too large), syncs it and publishes the new version.
+  status log_and_apply(version_edit& edit) {
+    if (!sticky_.ok()) return sticky_;
+    if (edit.log_number) log_number_ = *edit.log_number;
+    edit.next_file_number = next_file_number_.load() + 1;  // room for a new manifest
+    edit.last_sequence = last_sequence_;
+
+    builder b;
+    version_ptr base = current();
+    b.start_from(*base);
+    b.apply(edit);
+    auto v = b.build(sink_);
+    if (!v.ok()) return v.take_status();
+
+    status s;
+    if (!manifest_ || manifest_writer_->offset() > max_manifest_size) {
+      s = start_new_manifest(**v, edit);
+    } else {
+      std::string record;
+      edit.encode_to(record);
+      s = manifest_writer_->add_record(record);
+      if (s.ok()) s = manifest_->sync();
+    }
+    if (!s.ok()) {
+      sticky_ = status(s.code(), "MANIFEST write failed (writes refused until reopen): " +
+                                     s.message());
+      return sticky_;
+    }
+    std::set<std::uint64_t> kept;  // a trivial move deletes and re-adds one file
+    for (const auto& [level, meta] : edit.new_files) kept.insert(meta.number);
+    for (const auto& [level, number] : edit.deleted_files)
+      if (!kept.count(number))
+        for (const auto& f : base->levels[static_cast<std::size_t>(level)])
+          if (f->number() == number) f->mark_obsolete();
+    std::lock_guard lock(current_mu_);
+    current_ = std::move(*v);
+    return {};
+  }
+
+  /// Numbers of every file some live version refers to are not tracked here:
+  /// callers use current() plus pending outputs to decide what is garbage.
+
+ private:
+  static status check_name(const char* what, const std::optional<std::string>& stored,
+                           const std::string& asked) {
+    if (stored && *stored != asked)
+      return status::invalid_argument(std::string("the directory was written with ") + what +
+                                      " '" + *stored + "', but this tree uses '" + asked + "'");
+    return {};
+  }
+
+  /// Writes a new MANIFEST holding the whole of `v` plus edit's counters,
+  /// then points CURRENT at it.
+  status start_new_manifest(const version& v, const version_edit& edit) {
+    const std::uint64_t number = new_file_number();
+    const std::string path = manifest_file_name(dir_, number);
+    auto file = fs_->new_writable_file(path);
+    if (!file.ok()) return file.take_status();
+    auto writer = std::make_unique<wal::writer>(**file);
+    version_edit snap;
+    snap.format_version = manifest_format_version;
+    snap.comparator_name = names_.comparator;
+    snap.codec_name = names_.codec;
+    snap.filter_name = names_.filter;
+    snap.log_number = log_number_;
+    snap.next_file_number = next_file_number_.load() + 1;
+    snap.last_sequence = last_sequence_;
+    for (int level = 0; level < max_levels; ++level)
+      for (const auto& f : v.levels[static_cast<std::size_t>(level)])
+        snap.new_files.emplace_back(level, f->meta());
+    (void)edit;
+    std::string record;
+    snap.encode_to(record);
+    status s = writer->add_record(record);
+    if (s.ok()) s = (*file)->sync();
+    if (s.ok()) s = set_current(number);
+    if (!s.ok()) {
+      (void)(*file)->close();
+      (void)fs_->remove_file(path);
+      return s;
+    }
+    const std::uint64_t old = manifest_number_;
+    manifest_ = std::move(*file);
+    manifest_writer_ = std::move(writer);
+    manifest_number_ = number;
+    if (old != 0 && old != number) (void)fs_->remove_file(manifest_file_name(dir_, old));
+    return {};
+  }
+
+  status set_current(std::uint64_t manifest_number) {
+    const std::string temp = temp_file_name(dir_, manifest_number);
+    std::string contents = manifest_file_name(dir_, manifest_number).substr(dir_.size() + 1);
+    contents += '\n';
+    status s = write_string_to_file(*fs_, contents, temp, true);
+    if (s.ok()) s = fs_->rename_file(temp, current_file_name(dir_));
+    if (s.ok()) s = fs_->sync_dir(dir_);
+    if (!s.ok()) (void)fs_->remove_file(temp);
+    return s;
+  }
+
+  /// Accumulates edits on top of a base version.
+  class builder {
+   public:
+    void start_from(const version& v) {
+      for (int level = 0; level < max_levels; ++level)
+        for (const auto& f : v.levels[static_cast<std::size_t>(level)])
+          files_[static_cast<std::size_t>(level)][f->number()] = f;
+    }
+    void apply(const version_edit& edit) {
+      for (const auto& [level, number] : edit.deleted_files)
+        if (level >= 0 && level < max_levels) files_[static_cast<std::size_t>(level)].erase(number);
+      for (const auto& [level, meta] : edit.new_files)
+        if (level >= 0 && level < max_levels)
+          pending_[static_cast<std::size_t>(level)][meta.number] = meta;
+      for (const auto& [level, number] : edit.deleted_files)
+        if (level >= 0 && level < max_levels) pending_[static_cast<std::size_t>(level)].erase(number);
+    }
+    result<std::shared_ptr<const version>> build(const std::shared_ptr<obsolete_files>& sink) {
+      auto v = std::make_shared<version>();
+      for (std::size_t level = 0; level < max_levels; ++level) {
+        auto& out = v->levels[level];
+        for (auto& [number, f] : files_[level]) out.push_back(f);
+        for (auto& [number, meta] : pending_[level])
+          out.push_back(std::make_shared<const table_file>(meta, sink));
+        if (level == 0) {
+          std::sort(out.begin(), out.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
+            if (a->meta().largest_seq != b->meta().largest_seq)
+              return a->meta().largest_seq > b->meta().largest_seq;
+            return a->number() > b->number();
+          });
+        } else {
+          std::sort(out.begin(), out.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
+            return icmp::compare(a->meta().smallest, b->meta().smallest) < 0;
+          });
+          for (std::size_t i = 1; i < out.size(); ++i)
+            if (icmp::compare(out[i - 1]->meta().largest, out[i]->meta().smallest) >= 0)
+              return status::corruption("level " + std::to_string(level) + ": files " +
+                                        std::to_string(out[i - 1]->number()) + " and " +
+                                        std::to_string(out[i]->number()) + " overlap");
+        }
+      }
+      return std::shared_ptr<const version>(std::move(v));
+    }
+
+   private:
+    std::map<std::uint64_t, table_file_ptr> files_[max_levels];
+    std::map<std::uint64_t, file_meta> pending_[max_levels];
+  };
+
+  std::shared_ptr<file_system> fs_;
+  std::string dir_;
+  policy_names names_;
+  std::shared_ptr<obsolete_files> sink_;
+  mutable std::mutex current_mu_;
+  version_ptr current_;
+  std::atomic<std::uint64_t> next_file_number_{2};
+  std::uint64_t log_number_ = 0;
+  std::uint64_t manifest_number_ = 0;
+  sequence_number last_sequence_ = 0;
+  std::unique_ptr<writable_file> manifest_;
+  std::unique_ptr<wal::writer> manifest_writer_;
+  status sticky_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/version/version_set.hpp ----
+// ---- begin lsm/cache/table_cache.hpp ----
+// lsm/cache/table_cache.hpp — keeps up to max_open_files table readers open,
+// least recently used evicted first. Readers are shared: an evicted table
+// stays open until the last iterator or lookup using it lets go.
+//
+// Thread safety: thread-safe. No lock is held while a table is opened (I/O);
+// two threads opening the same table at once both open it and one copy wins.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <class Table>
+class table_cache {
+ public:
+  table_cache(std::shared_ptr<file_system> fs, std::string dir, table_options options,
+              block_cache* blocks, std::size_t capacity)
+      : fs_(std::move(fs)),
+        dir_(std::move(dir)),
+        options_(std::move(options)),
+        blocks_(blocks),
+        capacity_(capacity < 16 ? 16 : capacity) {}
+
+  /// The open table for file `number` of `file_size` bytes.
+  result<std::shared_ptr<const Table>> get(std::uint64_t number, std::uint64_t file_size) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = map_.find(number);
+      if (it != map_.end()) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return it->second->table;
+      }
+    }
+    const std::string path = table_file_name(dir_, number);
+    auto file = fs_->new_random_access_file(path);
+    if (!file.ok()) return file.take_status();
+    auto opened = Table::open(options_, std::move(*file), file_size, path, blocks_);
+    if (!opened.ok()) return opened.take_status();
+    std::shared_ptr<const Table> table(std::move(*opened));
+    std::lock_guard lock(mu_);
+    auto it = map_.find(number);
+    if (it != map_.end()) return it->second->table;
+    lru_.push_front({number, table});
+    map_[number] = lru_.begin();
+    while (lru_.size() > capacity_) {
+      map_.erase(lru_.back().number);
+      lru_.pop_back();
+    }
+    return table;
+  }
+
+  void evict(std::uint64_t number) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(number);
+    if (it == map_.end()) return;
+    lru_.erase(it->second);
+    map_.erase(it);
+  }
+
+ private:
+  struct entry {
+    std::uint64_t number;
+    std::shared_ptr<const Table> table;
+  };
+  std::shared_ptr<file_system> fs_;
+  std::string dir_;
+  table_options options_;
+  block_cache* blocks_;
+  std::size_t capacity_;
+  std::mutex mu_;
+  std::list<entry> lru_;
+  std::unordered_map<std::uint64_t, typename std::list<entry>::iterator> map_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/cache/table_cache.hpp ----
+// ---- begin lsm/iter/merging_iterator.hpp ----
+// lsm/iter/merging_iterator.hpp — merges several sorted internal iterators
+// into one sorted stream (duplicates are all yielded, in Compare order), in
+// both directions.
+//
+// Thread safety: one thread at a time. Invariant: when valid, current_ is the
+// child with the smallest (forward) or largest (reverse) key, and every other
+// child is positioned after (forward) or before (reverse) the current key.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <class Compare>
+class merging_iterator final : public internal_iterator {
+ public:
+  explicit merging_iterator(std::vector<std::unique_ptr<internal_iterator>> children)
+      : children_(std::move(children)) {}
+
+  bool valid() const override { return current_ != nullptr; }
+  void seek_to_first() override {
+    for (auto& c : children_) c->seek_to_first();
+    find_smallest();
+    forward_ = true;
+  }
+  void seek_to_last() override {
+    for (auto& c : children_) c->seek_to_last();
+    find_largest();
+    forward_ = false;
+  }
+  void seek(std::string_view target) override {
+    for (auto& c : children_) c->seek(target);
+    find_smallest();
+    forward_ = true;
+  }
+  void next() override {
+    if (!forward_) {
+      // Move every other child to the first entry after key().
+      const std::string key(current_->key());
+      for (auto& c : children_) {
+        if (c.get() == current_) continue;
+        c->seek(key);
+        if (c->valid() && Compare::compare(key, c->key()) == 0) c->next();
+      }
+      forward_ = true;
+    }
+    current_->next();
+    find_smallest();
+  }
+  void prev() override {
+    if (forward_) {
+      // Move every other child to the last entry before key().
+      const std::string key(current_->key());
+      for (auto& c : children_) {
+        if (c.get() == current_) continue;
+        c->seek(key);
+        if (c->valid())
+          c->prev();
+        else
+          c->seek_to_last();
+      }
+      forward_ = false;
+    }
+    current_->prev();
+    find_largest();
+  }
+  std::string_view key() const override { return current_->key(); }
+  std::string_view value() const override { return current_->value(); }
+  status get_status() const override {
+    for (const auto& c : children_) {
+      status s = c->get_status();
+      if (!s.ok()) return s;
+    }
+    return {};
+  }
+
+ private:
+  void find_smallest() {
+    current_ = nullptr;
+    for (auto& c : children_)
+      if (c->valid() && (current_ == nullptr || Compare::compare(c->key(), current_->key()) < 0))
+        current_ = c.get();
+  }
+  void find_largest() {
+    current_ = nullptr;
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+      auto& c = *it;
+      if (c->valid() && (current_ == nullptr || Compare::compare(c->key(), current_->key()) > 0))
+        current_ = c.get();
+    }
+  }
+
+  std::vector<std::unique_ptr<internal_iterator>> children_;
+  internal_iterator* current_ = nullptr;
+  bool forward_ = true;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/iter/merging_iterator.hpp ----
+// ---- begin lsm/iter/level_iterator.hpp ----
+// lsm/iter/level_iterator.hpp — one iterator over a sorted run of table files
+// with disjoint key ranges (a level >= 1): opens each file's iterator only
+// when the position reaches it.
+//
+// Thread safety: one thread at a time. The files are pinned by the
+// table_file_ptr copies this iterator holds.
+
+#include <functional>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+using table_iterator_opener =
+    std::function<std::unique_ptr<internal_iterator>(const table_file&)>;
+
+template <class Compare>
+class level_iterator final : public internal_iterator {
+ public:
+  level_iterator(std::vector<table_file_ptr> files, table_iterator_opener open)
+      : files_(std::move(files)), open_(std::move(open)) {}
+
+  bool valid() const override { return child_ && child_->valid(); }
+  void seek_to_first() override {
+    set_file(0);
+    if (child_) child_->seek_to_first();
+    skip_forward();
+  }
+  void seek_to_last() override {
+    set_file(files_.empty() ? 0 : files_.size() - 1);
+    if (child_) child_->seek_to_last();
+    skip_backward();
+  }
+  void seek(std::string_view target) override {
+    // First file whose largest key is >= target.
+    std::size_t lo = 0, hi = files_.size();
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (Compare::compare(files_[mid]->meta().largest, target) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    set_file(lo);
+    if (child_) child_->seek(target);
+    skip_forward();
+  }
+  void next() override {
+    child_->next();
+    skip_forward();
+  }
+  void prev() override {
+    child_->prev();
+    skip_backward();
+  }
+  std::string_view key() const override { return child_->key(); }
+  std::string_view value() const override { return child_->value(); }
+  status get_status() const override {
+    if (!status_.ok()) return status_;
+    return child_ ? child_->get_status() : status{};
+  }
+
+ private:
+  void set_file(std::size_t index) {
+    if (index >= files_.size()) {
+      child_.reset();
+      index_ = files_.size();
+      return;
+    }
+    if (child_ && index_ == index) return;
+    if (child_) {
+      status s = child_->get_status();
+      if (!s.ok() && status_.ok()) status_ = s;
+    }
+    index_ = index;
+    child_ = open_(*files_[index]);
+  }
+  void skip_forward() {
+    while (child_ && !child_->valid() && child_->get_status().ok()) {
+      if (index_ + 1 >= files_.size()) {
+        child_.reset();
+        index_ = files_.size();
+        return;
+      }
+      set_file(index_ + 1);
+      child_->seek_to_first();
+    }
+  }
+  void skip_backward() {
+    while (child_ && !child_->valid() && child_->get_status().ok()) {
+      if (index_ == 0) {
+        child_.reset();
+        index_ = files_.size();
+        return;
+      }
+      set_file(index_ - 1);
+      child_->seek_to_last();
+    }
+  }
+
+  std::vector<table_file_ptr> files_;
+  table_iterator_opener open_;
+  std::size_t index_ = 0;
+  std::unique_ptr<internal_iterator> child_;
+  status status_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/iter/level_iterator.hpp ----
+// ---- begin lsm/iter/db_iterator.hpp ----
+// lsm/iter/db_iterator.hpp — turns the merged stream of internal entries into
+// the user's view at one sequence number: for each user key the newest
+// version with sequence <= snapshot, skipping keys whose newest visible
+// version is a tombstone or is covered by a newer range tombstone.
+//
+// Thread safety: one thread at a time. Invariants: moving forward, the inner
+// iterator is positioned at the entry yielded; moving backward, it is
+// positioned just before all entries of the yielded key, and the key and
+// value are held in saved_key_ / saved_value_.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <key_comparator Comparator>
+class db_iterator {
+  enum class direction : std::uint8_t { forward, reverse };
+
+ public:
+  db_iterator(std::unique_ptr<internal_iterator> inner, sequence_number snapshot,
+              std::shared_ptr<const range_tombstone_set<Comparator>> tombstones)
+      : inner_(std::move(inner)), snapshot_(snapshot), tombstones_(std::move(tombstones)) {}
+
+  bool valid() const { return valid_; }
+  std::string_view key() const {
+    return dir_ == direction::forward ? extract_user_key(inner_->key())
+                                      : std::string_view(saved_key_);
+  }
+  std::string_view value() const {
+    return dir_ == direction::forward ? inner_->value() : std::string_view(saved_value_);
+  }
+  status get_status() const {
+    if (!status_.ok()) return status_;
+    return inner_->get_status();
+  }
+
+  void seek_to_first() {
+    dir_ = direction::forward;
+    saved_value_.clear();
+    inner_->seek_to_first();
+    if (inner_->valid())
+      find_next_user_entry(false);
+    else
+      valid_ = false;
+  }
+  void seek_to_last() {
+    dir_ = direction::reverse;
+    saved_value_.clear();
+    inner_->seek_to_last();
+    find_prev_user_entry();
+  }
+  void seek(std::string_view user_key) {
+    dir_ = direction::forward;
+    saved_value_.clear();
+    saved_key_.clear();
+    append_internal_key(saved_key_, user_key, snapshot_, value_kind_for_seek);
+    inner_->seek(saved_key_);
+    if (inner_->valid())
+      find_next_user_entry(false);
+    else
+      valid_ = false;
+  }
+  /// REQUIRES: valid().
+  void next() {
+    if (dir_ == direction::reverse) {
+      dir_ = direction::forward;
+      // inner_ is before the entries of saved_key_: step into them, then
+      // skip them below.
+      if (!inner_->valid())
+        inner_->seek_to_first();
+      else
+        inner_->next();
+      if (!inner_->valid()) {
+        valid_ = false;
+        saved_key_.clear();
+        return;
+      }
+    } else {
+      saved_key_.assign(extract_user_key(inner_->key()));
+      inner_->next();
+      if (!inner_->valid()) {
+        valid_ = false;
+        saved_key_.clear();
+        return;
+      }
+    }
+    find_next_user_entry(true);
+  }
+  /// REQUIRES: valid().
+  void prev() {
+    if (dir_ == direction::forward) {
+      // Step back to the last entry of a key before the current one.
+      saved_key_.assign(extract_user_key(inner_->key()));
+      for (;;) {
+        inner_->prev();
+        if (!inner_->valid()) {
+          valid_ = false;
+          saved_key_.clear();
+          saved_value_.clear();
+          return;
+        }
+        if (Comparator::compare(extract_user_key(inner_->key()), saved_key_) < 0) break;
+      }
+      dir_ = direction::reverse;
+    }
+    find_prev_user_entry();
+  }
+
+ private:
+  bool parse(parsed_internal_key& out) {
+    if (!parse_internal_key(inner_->key(), out)) {
+      status_ = status::corruption("malformed internal key in iterator");
+      return false;
+    }
+    return true;
+  }
+  bool covered(const parsed_internal_key& k) const {
+    return tombstones_ && tombstones_->max_covering(k.user_key) > k.sequence;
+  }
+
+  void find_next_user_entry(bool skipping) {
+    do {
+      parsed_internal_key k;
+      if (!parse(k)) {
+        valid_ = false;
+        return;
+      }
+      if (k.sequence <= snapshot_) {
+        if (k.kind == value_kind::deletion || (k.kind == value_kind::value && covered(k))) {
+          saved_key_.assign(k.user_key);
+          skipping = true;
+        } else if (k.kind == value_kind::value) {
+          if (!(skipping && Comparator::compare(k.user_key, saved_key_) <= 0)) {
+            valid_ = true;
+            saved_key_.clear();
+            return;
+          }
+        }
+      }
+      inner_->next();
+    } while (inner_->valid());
+    saved_key_.clear();
+    valid_ = false;
+  }
+
+  void find_prev_user_entry() {
+    value_kind kind = value_kind::deletion;
+    if (inner_->valid()) {
+      do {
+        parsed_internal_key k;
+        if (!parse(k)) {
+          valid_ = false;
+          return;
+        }
+        if (k.sequence <= snapshot_ && k.kind != value_kind::range_deletion) {
+          if (kind != value_kind::deletion &&
+              Comparator::compare(k.user_key, saved_key_) < 0)
+            break;  // the newest visible version of saved_key_ was a value
+          kind = (k.kind == value_kind::value && covered(k)) ? value_kind::deletion : k.kind;
+          if (kind == value_kind::deletion) {
+            saved_key_.clear();
+            saved_value_.clear();
+          } else {
+            saved_key_.assign(k.user_key);
+            saved_value_.assign(inner_->value());
+          }
+        }
+        inner_->prev();
+      } while (inner_->valid());
+    }
+    if (kind == value_kind::deletion) {
+      valid_ = false;
+      saved_key_.clear();
+      saved_value_.clear();
+      dir_ = direction::forward;
+    } else {
+      valid_ = true;
+    }
+  }
+
+  std::unique_ptr<internal_iterator> inner_;
+  sequence_number snapshot_;
+  std::shared_ptr<const range_tombstone_set<Comparator>> tombstones_;
+  direction dir_ = direction::forward;
+  bool valid_ = false;
+  std::string saved_key_;    // forward: key being skipped; reverse: current key
+  std::string saved_value_;  // reverse: current value
+  status status_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/iter/db_iterator.hpp ----
+// ---- begin lsm/filter/concept.hpp ----
+// lsm/filter/concept.hpp — lsm::filter_policy<F>: what a filter policy must
+// provide, one requirement per line, so a wrong policy fails readably.
+//
+// Thread safety: concepts only.
+
+namespace lsm {
+inline namespace v0 {
+
+template <class F>
+concept filter_policy = requires(std::span<const std::uint64_t> hashes, std::string& out,
+                                 std::string_view filter, std::uint64_t hash) {
+  { F::name } -> std::convertible_to<std::string_view>;
+  { F::build(hashes, out) };
+  { F::may_contain(filter, hash) } -> std::convertible_to<bool>;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/filter/concept.hpp ----
+// ---- begin lsm/compaction/policy.hpp ----
+// lsm/compaction/policy.hpp — what a compaction policy sees and returns, and
+// the concept every policy satisfies.
+//
+// A policy reads the current version (files per level with sizes, key and
+// sequence ranges) and returns at most one job: input files from one level and
+// the output level. The shared machinery (engine) adds the overlapping files
+// of the output level, runs the merge and installs the result. The policy also
+// says when writes must slow down or stop.
+//
+// Thread safety: the engine calls a policy from one thread at a time.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The runtime settings a policy may consult.
+struct compaction_context {
+  std::size_t target_file_size = 2 << 20;
+  std::size_t write_buffer_size = 4 << 20;
+};
+
+/// One job: `inputs` are files of `level` (all of level 0, or a subset of a
+/// sorted level); the engine merges them with the overlapping files of
+/// `output_level`.
+struct compaction_pick {
+  int level = 0;
+  std::vector<table_file_ptr> inputs;
+  int output_level = 1;
+};
+
+enum class write_pressure : std::uint8_t { none = 0, slowdown = 1, stop = 2 };
+
+}  // namespace detail
+
+template <class P>
+concept compaction_policy = requires(P& policy, const detail::version& v,
+                                     const detail::compaction_context& context) {
+  { P::name } -> std::convertible_to<std::string_view>;
+  { policy.pick(v, context) } -> std::same_as<std::optional<detail::compaction_pick>>;
+  { policy.pressure(v) } -> std::same_as<detail::write_pressure>;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/compaction/policy.hpp ----
+// ---- begin lsm/compaction/leveled.hpp ----
+// lsm/compaction/leveled.hpp — leveled compaction (LevelDB / RocksDB style):
+// level 0 holds whole memtable flushes; when it has L0Trigger files they all
+// merge into level 1; level L >= 1 may hold 10 MiB * SizeRatio^(L-1) bytes,
+// and the level with the highest fill ratio above 1 pushes one file (chosen
+// round-robin by key) into the next level.
+//
+// Writes slow down at 2 * L0Trigger level-0 files and stop at 3 * L0Trigger.
+//
+// Thread safety: called by the engine from one thread at a time.
+
+namespace lsm {
+inline namespace v0 {
+namespace compaction {
+
+template <unsigned L0Trigger = 4, unsigned SizeRatio = 10>
+struct leveled {
+  static_assert(L0Trigger >= 1, "lsm::compaction::leveled: the level-0 trigger must be at least 1");
+  static_assert(SizeRatio >= 2,
+                "lsm::compaction::leveled: the size ratio between levels must be at least 2");
+
+  static constexpr std::string_view name = "lsm.leveled";
+  static constexpr std::size_t l0_trigger = L0Trigger;
+  static constexpr std::size_t l0_slowdown = 2 * L0Trigger;
+  static constexpr std::size_t l0_stop = 3 * L0Trigger;
+  static constexpr std::uint64_t level1_max_bytes = 10 << 20;
+
+  static std::uint64_t max_bytes_for_level(int level) {
+    std::uint64_t bytes = level1_max_bytes;
+    for (int l = 1; l < level; ++l) bytes *= SizeRatio;
+    return bytes;
+  }
+
+  std::optional<detail::compaction_pick> pick(const detail::version& v,
+                                              const detail::compaction_context&) {
+    double best_score = 1.0;
+    int best_level = -1;
+    if (v.level_files(0) >= L0Trigger) {
+      best_score = static_cast<double>(v.level_files(0)) / L0Trigger;
+      best_level = 0;
+    }
+    for (int level = 1; level + 1 < detail::max_levels; ++level) {
+      const double score = static_cast<double>(v.level_bytes(level)) /
+                           static_cast<double>(max_bytes_for_level(level));
+      if (score > best_score) {
+        best_score = score;
+        best_level = level;
+      }
+    }
+    if (best_level < 0) return std::nullopt;
+    detail::compaction_pick job;
+    job.level = best_level;
+    job.output_level = best_level + 1;
+    const auto& files = v.levels[static_cast<std::size_t>(best_level)];
+    if (best_level == 0) {
+      job.inputs = files;
+      return job;
+    }
+    // Round-robin over the level's files, in key order.
+    auto& next = next_index_[static_cast<std::size_t>(best_level)];
+    if (next >= files.size()) next = 0;
+    const detail::table_file_ptr* chosen = &files[next++];
+    job.inputs.push_back(*chosen);
+    return job;
+  }
+
+  detail::write_pressure pressure(const detail::version& v) const {
+    const std::size_t l0 = v.level_files(0);
+    if (l0 >= l0_stop) return detail::write_pressure::stop;
+    if (l0 >= l0_slowdown) return detail::write_pressure::slowdown;
+    return detail::write_pressure::none;
+  }
+
+ private:
+  std::array<std::size_t, detail::max_levels> next_index_{};
+};
+
+}  // namespace compaction
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/compaction/leveled.hpp ----
+// ---- begin lsm/engine/engine.hpp ----
+// lsm/engine/engine.hpp — the byte-level LSM engine under lsm::tree: open and
+// recovery, the writer queue with group commit, memtable switching, the
+// background flush and compaction threads, point lookups and iterators.
+//
+// Keys and values here are encoded bytes ordered by Comparator; the typed
+// façade (tree.hpp) encodes and decodes. One instantiation per
+// (Comparator, Memtable, Filter, Compaction).
+//
+// Thread safety: every public member is thread-safe.
+// Locks: mu_ guards the writer queue, the memtable list, the background
+// state and the published super version; manifest_mu_ serializes version
+// edits (taken before mu_, never while holding it). No lock is held across
+// I/O on the read path; writers do WAL I/O outside mu_ (as the queue leader).
+// Invariants: the published super version always holds the current memtable,
+// the immutable memtables newest first, and the current version; a reader
+// pins all three with one shared_ptr copy.
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// An iterator that keeps what its child reads from alive.
+class pinned_iterator final : public internal_iterator {
+ public:
+  pinned_iterator(std::unique_ptr<internal_iterator> child, std::shared_ptr<const void> pin)
+      : child_(std::move(child)), pin_(std::move(pin)) {}
+  bool valid() const override { return child_->valid(); }
+  void seek_to_first() override { child_->seek_to_first(); }
+  void seek_to_last() override { child_->seek_to_last(); }
+  void seek(std::string_view t) override { child_->seek(t); }
+  void next() override { child_->next(); }
+  void prev() override { child_->prev(); }
+  std::string_view key() const override { return child_->key(); }
+  std::string_view value() const override { return child_->value(); }
+  status get_status() const override { return child_->get_status(); }
+
+ private:
+  std::unique_ptr<internal_iterator> child_;
+  std::shared_ptr<const void> pin_;
+};
+
+template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
+class engine {
+ public:
+  using comparator = Comparator;
+  using icmp = internal_key_comparator<Comparator>;
+  using mem_table = typename Memtable::template table<Comparator>;
+  using table = table_reader<Comparator, Filter>;
+  using table_builder_type = table_builder<Comparator, Filter>;
+  using user_iterator = db_iterator<Comparator>;
+
+  /// A memtable with its range tombstones and the WAL that backs it.
+  struct memtable_state {
+    mem_table table;
+    mutable std::shared_mutex tombstone_mu;
+    std::vector<range_tombstone_entry> tombstones;
+    std::atomic<bool> has_tombstones{false};
+    std::uint64_t log_number = 0;
+
+    bool empty() const { return table.size() == 0 && !has_tombstones.load(); }
+    /// Highest visible tombstone sequence covering user_key.
+    sequence_number max_tombstone(std::string_view user_key, sequence_number snap) const {
+      if (!has_tombstones.load(std::memory_order_acquire)) return 0;
+      std::shared_lock lock(tombstone_mu);
+      sequence_number best = 0;
+      for (const auto& t : tombstones)
+        if (t.seq <= snap && t.seq > best && Comparator::compare(t.first, user_key) <= 0 &&
+            Comparator::compare(user_key, t.last) < 0)
+          best = t.seq;
+      return best;
+    }
+    void add_tombstone(std::string_view first, std::string_view last, sequence_number seq) {
+      std::unique_lock lock(tombstone_mu);
+      tombstones.push_back({std::string(first), std::string(last), seq});
+      has_tombstones.store(true, std::memory_order_release);
+    }
+    std::vector<range_tombstone_entry> tombstones_copy() const {
+      std::shared_lock lock(tombstone_mu);
+      return tombstones;
+    }
+  };
+  using mem_ptr = std::shared_ptr<memtable_state>;
+
+  struct super_version {
+    mem_ptr mem;
+    std::vector<mem_ptr> imms;  // newest first
+    version_ptr current;
+  };
+  using super_ptr = std::shared_ptr<const super_version>;
+
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  /// Opens or creates the tree in `dir`.
+  static result<std::unique_ptr<engine>> open(const std::string& dir, const options& opts,
+                                              policy_names names) {
+    std::unique_ptr<engine> e(new engine(dir, opts, std::move(names)));
+    status s = e->recover();
+    if (!s.ok()) {
+      e->shutdown();
+      return s;
+    }
+    e->start_threads();
+    return e;
+  }
+
+  ~engine() { shutdown(); }
+
+  // ---- writes -------------------------------------------------------------
+
+  /// Applies batch atomically. REQUIRES: batch holds no sequence number yet.
+  status write(write_batch& batch, bool sync) {
+    pending_writer w{&batch, sync};
+    std::unique_lock lock(mu_);
+    writers_.push_back(&w);
+    while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+    if (w.done) return w.result;
+
+    status s = make_room_for_write(lock, batch.empty());
+    pending_writer* last = &w;
+    write_batch* group = &batch;
+    if (s.ok()) {
+      group = build_group(last);
+      const sequence_number first = last_sequence_.load(std::memory_order_relaxed) + 1;
+      group->set_sequence(first);
+      const sequence_number last_seq = first + group->count() - 1;
+      mem_ptr mem = mem_;
+      lock.unlock();
+      s = log_writer_->add_record(group->contents());
+      if (s.ok()) s = w.sync_group ? log_file_->sync() : log_file_->flush();
+      if (s.ok()) {
+        stats_.wal_bytes_written += group->byte_size();
+        if (w.sync_group) ++stats_.wal_syncs;
+        insert_into(*mem, *group);
+      }
+      lock.lock();
+      if (s.ok()) {
+        last_sequence_.store(last_seq, std::memory_order_release);
+        stats_.user_bytes_written += group->user_bytes();
+      } else {
+        set_background_error(status(s.code(), "WAL write failed (writes refused until reopen): " +
+                                                  s.message()));
+      }
+      if (group == &scratch_batch_) scratch_batch_.clear();
+    }
+    for (;;) {
+      pending_writer* ready = writers_.front();
+      writers_.pop_front();
+      if (ready != &w) {
+        ready->result = s;
+        ready->done = true;
+        ready->cv.notify_one();
+      }
+      if (ready == last) break;
+    }
+    if (!writers_.empty()) writers_.front()->cv.notify_one();
+    return s;
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  sequence_number latest_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
+
+  /// Looks up user_key as of snap; `found` false when absent or deleted.
+  status get(std::string_view user_key, sequence_number snap, const read_settings& settings,
+             std::string& value, bool& found) {
+    found = false;
+    super_ptr sv = acquire_super();
+    sequence_number tomb = 0;
+    // Memtables, newest first.
+    auto probe_mem = [&](const memtable_state& m, bool& done) {
+      tomb = std::max(tomb, m.max_tombstone(user_key, snap));
+      if (tomb == 0) {
+        const memtable_lookup r = m.table.get(user_key, snap, value);
+        if (r == memtable_lookup::absent) return;
+        done = true;
+        found = r == memtable_lookup::found;
+        return;
+      }
+      // A tombstone covers the key: compare sequence numbers by iterating.
+      auto it = m.table.new_iterator();
+      it->seek(make_internal_key(user_key, snap, value_kind_for_seek));
+      if (!it->valid() || Comparator::compare(extract_user_key(it->key()), user_key) != 0) return;
+      done = true;
+      const sequence_number seq = extract_sequence(it->key());
+      if (seq < tomb || extract_kind(it->key()) != value_kind::value) return;
+      value.assign(it->value());
+      found = true;
+    };
+    bool done = false;
+    probe_mem(*sv->mem, done);
+    for (std::size_t i = 0; !done && i < sv->imms.size(); ++i) probe_mem(*sv->imms[i], done);
+    if (done) return {};
+
+    const std::string target = make_internal_key(user_key, snap, value_kind_for_seek);
+    auto probe_file = [&](const table_file& f, bool& stop) -> status {
+      auto t = tables_->get(f.number(), f.meta().file_size);
+      if (!t.ok()) return t.take_status();
+      const table& tab = **t;
+      for (const auto& rt : tab.range_tombstones())
+        if (rt.seq <= snap && rt.seq > tomb && Comparator::compare(rt.first, user_key) <= 0 &&
+            Comparator::compare(user_key, rt.last) < 0)
+          tomb = rt.seq;
+      typename table::lookup out;
+      status s = tab.get(user_key, snap, settings, out);
+      if (!s.ok()) return s;
+      if (out.filter_skipped)
+        ++stats_.filter_hits;
+      else
+        ++stats_.filter_misses;
+      if (!out.found) return {};
+      stop = true;
+      if (extract_kind(out.internal_key) != value_kind::value ||
+          extract_sequence(out.internal_key) < tomb)
+        return {};
+      value = std::move(out.value);
+      found = true;
+      return {};
+    };
+    const version& v = *sv->current;
+    bool stop = false;
+    for (const auto& f : v.levels[0]) {
+      if (Comparator::compare(user_key, f->smallest_user_key()) < 0 ||
+          Comparator::compare(user_key, f->largest_user_key()) > 0)
+        continue;
+      status s = probe_file(*f, stop);
+      if (!s.ok() || stop) return s;
+    }
+    for (int level = 1; level < max_levels; ++level) {
+      const auto& files = v.levels[static_cast<std::size_t>(level)];
+      if (files.empty()) continue;
+      // The first file whose largest internal key is >= target.
+      auto it = std::partition_point(files.begin(), files.end(), [&](const table_file_ptr& f) {
+        return icmp::compare(f->meta().largest, target) < 0;
+      });
+      if (it == files.end()) continue;
+      if (Comparator::compare(user_key, (*it)->smallest_user_key()) < 0) continue;
+      status s = probe_file(**it, stop);
+      if (!s.ok() || stop) return s;
+    }
+    return {};
+  }
+
+  /// An iterator over the user's view at snap.
+  std::unique_ptr<user_iterator> new_iterator(sequence_number snap, const read_settings& settings) {
+    super_ptr sv = acquire_super();
+    std::vector<std::unique_ptr<internal_iterator>> children;
+    auto tombstones = std::make_shared<range_tombstone_set<Comparator>>();
+    auto add_mem = [&](const mem_ptr& m) {
+      children.push_back(std::make_unique<pinned_iterator>(m->table.new_iterator(), m));
+      for (const auto& t : m->tombstones_copy())
+        if (t.seq <= snap) tombstones->add(t.first, t.last, t.seq);
+    };
+    add_mem(sv->mem);
+    for (const auto& m : sv->imms) add_mem(m);
+    status error;
+    auto opener = make_opener(settings, snap, nullptr, &error);
+    for (const auto& f : sv->current->levels[0]) {
+      collect_tombstones(*f, snap, *tombstones, error);
+      children.push_back(opener(*f));
+    }
+    for (int level = 1; level < max_levels; ++level) {
+      const auto& files = sv->current->levels[static_cast<std::size_t>(level)];
+      if (files.empty()) continue;
+      for (const auto& f : files) collect_tombstones(*f, snap, *tombstones, error);
+      // Opened lazily, after this function returned: errors surface through
+      // the iterator's status.
+      children.push_back(std::make_unique<level_iterator<icmp>>(
+          files, make_opener(settings, snap, nullptr, nullptr)));
+    }
+    tombstones->build();
+    std::unique_ptr<internal_iterator> merged =
+        std::make_unique<merging_iterator<icmp>>(std::move(children));
+    if (!error.ok()) merged = std::make_unique<empty_iterator>(error);
+    merged = std::make_unique<pinned_iterator>(std::move(merged), sv);
+    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones));
+  }
+
+  /// Every internal entry (all versions, tombstones included), merged: for
+  /// tests and tools.
+  std::unique_ptr<internal_iterator> new_internal_iterator() {
+    super_ptr sv = acquire_super();
+    std::vector<std::unique_ptr<internal_iterator>> children;
+    children.push_back(std::make_unique<pinned_iterator>(sv->mem->table.new_iterator(), sv->mem));
+    for (const auto& m : sv->imms)
+      children.push_back(std::make_unique<pinned_iterator>(m->table.new_iterator(), m));
+    auto opener = make_opener(read_settings{}, max_sequence_number, nullptr, nullptr);
+    for (const auto& level : sv->current->levels)
+      for (const auto& f : level) children.push_back(opener(*f));
+    return std::make_unique<pinned_iterator>(
+        std::make_unique<merging_iterator<icmp>>(std::move(children)), sv);
+  }
+
+  snapshot take_snapshot() { return snapshot(snapshots_, latest_sequence()); }
+
+  // ---- control ------------------------------------------------------------
+
+  /// Turns the memtable into a table and waits until it is durable.
+  status flush() {
+    std::unique_lock lock(mu_);
+    if (!bg_error_.ok()) return bg_error_;
+    if (!mem_->empty()) {
+      // Join the writer queue so no write is in flight while switching.
+      pending_writer w{nullptr, false};
+      writers_.push_back(&w);
+      while (&w != writers_.front()) w.cv.wait(lock);
+      status s = switch_memtable();
+      writers_.pop_front();
+      if (!writers_.empty()) writers_.front()->cv.notify_one();
+      if (!s.ok()) return s;
+    }
+    bg_cv_.notify_all();
+    while (!imms_.empty() && bg_error_.ok()) done_cv_.wait(lock);
+    return bg_error_;
+  }
+
+  /// Compacts every file overlapping [first, last] (user keys; empty
+  /// optional = unbounded) down to the last level that has data.
+  status compact_range(const std::optional<std::string>& first,
+                       const std::optional<std::string>& last) {
+    status s = flush();
+    if (!s.ok()) return s;
+    std::unique_lock cl(compaction_mu_);
+    for (int level = 0; level + 1 < max_levels; ++level) {
+      version_ptr v = versions_->current();
+      bool deeper = false;
+      for (int l = level + 1; l < max_levels; ++l) deeper |= v->level_files(l) > 0;
+      compaction_pick job;
+      job.level = level;
+      job.output_level = level + 1;
+      for (const auto& f : v->levels[static_cast<std::size_t>(level)])
+        if ((!first || Comparator::compare(f->largest_user_key(), *first) >= 0) &&
+            (!last || Comparator::compare(f->smallest_user_key(), *last) <= 0))
+          job.inputs.push_back(f);
+      // Level-0 files overlap each other and are ordered by age: moving only
+      // some of them below the others would invert that order.
+      if (level == 0 && !job.inputs.empty()) job.inputs = v->levels[0];
+      if (job.inputs.empty()) continue;
+      if (!deeper && level > 0) break;  // already at the bottom
+      s = run_compaction(job);
+      if (!s.ok()) return s;
+    }
+    return {};
+  }
+
+  /// Waits until no flush or compaction is pending.
+  status wait_for_background_work() {
+    std::unique_lock lock(mu_);
+    bg_cv_.notify_all();
+    done_cv_.wait(lock, [&] {
+      return !bg_error_.ok() ||
+             (imms_.empty() && !compaction_running_ && !compaction_wanted_locked());
+    });
+    return bg_error_;
+  }
+
+  lsm::stats get_stats() const {
+    lsm::stats out;
+    out.user_bytes_written = stats_.user_bytes_written.load();
+    out.wal_bytes_written = stats_.wal_bytes_written.load();
+    out.wal_syncs = stats_.wal_syncs.load();
+    out.flush_bytes_written = stats_.flush_bytes_written.load();
+    out.compaction_bytes_read = stats_.compaction_bytes_read.load();
+    out.compaction_bytes_written = stats_.compaction_bytes_written.load();
+    out.flushes = stats_.flushes.load();
+    out.compactions = stats_.compactions.load();
+    out.trivial_moves = stats_.trivial_moves.load();
+    out.stalls = stats_.stalls.load();
+    out.stall_micros = stats_.stall_micros.load();
+    out.filter_hits = stats_.filter_hits.load();
+    out.filter_misses = stats_.filter_misses.load();
+    out.block_cache_hits = blocks_->hits();
+    out.block_cache_misses = blocks_->misses();
+    version_ptr v = versions_->current();
+    for (int level = 0; level < max_levels; ++level)
+      out.levels.push_back({v->level_files(level), v->level_bytes(level)});
+    return out;
+  }
+
+  version_ptr current_version() const { return versions_->current(); }
+
+ private:
+  struct pending_writer {
+    write_batch* batch;
+    bool sync;
+    bool sync_group = false;
+    bool done = false;
+    status result;
+    std::condition_variable cv;
+    pending_writer(write_batch* b, bool s) : batch(b), sync(s) {}
+  };
+
+  struct counters {
+    std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
+        flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0},
+        flushes{0}, compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0},
+        filter_hits{0}, filter_misses{0};
+  };
+
+  engine(std::string dir, const options& opts, policy_names names)
+      : dir_(std::move(dir)),
+        opts_(opts),
+        fs_(opts.file_system ? opts.file_system : default_file_system()),
+        names_(names),
+        table_options_{opts.block_size, opts.block_restart_interval, names.codec},
+        blocks_(std::make_unique<block_cache>(opts.block_cache_capacity)),
+        tables_(std::make_unique<table_cache<table>>(fs_, dir_, table_options_, blocks_.get(),
+                                                     opts.max_open_files)),
+        versions_(std::make_unique<version_set<Comparator>>(fs_, dir_, std::move(names))),
+        snapshots_(std::make_shared<snapshot_list>()) {}
+
+  // ---- open / recovery ----------------------------------------------------
+
+  status recover() {
+    if (opts_.write_buffer_size < 1024)
+      return status::invalid_argument("options.write_buffer_size must be at least 1024 bytes");
+    if (opts_.block_size < 64)
+      return status::invalid_argument("options.block_size must be at least 64 bytes");
+    if (opts_.block_restart_interval < 1)
+      return status::invalid_argument("options.block_restart_interval must be at least 1");
+    if (!fs_->file_exists(dir_)) {
+      if (!opts_.create_if_missing)
+        return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
+    }
+    status s = fs_->create_dir(dir_);
+    if (!s.ok()) return s;
+    auto lock = fs_->lock_file(lock_file_name(dir_));
+    if (!lock.ok()) return lock.take_status();
+    lock_ = std::move(*lock);
+
+    bool exists = false;
+    s = versions_->recover(exists);
+    if (!s.ok()) return s;
+    if (exists && opts_.error_if_exists)
+      return status::invalid_argument(dir_ + ": exists (error_if_exists is true)");
+    if (!exists && !opts_.create_if_missing)
+      return status::invalid_argument(dir_ + ": no tree here (create_if_missing is false)");
+
+    // Replay the WALs the MANIFEST does not cover, oldest first.
+    auto children = fs_->get_children(dir_);
+    if (!children.ok()) return children.take_status();
+    std::vector<std::uint64_t> logs;
+    for (const auto& name : *children) {
+      std::uint64_t number = 0;
+      file_type type{};
+      if (!parse_file_name(name, number, type)) continue;
+      versions_->mark_file_number_used(number);
+      if (type == file_type::log && number >= versions_->log_number()) logs.push_back(number);
+    }
+    std::sort(logs.begin(), logs.end());
+    version_edit edit;
+    sequence_number max_seq = versions_->last_sequence();
+    for (std::uint64_t number : logs) {
+      s = replay_log(number, edit, max_seq);
+      if (!s.ok()) return s;
+    }
+    versions_->set_last_sequence(max_seq);
+    last_sequence_.store(max_seq);
+
+    // A fresh WAL and memtable, then a new MANIFEST recording it all.
+    const std::uint64_t log_number = versions_->new_file_number();
+    auto file = fs_->new_writable_file(log_file_name(dir_, log_number));
+    if (!file.ok()) return file.take_status();
+    log_file_ = std::move(*file);
+    log_writer_ = std::make_unique<wal::writer>(*log_file_);
+    mem_ = std::make_shared<memtable_state>();
+    mem_->log_number = log_number;
+    s = fs_->sync_dir(dir_);
+    if (!s.ok()) return s;
+    edit.log_number = log_number;
+    s = apply_edit(edit);
+    if (!s.ok()) return s;
+    publish_super();
+    remove_obsolete_files(true);
+    return {};
+  }
+
+  status replay_log(std::uint64_t number, version_edit& edit, sequence_number& max_seq) {
+    const std::string path = log_file_name(dir_, number);
+    auto file = fs_->new_sequential_file(path);
+    if (!file.ok()) return file.take_status();
+    wal::reader reader(**file, path, true);
+    std::string scratch;
+    std::string_view record;
+    auto mem = std::make_shared<memtable_state>();
+    write_batch batch;
+    while (reader.read_record(record, scratch)) {
+      status s = batch.set_contents(record);
+      if (!s.ok())
+        return status::corruption(path + ": record at offset " +
+                                  std::to_string(reader.last_record_offset()) + ": " +
+                                  s.message());
+      insert_into(*mem, batch);
+      if (batch.count() > 0)
+        max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
+      if (mem->table.approximate_memory() > opts_.write_buffer_size) {
+        s = write_level0(*mem, edit);
+        if (!s.ok()) return s;
+        mem = std::make_shared<memtable_state>();
+      }
+    }
+    if (!reader.get_status().ok()) return reader.get_status();
+    return write_level0(*mem, edit);
+  }
+
+  static void insert_into(memtable_state& mem, const write_batch& batch) {
+    sequence_number seq = batch.sequence();
+    (void)batch.for_each([&](value_kind kind, std::string_view key, std::string_view value) {
+      if (kind == value_kind::range_deletion)
+        mem.add_tombstone(key, value, seq);
+      else
+        mem.table.add(seq, kind, key, value);
+      ++seq;
+    });
+  }
+
+  // ---- writer queue -------------------------------------------------------
+
+  /// Merges the batches of the writers behind the leader (front) into one.
+  /// REQUIRES: mu_ held; writers_.front() is the leader.
+  write_batch* build_group(pending_writer*& last) {
+    pending_writer* leader = writers_.front();
+    write_batch* result = leader->batch;
+    leader->sync_group = leader->sync;
+    std::size_t size = result->byte_size();
+    const std::size_t max_size = size <= (128 << 10) ? size + (128 << 10) : 1 << 20;
+    last = leader;
+    for (std::size_t i = 1; i < writers_.size(); ++i) {
+      pending_writer* w = writers_[i];
+      if (w->batch == nullptr) break;            // a flush() waiting its turn
+      if (w->sync && !leader->sync) break;       // don't make a sync write wait on no-sync
+      size += w->batch->byte_size();
+      if (size > max_size) break;
+      if (result == leader->batch) {
+        scratch_batch_.clear();
+        scratch_batch_.append(*result);
+        result = &scratch_batch_;
+      }
+      result->append(*w->batch);
+      last = w;
+    }
+    return result;
+  }
+
+  /// Ensures the memtable has room, stalling or switching as the compaction
+  /// policy and the flush backlog demand. REQUIRES: mu_ held by the leader.
+  status make_room_for_write(std::unique_lock<std::mutex>& lock, bool force_skip) {
+    bool allow_delay = true;
+    for (;;) {
+      if (!bg_error_.ok()) return bg_error_;
+      if (force_skip) return {};
+      const write_pressure pressure = policy_pressure();
+      if (allow_delay && pressure == write_pressure::slowdown) {
+        const auto start = std::chrono::steady_clock::now();
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        lock.lock();
+        count_stall(start);
+        allow_delay = false;
+      } else if (mem_->table.approximate_memory() < opts_.write_buffer_size) {
+        return {};
+      } else if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) ||
+                 pressure == write_pressure::stop) {
+        const auto start = std::chrono::steady_clock::now();
+        bg_cv_.notify_all();
+        done_cv_.wait(lock);
+        count_stall(start);
+      } else {
+        status s = switch_memtable();
+        if (!s.ok()) return s;
+      }
+    }
+  }
+
+  void count_stall(std::chrono::steady_clock::time_point start) {
+    ++stats_.stalls;
+    stats_.stall_micros += static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              start)
+            .count());
+  }
+
+  write_pressure policy_pressure() {
+    std::lock_guard pl(policy_mu_);
+    return policy_.pressure(*versions_->current());
+  }
+
+  /// New WAL + memtable; the old memtable joins the flush queue.
+  /// REQUIRES: mu_ held and no write in flight.
+  status switch_memtable() {
+    const std::uint64_t number = versions_->new_file_number();
+    auto file = fs_->new_writable_file(log_file_name(dir_, number));
+    if (!file.ok()) {
+      set_background_error(file.get_status());
+      return file.take_status();
+    }
+    status s = log_file_->close();
+    if (!s.ok()) {
+      set_background_error(s);
+      return s;
+    }
+    log_file_ = std::move(*file);
+    log_writer_ = std::make_unique<wal::writer>(*log_file_);
+    imms_.insert(imms_.begin(), mem_);
+    mem_ = std::make_shared<memtable_state>();
+    mem_->log_number = number;
+    publish_super();
+    bg_cv_.notify_all();
+    return {};
+  }
+
+  void set_background_error(const status& s) {
+    if (bg_error_.ok() && !s.ok()) bg_error_ = s;
+    done_cv_.notify_all();
+  }
+
+  // ---- super version ------------------------------------------------------
+
+  /// REQUIRES: mu_ held (or no concurrency, during open).
+  void publish_super() {
+    auto sv = std::make_shared<super_version>();
+    sv->mem = mem_;
+    sv->imms = imms_;
+    sv->current = versions_->current();
+    std::lock_guard sl(super_mu_);
+    super_ = std::move(sv);
+  }
+  super_ptr acquire_super() const {
+    std::lock_guard sl(super_mu_);
+    return super_;
+  }
+
+  /// Opens table iterators; when `tombstones` is set, also collects the
+  /// table's visible range tombstones; errors go to *error.
+  table_iterator_opener make_opener(const read_settings& settings, sequence_number snap,
+                                    range_tombstone_set<Comparator>* tombstones, status* error) {
+    return [this, settings, snap, tombstones,
+            error](const table_file& f) -> std::unique_ptr<internal_iterator> {
+      auto t = tables_->get(f.number(), f.meta().file_size);
+      if (!t.ok()) {
+        if (error && error->ok()) *error = t.get_status();
+        return std::make_unique<empty_iterator>(t.take_status());
+      }
+      if (tombstones)
+        for (const auto& rt : (*t)->range_tombstones())
+          if (rt.seq <= snap) tombstones->add(rt.first, rt.last, rt.seq);
+      return std::make_unique<pinned_iterator>((*t)->new_iterator(settings), *t);
+    };
+  }
+
+  /// Records edit in the MANIFEST (with the current last sequence number)
+  /// and publishes the new version.
+  status apply_edit(version_edit& edit) {
+    std::lock_guard ml(manifest_mu_);
+    versions_->set_last_sequence(last_sequence_.load(std::memory_order_acquire));
+    return versions_->log_and_apply(edit);
+  }
+
+  /// Adds the visible range tombstones of a table to `out`.
+  void collect_tombstones(const table_file& f, sequence_number snap,
+                          range_tombstone_set<Comparator>& out, status& error) {
+    if (f.meta().num_deletions == 0) return;  // counts range tombstones too
+    auto t = tables_->get(f.number(), f.meta().file_size);
+    if (!t.ok()) {
+      if (error.ok()) error = t.take_status();
+      return;
+    }
+    for (const auto& rt : (*t)->range_tombstones())
+      if (rt.seq <= snap) out.add(rt.first, rt.last, rt.seq);
+  }
+
+  // ---- background work ----------------------------------------------------
+
+  void start_threads() {
+    flush_thread_ = std::thread([this] { flush_loop(); });
+    compaction_thread_ = std::thread([this] { compaction_loop(); });
+  }
+
+  void shutdown() {
+    {
+      std::lock_guard lock(mu_);
+      shutting_down_ = true;
+      bg_cv_.notify_all();
+      done_cv_.notify_all();
+    }
+    if (flush_thread_.joinable()) flush_thread_.join();
+    if (compaction_thread_.joinable()) compaction_thread_.join();
+    if (log_file_) {
+      (void)log_file_->flush();
+      (void)log_file_->close();
+    }
+  }
+
+  void flush_loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      bg_cv_.wait(lock, [&] { return shutting_down_ || (!imms_.empty() && bg_error_.ok()); });
+      if (imms_.empty() || !bg_error_.ok()) {
+        if (shutting_down_) return;
+        continue;
+      }
+      mem_ptr imm = imms_.back();  // oldest
+      lock.unlock();
+      version_edit edit;
+      status s = write_level0(*imm, edit);
+      if (s.ok()) {
+        // Every WAL older than the oldest unflushed memtable is obsolete.
+        std::uint64_t next_log;
+        {
+          std::lock_guard l2(mu_);
+          next_log = imms_.size() > 1 ? imms_[imms_.size() - 2]->log_number : mem_->log_number;
+        }
+        edit.log_number = next_log;
+        s = apply_edit(edit);
+      }
+      lock.lock();
+      if (!s.ok()) {
+        set_background_error(s);
+        continue;
+      }
+      imms_.pop_back();
+      ++stats_.flushes;
+      publish_super();
+      lock.unlock();
+      remove_obsolete_files(false);
+      lock.lock();
+      bg_cv_.notify_all();  // wakes the compaction thread too
+      done_cv_.notify_all();
+    }
+  }
+
+  bool compaction_wanted_locked() {
+    std::lock_guard pl(policy_mu_);
+    auto probe = policy_;  // picking must not advance the real policy's state
+    return probe.pick(*versions_->current(), context()).has_value();
+  }
+
+  compaction_context context() const {
+    return {opts_.target_file_size, opts_.write_buffer_size};
+  }
+
+  void compaction_loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      bg_cv_.wait(lock, [&] {
+        return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked());
+      });
+      if (shutting_down_) return;
+      compaction_running_ = true;
+      lock.unlock();
+      status s;
+      {
+        std::unique_lock cl(compaction_mu_);
+        std::optional<compaction_pick> job;
+        {
+          std::lock_guard pl(policy_mu_);
+          job = policy_.pick(*versions_->current(), context());
+        }
+        if (job) s = run_compaction(*job);
+      }
+      lock.lock();
+      compaction_running_ = false;
+      if (!s.ok()) set_background_error(s);
+      done_cv_.notify_all();
+    }
+  }
+
+  /// Writes a memtable (entries and range tombstones) as a level-0 table and
+  /// records it in edit. An empty memtable writes nothing.
+  status write_level0(const memtable_state& mem, version_edit& edit) {
+    if (mem.empty()) return {};
+    compaction_output out(*this, true);
+    auto it = mem.table.new_iterator();
+    for (it->seek_to_first(); it->valid(); it->next()) {
+      status s = out.add(it->key(), it->value());
+      if (!s.ok()) return s;
+    }
+    for (const auto& t : mem.tombstones_copy()) out.add_tombstone(t);
+    std::vector<file_meta> files;
+    status s = out.finish_all(files);
+    if (!s.ok()) return s;
+    for (auto& f : files) {
+      stats_.flush_bytes_written += f.file_size;
+      edit.new_files.emplace_back(0, std::move(f));
+    }
+    return {};
+  }
+
+  /// Runs one compaction job: trivial move when possible, otherwise a merge.
+  /// REQUIRES: compaction_mu_ held.
+  status run_compaction(compaction_pick job) {
+    version_ptr v = versions_->current();
+    if (job.inputs.empty()) return {};
+    // The user key range of the inputs.
+    std::string smallest = job.inputs.front()->meta().smallest;
+    std::string largest = job.inputs.front()->meta().largest;
+    for (const auto& f : job.inputs) {
+      if (icmp::compare(f->meta().smallest, smallest) < 0) smallest = f->meta().smallest;
+      if (icmp::compare(f->meta().largest, largest) > 0) largest = f->meta().largest;
+    }
+    std::vector<table_file_ptr> outputs_level;
+    for (const auto& f : v->levels[static_cast<std::size_t>(job.output_level)])
+      if (Comparator::compare(f->largest_user_key(), extract_user_key(smallest)) >= 0 &&
+          Comparator::compare(f->smallest_user_key(), extract_user_key(largest)) <= 0)
+        outputs_level.push_back(f);
+
+    version_edit edit;
+    if (outputs_level.empty() && job.inputs.size() == 1) {
+      const auto& f = job.inputs.front();
+      edit.deleted_files.emplace_back(job.level, f->number());
+      edit.new_files.emplace_back(job.output_level, f->meta());
+      status s = apply_edit(edit);
+      if (s.ok()) {
+        ++stats_.trivial_moves;
+        std::lock_guard lock(mu_);
+        publish_super();
+      }
+      return s;
+    }
+
+    // Is the output level the last one holding data for a key?
+    std::vector<const std::vector<table_file_ptr>*> deeper;
+    for (int l = job.output_level + 1; l < max_levels; ++l)
+      deeper.push_back(&v->levels[static_cast<std::size_t>(l)]);
+    auto overlaps_deeper = [&](std::string_view first, std::string_view last_inclusive) {
+      for (const auto* files : deeper) {
+        // Level >= 1 files are disjoint and sorted: the first file ending at
+        // or after `first` is the only candidate.
+        auto it = std::partition_point(files->begin(), files->end(), [&](const table_file_ptr& f) {
+          return Comparator::compare(f->largest_user_key(), first) < 0;
+        });
+        if (it != files->end() &&
+            Comparator::compare((*it)->smallest_user_key(), last_inclusive) <= 0)
+          return true;
+      }
+      return false;
+    };
+
+    std::vector<std::unique_ptr<internal_iterator>> children;
+    range_tombstone_set<Comparator> tombstones;
+    read_settings settings{true, false};
+    status open_error;
+    auto opener = make_opener(settings, max_sequence_number, &tombstones, &open_error);
+    std::uint64_t bytes_read = 0;
+    for (const auto& f : job.inputs) {
+      children.push_back(opener(*f));
+      bytes_read += f->meta().file_size;
+    }
+    for (const auto& f : outputs_level) {
+      children.push_back(opener(*f));
+      bytes_read += f->meta().file_size;
+    }
+    if (!open_error.ok()) return open_error;
+    tombstones.build();
+    merging_iterator<icmp> input(std::move(children));
+
+    const std::vector<sequence_number> snaps = snapshots_->sorted();
+    auto stripe = [&](sequence_number s) {
+      return static_cast<std::size_t>(std::lower_bound(snaps.begin(), snaps.end(), s) -
+                                      snaps.begin());
+    };
+
+    compaction_output out(*this, false);
+    // Tombstones first: each output file takes its clipped share when cut.
+    for (const auto& t : tombstones.entries()) {  // every one: snapshots may need older ones
+      if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
+      out.add_tombstone(t);
+    }
+    std::string current_key;
+    bool has_current = false;
+    std::size_t last_stripe = 0;
+    bool key_is_base = false;
+    status s;
+    for (input.seek_to_first(); input.valid(); input.next()) {
+      parsed_internal_key k;
+      if (!parse_internal_key(input.key(), k)) {
+        s = status::corruption("compaction input: malformed internal key");
+        break;
+      }
+      const std::size_t st = stripe(k.sequence);
+      bool drop = false;
+      if (!has_current || Comparator::compare(k.user_key, current_key) != 0) {
+        current_key.assign(k.user_key);
+        has_current = true;
+        key_is_base = !overlaps_deeper(k.user_key, k.user_key);
+      } else if (st == last_stripe) {
+        drop = true;  // shadowed by a newer version every reader sees first
+      }
+      last_stripe = st;
+      if (!drop && k.kind == value_kind::deletion && st == 0 && key_is_base) drop = true;
+      if (!drop) {
+        // Deleted for every reader when the oldest tombstone above it lies
+        // in its snapshot stripe.
+        const sequence_number t = tombstones.min_covering_above(k.user_key, k.sequence);
+        if (t != 0 && stripe(t) == st) drop = true;
+      }
+      if (drop) continue;
+      s = out.add(input.key(), input.value());
+      if (!s.ok()) break;
+    }
+    if (s.ok()) s = input.get_status();
+    if (!s.ok()) {
+      out.abandon();
+      return s;
+    }
+    std::vector<file_meta> files;
+    s = out.finish_all(files);
+    if (!s.ok()) return s;
+    for (const auto& f : job.inputs) edit.deleted_files.emplace_back(job.level, f->number());
+    for (const auto& f : outputs_level)
+      edit.deleted_files.emplace_back(job.output_level, f->number());
+    std::uint64_t bytes_written = 0;
+    for (auto& f : files) {
+      bytes_written += f.file_size;
+      edit.new_files.emplace_back(job.output_level, std::move(f));
+    }
+    s = apply_edit(edit);
+    out.release_pending();
+    if (!s.ok()) return s;
+    stats_.compaction_bytes_read += bytes_read;
+    stats_.compaction_bytes_written += bytes_written;
+    ++stats_.compactions;
+    {
+      std::lock_guard lock(mu_);
+      publish_super();
+      bg_cv_.notify_all();
+    }
+    remove_obsolete_files(false);
+    return {};
+  }
+
+  /// Builds output tables: cuts a new file at target_file_size (never between
+  /// two versions of one user key) and clips range tombstones to each file's
+  /// key range so files of a level never overlap.
+  class compaction_output {
+   public:
+    /// single_file: never cut (a memtable flush makes one level-0 table).
+    compaction_output(engine& e, bool single_file) : e_(e), single_file_(single_file) {}
+    ~compaction_output() { abandon(); }
+
+    status add(std::string_view ikey, std::string_view value) {
+      const std::string_view user_key = extract_user_key(ikey);
+      if (current_ && current_->builder.file_size() >= e_.opts_.target_file_size &&
+          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0 &&
+          !single_file_) {
+        status s = finish_current(std::string(user_key));
+        if (!s.ok()) return s;
+      }
+      if (!current_) {
+        status s = start_file();
+        if (!s.ok()) return s;
+      }
+      auto& m = current_->meta;
+      if (m.num_entries == 0 && m.smallest.empty()) m.smallest.assign(ikey);
+      m.largest.assign(ikey);
+      const sequence_number seq = extract_sequence(ikey);
+      m.smallest_seq = m.num_entries == 0 ? seq : std::min(m.smallest_seq, seq);
+      m.largest_seq = std::max(m.largest_seq, seq);
+      ++m.num_entries;
+      if (extract_kind(ikey) == value_kind::deletion) ++m.num_deletions;
+      current_->builder.add(ikey, value);
+      return current_->builder.get_status();
+    }
+    void add_tombstone(const range_tombstone_entry& t) { tombstones_.push_back(t); }
+
+    /// Finishes the last file (placing the remaining tombstones) and hands
+    /// back every file made.
+    status finish_all(std::vector<file_meta>& files) {
+      if (!current_ && !tombstones_.empty()) {
+        status s = start_file();
+        if (!s.ok()) return s;
+      }
+      if (current_) {
+        status s = finish_current(std::nullopt);
+        if (!s.ok()) return s;
+      }
+      if (!made_.empty()) {
+        status s = e_.fs_->sync_dir(e_.dir_);
+        if (!s.ok()) return s;
+      }
+      files = made_;
+      return {};
+    }
+    void abandon() {
+      if (current_) {
+        current_->builder.abandon();
+        (void)current_->file->close();
+        (void)e_.fs_->remove_file(table_file_name(e_.dir_, current_->meta.number));
+        e_.release_pending(current_->meta.number);
+        current_.reset();
+      }
+    }
+    /// After the version edit (success or not), the outputs stop being pending.
+    void release_pending() {
+      for (const auto& f : made_) e_.release_pending(f.number);
+    }
+
+   private:
+    struct open_file {
+      std::unique_ptr<writable_file> file;
+      table_builder_type builder;
+      file_meta meta;
+      open_file(std::unique_ptr<writable_file> f, const table_options& o)
+          : file(std::move(f)), builder(o, *file) {}
+    };
+
+    status start_file() {
+      const std::uint64_t number = e_.versions_->new_file_number();
+      e_.add_pending(number);
+      auto f = e_.fs_->new_writable_file(table_file_name(e_.dir_, number));
+      if (!f.ok()) {
+        e_.release_pending(number);
+        return f.take_status();
+      }
+      current_ = std::make_unique<open_file>(std::move(*f), e_.table_options_);
+      current_->meta.number = number;
+      return {};
+    }
+
+    /// Ends the current file; `upper` is the first user key of the next file.
+    status finish_current(std::optional<std::string> upper) {
+      auto& m = current_->meta;
+      for (const auto& t : tombstones_) {
+        std::string_view first = t.first, last = t.last;
+        if (lower_ && Comparator::compare(first, *lower_) < 0) first = *lower_;
+        if (upper && Comparator::compare(*upper, last) < 0) last = *upper;
+        if (Comparator::compare(first, last) >= 0) continue;
+        current_->builder.add_range_tombstone(first, last, t.seq);
+        const std::string lo = make_internal_key(first, t.seq, value_kind::range_deletion);
+        const std::string hi =
+            make_internal_key(last, max_sequence_number, value_kind::range_deletion);
+        if (m.smallest.empty() || icmp::compare(lo, m.smallest) < 0) m.smallest = lo;
+        if (m.largest.empty() || icmp::compare(hi, m.largest) > 0) m.largest = hi;
+        if (m.num_entries == 0 && m.num_deletions == 0) m.smallest_seq = t.seq;
+        m.smallest_seq = std::min(m.smallest_seq, t.seq);
+        m.largest_seq = std::max(m.largest_seq, t.seq);
+        ++m.num_deletions;
+      }
+      lower_ = upper;
+      status s = current_->builder.finish();
+      if (s.ok()) s = current_->file->sync();
+      if (s.ok()) s = current_->file->close();
+      if (!s.ok()) {
+        abandon();
+        return s;
+      }
+      m.file_size = current_->builder.file_size();
+      if (m.num_entries == 0 && m.num_deletions == 0) {
+        // Nothing survived: drop the empty table.
+        (void)e_.fs_->remove_file(table_file_name(e_.dir_, m.number));
+        e_.release_pending(m.number);
+      } else {
+        made_.push_back(m);
+      }
+      current_.reset();
+      return {};
+    }
+
+    engine& e_;
+    std::unique_ptr<open_file> current_;
+    std::vector<range_tombstone_entry> tombstones_;
+    std::optional<std::string> lower_;
+    std::vector<file_meta> made_;
+    bool single_file_;
+  };
+
+  void add_pending(std::uint64_t number) {
+    std::lock_guard lock(pending_mu_);
+    pending_outputs_.insert(number);
+  }
+  void release_pending(std::uint64_t number) {
+    std::lock_guard lock(pending_mu_);
+    pending_outputs_.erase(number);
+  }
+
+  /// Deletes WALs older than the MANIFEST's log number, old MANIFESTs and
+  /// temp files, tables marked obsolete and no longer referenced, and (at
+  /// open) tables no version refers to.
+  void remove_obsolete_files(bool at_open) {
+    for (std::uint64_t number : versions_->obsolete()->take()) {
+      tables_->evict(number);
+      (void)fs_->remove_file(table_file_name(dir_, number));
+    }
+    auto children = fs_->get_children(dir_);
+    if (!children.ok()) return;
+    std::set<std::uint64_t> live;
+    if (at_open) {
+      version_ptr v = versions_->current();
+      for (const auto& level : v->levels)
+        for (const auto& f : level) live.insert(f->number());
+    }
+    std::uint64_t min_log;
+    {
+      std::lock_guard lock(mu_);
+      min_log = versions_->log_number();
+      for (const auto& m : imms_) min_log = std::min(min_log, m->log_number);
+      if (mem_) min_log = std::min(min_log, mem_->log_number);
+    }
+    for (const auto& name : *children) {
+      std::uint64_t number = 0;
+      file_type type{};
+      if (!parse_file_name(name, number, type)) continue;
+      bool remove = false;
+      switch (type) {
+        case file_type::log:
+          remove = number < min_log;
+          break;
+        case file_type::manifest:
+          remove = number != versions_->manifest_number();
+          break;
+        case file_type::temp:
+          remove = at_open;
+          break;
+        case file_type::table:
+          remove = at_open && !live.count(number);
+          break;
+        default:
+          break;
+      }
+      if (remove) (void)fs_->remove_file(dir_ + "/" + name);
+    }
+  }
+
+  const std::string dir_;
+  const options opts_;
+  std::shared_ptr<file_system> fs_;
+  policy_names names_;
+  table_options table_options_;
+  std::unique_ptr<block_cache> blocks_;
+  std::unique_ptr<table_cache<table>> tables_;
+  std::unique_ptr<version_set<Comparator>> versions_;
+  std::shared_ptr<snapshot_list> snapshots_;
+  std::unique_ptr<file_lock> lock_;
+
+  std::mutex manifest_mu_;     // serializes version edits
+  std::mutex compaction_mu_;   // one compaction at a time (background or manual)
+  std::mutex policy_mu_;       // guards policy_
+  Compaction policy_{};
+
+  mutable std::mutex mu_;
+  std::condition_variable bg_cv_;    // background threads wait here
+  std::condition_variable done_cv_;  // writers and waiters wait here
+  std::deque<pending_writer*> writers_;
+  write_batch scratch_batch_;
+  std::unique_ptr<writable_file> log_file_;
+  std::unique_ptr<wal::writer> log_writer_;
+  mem_ptr mem_;
+  std::vector<mem_ptr> imms_;  // newest first
+  std::atomic<sequence_number> last_sequence_{0};
+  status bg_error_;
+  bool shutting_down_ = false;
+  bool compaction_running_ = false;
+
+  mutable std::mutex super_mu_;
+  super_ptr super_;
+
+  std::mutex pending_mu_;
+  std::set<std::uint64_t> pending_outputs_;
+
+  counters stats_;
+  std::thread flush_thread_;
+  std::thread compaction_thread_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/engine/engine.hpp ----
+// ---- begin lsm/batch.hpp ----
+// lsm/batch.hpp — lsm::batch<Key, Value, Codec>: puts, erases and range
+// erases applied together by tree::write(), all or none (also across a
+// crash). Spelled tree<...>::batch by users.
+//
+// Thread safety: a batch is a value; build it in one thread.
+
+namespace lsm {
+inline namespace v0 {
+
+template <class Key, class Value, class Codec>
+class batch {
+ public:
+  void put(const Key& key, const Value& value) {
+    encode_key(key);
+    value_.clear();
+    Codec::encode_value(value, value_);
+    max_value_ = std::max(max_value_, value_.size());
+    rep_.put(key_, value_);
+  }
+  void erase(const Key& key) {
+    encode_key(key);
+    rep_.erase(key_);
+  }
+  /// Erases every key in [first, last).
+  void erase_range(const Key& first, const Key& last) {
+    encode_key(first);
+    value_.clear();
+    Codec::encode_key(last, value_);
+    max_key_ = std::max(max_key_, value_.size());
+    rep_.erase_range(key_, value_);
+  }
+  void clear() {
+    rep_.clear();
+    max_key_ = max_value_ = 0;
+  }
+  std::size_t size() const { return rep_.count(); }
+  bool empty() const { return rep_.count() == 0; }
+  /// Bytes of the encoded batch.
+  std::size_t byte_size() const { return rep_.byte_size(); }
+
+  // For the tree: the encoded form and the largest encoded key / value.
+  detail::write_batch& rep() { return rep_; }
+  std::size_t max_key_size() const { return max_key_; }
+  std::size_t max_value_size() const { return max_value_; }
+
+ private:
+  void encode_key(const Key& key) {
+    key_.clear();
+    Codec::encode_key(key, key_);
+    max_key_ = std::max(max_key_, key_.size());
+  }
+
+  detail::write_batch rep_;
+  std::string key_, value_;
+  std::size_t max_key_ = 0, max_value_ = 0;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/batch.hpp ----
+// ---- begin lsm/tree.hpp ----
+// lsm/tree.hpp — lsm::tree, the typed façade: encodes keys and values with
+// the Codec, hands bytes to the engine, decodes what comes back, and turns
+// the engine's status values into exceptions (lsm::error) or, in the
+// overloads taking std::error_code& last, into error codes.
+//
+// Thread safety: every member function may be called from any number of
+// threads at once. Cursors and scan ranges are used by one thread each; they
+// see the state of the tree at the moment they were made (or their snapshot)
+// and stay valid across flushes and compactions.
+
+namespace lsm {
+inline namespace v0 {
+
+template <class Key, class Value, class Codec, class Memtable, class Filter, class Compaction>
+class tree {
+  static_assert(codec_for<Codec, Key, Value>,
+                "lsm::tree: Codec is not a codec for (Key, Value): it needs static "
+                "encode_key, decode_key, encode_value, decode_value and name (see lsm::codec_for)");
+  static_assert(memtable_policy<Memtable>,
+                "lsm::tree: Memtable is not a memtable policy: it needs a nested "
+                "template<class Comparator> table (see lsm::memtable_policy)");
+  static_assert(filter_policy<Filter>,
+                "lsm::tree: Filter is not a filter policy: it needs static name, build and "
+                "may_contain (see lsm::filter_policy)");
+  static_assert(compaction_policy<Compaction>,
+                "lsm::tree: Compaction is not a compaction policy: it needs static name, pick "
+                "and pressure (see lsm::compaction_policy)");
+
+  using comparator = detail::codec_comparator<Codec>;
+  using engine_type = detail::engine<comparator, Memtable, Filter, Compaction>;
+
+ public:
+  using key_type = Key;
+  using value_type = Value;
+  using codec_type = Codec;
+  using batch = lsm::batch<Key, Value, Codec>;
+
+  /// Opens or creates the tree in directory `path`. Throws lsm::error.
+  explicit tree(const std::string& path, const options& opts = {}) {
+    open(path, opts).throw_if_error();
+  }
+  /// Non-throwing open: on failure `ec` is set and the tree is unusable.
+  tree(const std::string& path, const options& opts, std::error_code& ec) {
+    ec = open(path, opts).error_code();
+  }
+  tree(tree&&) noexcept = default;
+  tree& operator=(tree&&) noexcept = default;
+  tree(const tree&) = delete;
+  tree& operator=(const tree&) = delete;
+  ~tree() = default;
+
+  // ---- writes -------------------------------------------------------------
+
+  void put(const Key& key, const Value& value, const write_options& wo = {}) {
+    do_put(key, value, wo).throw_if_error();
+  }
+  void put(const Key& key, const Value& value, std::error_code& ec) {
+    ec = do_put(key, value, {}).error_code();
+  }
+  void put(const Key& key, const Value& value, const write_options& wo, std::error_code& ec) {
+    ec = do_put(key, value, wo).error_code();
+  }
+
+  void erase(const Key& key, const write_options& wo = {}) { do_erase(key, wo).throw_if_error(); }
+  void erase(const Key& key, std::error_code& ec) { ec = do_erase(key, {}).error_code(); }
+  void erase(const Key& key, const write_options& wo, std::error_code& ec) {
+    ec = do_erase(key, wo).error_code();
+  }
+
+  /// Erases every key in [first, last) with one range tombstone.
+  void erase_range(const Key& first, const Key& last, const write_options& wo = {}) {
+    do_erase_range(first, last, wo).throw_if_error();
+  }
+  void erase_range(const Key& first, const Key& last, std::error_code& ec) {
+    ec = do_erase_range(first, last, {}).error_code();
+  }
+  void erase_range(const Key& first, const Key& last, const write_options& wo,
+                   std::error_code& ec) {
+    ec = do_erase_range(first, last, wo).error_code();
+  }
+
+  /// Applies every update of b atomically.
+  void write(batch& b, const write_options& wo = {}) { do_write(b, wo).throw_if_error(); }
+  void write(batch& b, std::error_code& ec) { ec = do_write(b, {}).error_code(); }
+  void write(batch& b, const write_options& wo, std::error_code& ec) {
+    ec = do_write(b, wo).error_code();
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  std::optional<Value> get(const Key& key, const read_options& ro = {}) const {
+    std::optional<Value> out;
+    do_get(key, ro, out).throw_if_error();
+    return out;
+  }
+  std::optional<Value> get(const Key& key, std::error_code& ec) const {
+    return get(key, read_options{}, ec);
+  }
+  std::optional<Value> get(const Key& key, const read_options& ro, std::error_code& ec) const {
+    std::optional<Value> out;
+    try {
+      ec = do_get(key, ro, out).error_code();
+    } catch (const lsm::error& e) {
+      ec = e.code();
+      out.reset();
+    }
+    return out;
+  }
+
+  bool contains(const Key& key, const read_options& ro = {}) const {
+    std::string raw;
+    bool found = false;
+    do_get_raw(key, ro, raw, found).throw_if_error();
+    return found;
+  }
+  bool contains(const Key& key, std::error_code& ec) const {
+    std::string raw;
+    bool found = false;
+    ec = do_get_raw(key, read_options{}, raw, found).error_code();
+    return found;
+  }
+
+  /// A handle pinning the current state; pass it in read_options::snapshot.
+  lsm::snapshot snapshot() const { return engine_->take_snapshot(); }
+
+  /// A bidirectional cursor over the tree (or a snapshot of it).
+  class cursor_type {
+   public:
+    bool valid() const { return it_->valid(); }
+    void seek(const Key& key) {
+      std::string k;
+      Codec::encode_key(key, k);
+      it_->seek(k);
+    }
+    void seek_to_first() { it_->seek_to_first(); }
+    void seek_to_last() { it_->seek_to_last(); }
+    /// REQUIRES: valid().
+    void next() { it_->next(); }
+    /// REQUIRES: valid().
+    void prev() { it_->prev(); }
+    /// REQUIRES: valid(). Throws lsm::error if the key does not decode.
+    Key key() const { return Codec::decode_key(it_->key()); }
+    /// REQUIRES: valid(). Throws lsm::error if the value does not decode.
+    Value value() const { return Codec::decode_value(it_->value()); }
+    std::string_view raw_key() const { return it_->key(); }
+    std::string_view raw_value() const { return it_->value(); }
+    /// An error met while moving (then valid() is false).
+    std::error_code error() const { return it_->get_status().error_code(); }
+    /// Throws lsm::error if the cursor met an error.
+    void check() const { it_->get_status().throw_if_error(); }
+
+   private:
+    friend class tree;
+    explicit cursor_type(std::unique_ptr<typename engine_type::user_iterator> it)
+        : it_(std::move(it)) {}
+    std::unique_ptr<typename engine_type::user_iterator> it_;
+  };
+
+  /// A bidirectional cursor: seek, seek_to_first/last, next, prev, valid,
+  /// key, value.
+  cursor_type cursor(const read_options& ro = {}) const {
+    return cursor_type(engine_->new_iterator(snapshot_sequence(ro), settings(ro)));
+  }
+
+  /// The lazy range returned by scan(): ascending pairs in [first, last).
+  class scan_range {
+   public:
+    class iterator {
+     public:
+      using iterator_category = std::input_iterator_tag;
+      using value_type = std::pair<Key, Value>;
+      using difference_type = std::ptrdiff_t;
+      using pointer = const value_type*;
+      using reference = const value_type&;
+
+      iterator() = default;
+      reference operator*() const { return current_; }
+      pointer operator->() const { return &current_; }
+      iterator& operator++() {
+        range_->cursor_.next();
+        load();
+        return *this;
+      }
+      void operator++(int) { ++*this; }
+      friend bool operator==(const iterator& a, const iterator& b) {
+        return a.range_ == b.range_;
+      }
+
+     private:
+      friend class scan_range;
+      explicit iterator(scan_range* r) : range_(r) { load(); }
+      void load() {
+        if (!range_->in_range()) {
+          range_->cursor_.check();
+          range_ = nullptr;
+          return;
+        }
+        current_ = {range_->cursor_.key(), range_->cursor_.value()};
+      }
+      scan_range* range_ = nullptr;
+      value_type current_{};
+    };
+
+    /// REQUIRES: called once (the range is single-pass).
+    iterator begin() {
+      if (first_)
+        cursor_.it_->seek(*first_);
+      else
+        cursor_.seek_to_first();
+      return iterator(this);
+    }
+    iterator end() { return iterator(); }
+
+   private:
+    friend class tree;
+    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last)
+        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)) {}
+    bool in_range() const {
+      return cursor_.valid() && (!last_ || comparator::compare(cursor_.raw_key(), *last_) < 0);
+    }
+    cursor_type cursor_;
+    std::optional<std::string> first_, last_;
+  };
+
+  /// Ascending (key, value) pairs with first <= key < last.
+  scan_range scan(const Key& first, const Key& last, const read_options& ro = {}) const {
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return scan_range(cursor(ro), std::move(f), std::move(l));
+  }
+  /// Every (key, value) pair, ascending.
+  scan_range scan(const read_options& ro = {}) const {
+    return scan_range(cursor(ro), std::nullopt, std::nullopt);
+  }
+
+  // ---- control ------------------------------------------------------------
+
+  /// Writes the memtable to a table now and waits for it.
+  void flush() { engine_->flush().throw_if_error(); }
+  void flush(std::error_code& ec) { ec = engine_->flush().error_code(); }
+
+  /// Compacts the files holding keys in [first, last] down the levels; waits.
+  void compact_range(const Key& first, const Key& last) {
+    do_compact(first, last).throw_if_error();
+  }
+  void compact_range(const Key& first, const Key& last, std::error_code& ec) {
+    ec = do_compact(first, last).error_code();
+  }
+  void compact() { engine_->compact_range(std::nullopt, std::nullopt).throw_if_error(); }
+  void compact(std::error_code& ec) {
+    ec = engine_->compact_range(std::nullopt, std::nullopt).error_code();
+  }
+
+  void wait_for_background_work() { engine_->wait_for_background_work().throw_if_error(); }
+  void wait_for_background_work(std::error_code& ec) {
+    ec = engine_->wait_for_background_work().error_code();
+  }
+
+  lsm::stats stats() const { return engine_->get_stats(); }
+
+  /// The byte-level engine, for tests and tools.
+  engine_type& engine() { return *engine_; }
+
+ private:
+  status open(const std::string& path, const options& opts) {
+    opts_ = opts;
+    detail::policy_names names{std::string(comparator::name), std::string(Codec::name),
+                               std::string(Filter::name)};
+    auto e = engine_type::open(path, opts, std::move(names));
+    if (!e.ok()) return e.take_status();
+    engine_ = std::move(*e);
+    return {};
+  }
+
+  status usable() const {
+    if (!engine_) return status::invalid_argument("the tree is not open");
+    return {};
+  }
+  status check_sizes(std::size_t key_size, std::size_t value_size) const {
+    if (key_size > opts_.max_key_size)
+      return status::invalid_argument("key of " + std::to_string(key_size) +
+                                      " bytes exceeds options.max_key_size (" +
+                                      std::to_string(opts_.max_key_size) + ")");
+    if (value_size > opts_.max_value_size)
+      return status::invalid_argument("value of " + std::to_string(value_size) +
+                                      " bytes exceeds options.max_value_size (" +
+                                      std::to_string(opts_.max_value_size) + ")");
+    return {};
+  }
+
+  static detail::write_batch& scratch() {
+    thread_local detail::write_batch b;
+    b.clear();
+    return b;
+  }
+  static std::string& scratch_key() {
+    thread_local std::string s;
+    s.clear();
+    return s;
+  }
+  static std::string& scratch_value() {
+    thread_local std::string s;
+    s.clear();
+    return s;
+  }
+
+  status do_put(const Key& key, const Value& value, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    std::string& v = scratch_value();
+    Codec::encode_key(key, k);
+    Codec::encode_value(value, v);
+    if (status s = check_sizes(k.size(), v.size()); !s.ok()) return s;
+    detail::write_batch& b = scratch();
+    b.put(k, v);
+    return engine_->write(b, wo.sync);
+  }
+  status do_erase(const Key& key, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    Codec::encode_key(key, k);
+    if (status s = check_sizes(k.size(), 0); !s.ok()) return s;
+    detail::write_batch& b = scratch();
+    b.erase(k);
+    return engine_->write(b, wo.sync);
+  }
+  status do_erase_range(const Key& first, const Key& last, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& f = scratch_key();
+    std::string& l = scratch_value();
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    if (status s = check_sizes(std::max(f.size(), l.size()), 0); !s.ok()) return s;
+    if (comparator::compare(f, l) >= 0) return {};  // an empty range
+    detail::write_batch& b = scratch();
+    b.erase_range(f, l);
+    return engine_->write(b, wo.sync);
+  }
+  status do_write(batch& b, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    if (status s = check_sizes(b.max_key_size(), b.max_value_size()); !s.ok()) return s;
+    return engine_->write(b.rep(), wo.sync);
+  }
+  status do_get_raw(const Key& key, const read_options& ro, std::string& raw,
+                    bool& found) const {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    Codec::encode_key(key, k);
+    return engine_->get(k, snapshot_sequence(ro), settings(ro), raw, found);
+  }
+  status do_get(const Key& key, const read_options& ro, std::optional<Value>& out) const {
+    std::string raw;
+    bool found = false;
+    status s = do_get_raw(key, ro, raw, found);
+    if (s.ok() && found) out.emplace(Codec::decode_value(raw));
+    return s;
+  }
+  status do_compact(const Key& first, const Key& last) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return engine_->compact_range(f, l);
+  }
+
+  sequence_number snapshot_sequence(const read_options& ro) const {
+    return ro.snapshot ? ro.snapshot->sequence() : engine_->latest_sequence();
+  }
+  static detail::read_settings settings(const read_options& ro) {
+    return {ro.verify_checksums, ro.fill_cache};
+  }
+
+  options opts_;
+  std::unique_ptr<engine_type> engine_;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/tree.hpp ----
 // ---- end lsm/lsm.hpp ----
