@@ -1,0 +1,54 @@
+// lsm/compaction/policy.hpp — what a compaction policy sees and returns, and
+// the concept every policy satisfies.
+//
+// A policy reads the current version (files per level with sizes, key and
+// sequence ranges) and returns at most one job: input files from one level and
+// the output level. The shared machinery (engine) adds the overlapping files
+// of the output level, runs the merge and installs the result. The policy also
+// says when writes must slow down or stop.
+//
+// Thread safety: the engine calls a policy from one thread at a time.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "lsm/version/version.hpp"
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The runtime settings a policy may consult.
+struct compaction_context {
+  std::size_t target_file_size = 2 << 20;
+  std::size_t write_buffer_size = 4 << 20;
+};
+
+/// One job: `inputs` are files of `level` (all of level 0, or a subset of a
+/// sorted level); the engine merges them with the overlapping files of
+/// `output_level`.
+struct compaction_pick {
+  int level = 0;
+  std::vector<table_file_ptr> inputs;
+  int output_level = 1;
+};
+
+enum class write_pressure : std::uint8_t { none = 0, slowdown = 1, stop = 2 };
+
+}  // namespace detail
+
+template <class P>
+concept compaction_policy = requires(P& policy, const detail::version& v,
+                                     const detail::compaction_context& context) {
+  { P::name } -> std::convertible_to<std::string_view>;
+  { policy.pick(v, context) } -> std::same_as<std::optional<detail::compaction_pick>>;
+  { policy.pressure(v) } -> std::same_as<detail::write_pressure>;
+};
+
+}  // namespace v0
+}  // namespace lsm

@@ -1,0 +1,1204 @@
+// lsm/engine/engine.hpp — the byte-level LSM engine under lsm::tree: open and
+// recovery, the writer queue with group commit, memtable switching, the
+// background flush and compaction threads, point lookups and iterators.
+//
+// Keys and values here are encoded bytes ordered by Comparator; the typed
+// façade (tree.hpp) encodes and decodes. One instantiation per
+// (Comparator, Memtable, Filter, Compaction).
+//
+// Thread safety: every public member is thread-safe.
+// Locks: mu_ guards the writer queue, the memtable list, the background
+// state and the published super version; manifest_mu_ serializes version
+// edits (taken before mu_, never while holding it). No lock is held across
+// I/O on the read path; writers do WAL I/O outside mu_ (as the queue leader).
+// Invariants: the published super version always holds the current memtable,
+// the immutable memtables newest first, and the current version; a reader
+// pins all three with one shared_ptr copy.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lsm/cache/lru_cache.hpp"
+#include "lsm/cache/table_cache.hpp"
+#include "lsm/compaction/policy.hpp"
+#include "lsm/engine/range_tombstones.hpp"
+#include "lsm/engine/write_batch.hpp"
+#include "lsm/io/file_names.hpp"
+#include "lsm/io/file_system.hpp"
+#include "lsm/io/posix_file_system.hpp"
+#include "lsm/iter/db_iterator.hpp"
+#include "lsm/iter/level_iterator.hpp"
+#include "lsm/iter/merging_iterator.hpp"
+#include "lsm/memtable/entry.hpp"
+#include "lsm/memtable/internal_key.hpp"
+#include "lsm/options.hpp"
+#include "lsm/snapshot.hpp"
+#include "lsm/sst/table_builder.hpp"
+#include "lsm/sst/table_reader.hpp"
+#include "lsm/stats.hpp"
+#include "lsm/version/version_set.hpp"
+#include "lsm/wal/reader.hpp"
+#include "lsm/wal/writer.hpp"
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// An iterator that keeps what its child reads from alive.
+class pinned_iterator final : public internal_iterator {
+ public:
+  pinned_iterator(std::unique_ptr<internal_iterator> child, std::shared_ptr<const void> pin)
+      : child_(std::move(child)), pin_(std::move(pin)) {}
+  bool valid() const override { return child_->valid(); }
+  void seek_to_first() override { child_->seek_to_first(); }
+  void seek_to_last() override { child_->seek_to_last(); }
+  void seek(std::string_view t) override { child_->seek(t); }
+  void next() override { child_->next(); }
+  void prev() override { child_->prev(); }
+  std::string_view key() const override { return child_->key(); }
+  std::string_view value() const override { return child_->value(); }
+  status get_status() const override { return child_->get_status(); }
+
+ private:
+  std::unique_ptr<internal_iterator> child_;
+  std::shared_ptr<const void> pin_;
+};
+
+template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
+class engine {
+ public:
+  using comparator = Comparator;
+  using icmp = internal_key_comparator<Comparator>;
+  using mem_table = typename Memtable::template table<Comparator>;
+  using table = table_reader<Comparator, Filter>;
+  using table_builder_type = table_builder<Comparator, Filter>;
+  using user_iterator = db_iterator<Comparator>;
+
+  /// A memtable with its range tombstones and the WAL that backs it.
+  struct memtable_state {
+    mem_table table;
+    mutable std::shared_mutex tombstone_mu;
+    std::vector<range_tombstone_entry> tombstones;
+    std::atomic<bool> has_tombstones{false};
+    std::uint64_t log_number = 0;
+
+    bool empty() const { return table.size() == 0 && !has_tombstones.load(); }
+    /// Highest visible tombstone sequence covering user_key.
+    sequence_number max_tombstone(std::string_view user_key, sequence_number snap) const {
+      if (!has_tombstones.load(std::memory_order_acquire)) return 0;
+      std::shared_lock lock(tombstone_mu);
+      sequence_number best = 0;
+      for (const auto& t : tombstones)
+        if (t.seq <= snap && t.seq > best && Comparator::compare(t.first, user_key) <= 0 &&
+            Comparator::compare(user_key, t.last) < 0)
+          best = t.seq;
+      return best;
+    }
+    void add_tombstone(std::string_view first, std::string_view last, sequence_number seq) {
+      std::unique_lock lock(tombstone_mu);
+      tombstones.push_back({std::string(first), std::string(last), seq});
+      has_tombstones.store(true, std::memory_order_release);
+    }
+    std::vector<range_tombstone_entry> tombstones_copy() const {
+      std::shared_lock lock(tombstone_mu);
+      return tombstones;
+    }
+  };
+  using mem_ptr = std::shared_ptr<memtable_state>;
+
+  struct super_version {
+    mem_ptr mem;
+    std::vector<mem_ptr> imms;  // newest first
+    version_ptr current;
+  };
+  using super_ptr = std::shared_ptr<const super_version>;
+
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  /// Opens or creates the tree in `dir`.
+  static result<std::unique_ptr<engine>> open(const std::string& dir, const options& opts,
+                                              policy_names names) {
+    std::unique_ptr<engine> e(new engine(dir, opts, std::move(names)));
+    status s = e->recover();
+    if (!s.ok()) {
+      e->shutdown();
+      return s;
+    }
+    e->start_threads();
+    return e;
+  }
+
+  ~engine() { shutdown(); }
+
+  // ---- writes -------------------------------------------------------------
+
+  /// Applies batch atomically. REQUIRES: batch holds no sequence number yet.
+  status write(write_batch& batch, bool sync) {
+    pending_writer w{&batch, sync};
+    std::unique_lock lock(mu_);
+    writers_.push_back(&w);
+    while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+    if (w.done) return w.result;
+
+    status s = make_room_for_write(lock, batch.empty());
+    pending_writer* last = &w;
+    write_batch* group = &batch;
+    if (s.ok()) {
+      group = build_group(last);
+      const sequence_number first = last_sequence_.load(std::memory_order_relaxed) + 1;
+      group->set_sequence(first);
+      const sequence_number last_seq = first + group->count() - 1;
+      mem_ptr mem = mem_;
+      lock.unlock();
+      s = log_writer_->add_record(group->contents());
+      if (s.ok()) s = w.sync_group ? log_file_->sync() : log_file_->flush();
+      if (s.ok()) {
+        stats_.wal_bytes_written += group->byte_size();
+        if (w.sync_group) ++stats_.wal_syncs;
+        insert_into(*mem, *group);
+      }
+      lock.lock();
+      if (s.ok()) {
+        last_sequence_.store(last_seq, std::memory_order_release);
+        stats_.user_bytes_written += group->user_bytes();
+      } else {
+        set_background_error(status(s.code(), "WAL write failed (writes refused until reopen): " +
+                                                  s.message()));
+      }
+      if (group == &scratch_batch_) scratch_batch_.clear();
+    }
+    for (;;) {
+      pending_writer* ready = writers_.front();
+      writers_.pop_front();
+      if (ready != &w) {
+        ready->result = s;
+        ready->done = true;
+        ready->cv.notify_one();
+      }
+      if (ready == last) break;
+    }
+    if (!writers_.empty()) writers_.front()->cv.notify_one();
+    return s;
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  sequence_number latest_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
+
+  /// Looks up user_key as of snap; `found` false when absent or deleted.
+  status get(std::string_view user_key, sequence_number snap, const read_settings& settings,
+             std::string& value, bool& found) {
+    found = false;
+    super_ptr sv = acquire_super();
+    sequence_number tomb = 0;
+    // Memtables, newest first.
+    auto probe_mem = [&](const memtable_state& m, bool& done) {
+      tomb = std::max(tomb, m.max_tombstone(user_key, snap));
+      if (tomb == 0) {
+        const memtable_lookup r = m.table.get(user_key, snap, value);
+        if (r == memtable_lookup::absent) return;
+        done = true;
+        found = r == memtable_lookup::found;
+        return;
+      }
+      // A tombstone covers the key: compare sequence numbers by iterating.
+      auto it = m.table.new_iterator();
+      it->seek(make_internal_key(user_key, snap, value_kind_for_seek));
+      if (!it->valid() || Comparator::compare(extract_user_key(it->key()), user_key) != 0) return;
+      done = true;
+      const sequence_number seq = extract_sequence(it->key());
+      if (seq < tomb || extract_kind(it->key()) != value_kind::value) return;
+      value.assign(it->value());
+      found = true;
+    };
+    bool done = false;
+    probe_mem(*sv->mem, done);
+    for (std::size_t i = 0; !done && i < sv->imms.size(); ++i) probe_mem(*sv->imms[i], done);
+    if (done) return {};
+
+    const std::string target = make_internal_key(user_key, snap, value_kind_for_seek);
+    auto probe_file = [&](const table_file& f, bool& stop) -> status {
+      auto t = tables_->get(f.number(), f.meta().file_size);
+      if (!t.ok()) return t.take_status();
+      const table& tab = **t;
+      for (const auto& rt : tab.range_tombstones())
+        if (rt.seq <= snap && rt.seq > tomb && Comparator::compare(rt.first, user_key) <= 0 &&
+            Comparator::compare(user_key, rt.last) < 0)
+          tomb = rt.seq;
+      typename table::lookup out;
+      status s = tab.get(user_key, snap, settings, out);
+      if (!s.ok()) return s;
+      if (out.filter_skipped)
+        ++stats_.filter_hits;
+      else
+        ++stats_.filter_misses;
+      if (!out.found) return {};
+      stop = true;
+      if (extract_kind(out.internal_key) != value_kind::value ||
+          extract_sequence(out.internal_key) < tomb)
+        return {};
+      value = std::move(out.value);
+      found = true;
+      return {};
+    };
+    const version& v = *sv->current;
+    bool stop = false;
+    for (const auto& f : v.levels[0]) {
+      if (Comparator::compare(user_key, f->smallest_user_key()) < 0 ||
+          Comparator::compare(user_key, f->largest_user_key()) > 0)
+        continue;
+      status s = probe_file(*f, stop);
+      if (!s.ok() || stop) return s;
+    }
+    for (int level = 1; level < max_levels; ++level) {
+      const auto& files = v.levels[static_cast<std::size_t>(level)];
+      if (files.empty()) continue;
+      // The first file whose largest internal key is >= target.
+      auto it = std::partition_point(files.begin(), files.end(), [&](const table_file_ptr& f) {
+        return icmp::compare(f->meta().largest, target) < 0;
+      });
+      if (it == files.end()) continue;
+      if (Comparator::compare(user_key, (*it)->smallest_user_key()) < 0) continue;
+      status s = probe_file(**it, stop);
+      if (!s.ok() || stop) return s;
+    }
+    return {};
+  }
+
+  /// An iterator over the user's view at snap.
+  std::unique_ptr<user_iterator> new_iterator(sequence_number snap, const read_settings& settings) {
+    super_ptr sv = acquire_super();
+    std::vector<std::unique_ptr<internal_iterator>> children;
+    auto tombstones = std::make_shared<range_tombstone_set<Comparator>>();
+    auto add_mem = [&](const mem_ptr& m) {
+      children.push_back(std::make_unique<pinned_iterator>(m->table.new_iterator(), m));
+      for (const auto& t : m->tombstones_copy())
+        if (t.seq <= snap) tombstones->add(t.first, t.last, t.seq);
+    };
+    add_mem(sv->mem);
+    for (const auto& m : sv->imms) add_mem(m);
+    status error;
+    auto opener = make_opener(settings, snap, nullptr, &error);
+    for (const auto& f : sv->current->levels[0]) {
+      collect_tombstones(*f, snap, *tombstones, error);
+      children.push_back(opener(*f));
+    }
+    for (int level = 1; level < max_levels; ++level) {
+      const auto& files = sv->current->levels[static_cast<std::size_t>(level)];
+      if (files.empty()) continue;
+      for (const auto& f : files) collect_tombstones(*f, snap, *tombstones, error);
+      // Opened lazily, after this function returned: errors surface through
+      // the iterator's status.
+      children.push_back(std::make_unique<level_iterator<icmp>>(
+          files, make_opener(settings, snap, nullptr, nullptr)));
+    }
+    tombstones->build();
+    std::unique_ptr<internal_iterator> merged =
+        std::make_unique<merging_iterator<icmp>>(std::move(children));
+    if (!error.ok()) merged = std::make_unique<empty_iterator>(error);
+    merged = std::make_unique<pinned_iterator>(std::move(merged), sv);
+    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones));
+  }
+
+  /// Every internal entry (all versions, tombstones included), merged: for
+  /// tests and tools.
+  std::unique_ptr<internal_iterator> new_internal_iterator() {
+    super_ptr sv = acquire_super();
+    std::vector<std::unique_ptr<internal_iterator>> children;
+    children.push_back(std::make_unique<pinned_iterator>(sv->mem->table.new_iterator(), sv->mem));
+    for (const auto& m : sv->imms)
+      children.push_back(std::make_unique<pinned_iterator>(m->table.new_iterator(), m));
+    auto opener = make_opener(read_settings{}, max_sequence_number, nullptr, nullptr);
+    for (const auto& level : sv->current->levels)
+      for (const auto& f : level) children.push_back(opener(*f));
+    return std::make_unique<pinned_iterator>(
+        std::make_unique<merging_iterator<icmp>>(std::move(children)), sv);
+  }
+
+  snapshot take_snapshot() { return snapshot(snapshots_, latest_sequence()); }
+
+  // ---- control ------------------------------------------------------------
+
+  /// Turns the memtable into a table and waits until it is durable.
+  status flush() {
+    std::unique_lock lock(mu_);
+    if (!bg_error_.ok()) return bg_error_;
+    if (!mem_->empty()) {
+      // Join the writer queue so no write is in flight while switching.
+      pending_writer w{nullptr, false};
+      writers_.push_back(&w);
+      while (&w != writers_.front()) w.cv.wait(lock);
+      status s = switch_memtable();
+      writers_.pop_front();
+      if (!writers_.empty()) writers_.front()->cv.notify_one();
+      if (!s.ok()) return s;
+    }
+    bg_cv_.notify_all();
+    while (!imms_.empty() && bg_error_.ok()) done_cv_.wait(lock);
+    return bg_error_;
+  }
+
+  /// Compacts every file overlapping [first, last] (user keys; empty
+  /// optional = unbounded) down to the last level that has data.
+  status compact_range(const std::optional<std::string>& first,
+                       const std::optional<std::string>& last) {
+    status s = flush();
+    if (!s.ok()) return s;
+    std::unique_lock cl(compaction_mu_);
+    for (int level = 0; level + 1 < max_levels; ++level) {
+      version_ptr v = versions_->current();
+      bool deeper = false;
+      for (int l = level + 1; l < max_levels; ++l) deeper |= v->level_files(l) > 0;
+      compaction_pick job;
+      job.level = level;
+      job.output_level = level + 1;
+      for (const auto& f : v->levels[static_cast<std::size_t>(level)])
+        if ((!first || Comparator::compare(f->largest_user_key(), *first) >= 0) &&
+            (!last || Comparator::compare(f->smallest_user_key(), *last) <= 0))
+          job.inputs.push_back(f);
+      // Level-0 files overlap each other and are ordered by age: moving only
+      // some of them below the others would invert that order.
+      if (level == 0 && !job.inputs.empty()) job.inputs = v->levels[0];
+      if (job.inputs.empty()) continue;
+      if (!deeper && level > 0) break;  // already at the bottom
+      s = run_compaction(job);
+      if (!s.ok()) return s;
+    }
+    return {};
+  }
+
+  /// Waits until no flush or compaction is pending.
+  status wait_for_background_work() {
+    std::unique_lock lock(mu_);
+    bg_cv_.notify_all();
+    done_cv_.wait(lock, [&] {
+      return !bg_error_.ok() ||
+             (imms_.empty() && !compaction_running_ && !compaction_wanted_locked());
+    });
+    return bg_error_;
+  }
+
+  lsm::stats get_stats() const {
+    lsm::stats out;
+    out.user_bytes_written = stats_.user_bytes_written.load();
+    out.wal_bytes_written = stats_.wal_bytes_written.load();
+    out.wal_syncs = stats_.wal_syncs.load();
+    out.flush_bytes_written = stats_.flush_bytes_written.load();
+    out.compaction_bytes_read = stats_.compaction_bytes_read.load();
+    out.compaction_bytes_written = stats_.compaction_bytes_written.load();
+    out.flushes = stats_.flushes.load();
+    out.compactions = stats_.compactions.load();
+    out.trivial_moves = stats_.trivial_moves.load();
+    out.stalls = stats_.stalls.load();
+    out.stall_micros = stats_.stall_micros.load();
+    out.filter_hits = stats_.filter_hits.load();
+    out.filter_misses = stats_.filter_misses.load();
+    out.block_cache_hits = blocks_->hits();
+    out.block_cache_misses = blocks_->misses();
+    version_ptr v = versions_->current();
+    for (int level = 0; level < max_levels; ++level)
+      out.levels.push_back({v->level_files(level), v->level_bytes(level)});
+    return out;
+  }
+
+  version_ptr current_version() const { return versions_->current(); }
+
+ private:
+  struct pending_writer {
+    write_batch* batch;
+    bool sync;
+    bool sync_group = false;
+    bool done = false;
+    status result;
+    std::condition_variable cv;
+    pending_writer(write_batch* b, bool s) : batch(b), sync(s) {}
+  };
+
+  struct counters {
+    std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
+        flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0},
+        flushes{0}, compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0},
+        filter_hits{0}, filter_misses{0};
+  };
+
+  engine(std::string dir, const options& opts, policy_names names)
+      : dir_(std::move(dir)),
+        opts_(opts),
+        fs_(opts.file_system ? opts.file_system : default_file_system()),
+        names_(names),
+        table_options_{opts.block_size, opts.block_restart_interval, names.codec},
+        blocks_(std::make_unique<block_cache>(opts.block_cache_capacity)),
+        tables_(std::make_unique<table_cache<table>>(fs_, dir_, table_options_, blocks_.get(),
+                                                     opts.max_open_files)),
+        versions_(std::make_unique<version_set<Comparator>>(fs_, dir_, std::move(names))),
+        snapshots_(std::make_shared<snapshot_list>()) {}
+
+  // ---- open / recovery ----------------------------------------------------
+
+  status recover() {
+    if (opts_.write_buffer_size < 1024)
+      return status::invalid_argument("options.write_buffer_size must be at least 1024 bytes");
+    if (opts_.block_size < 64)
+      return status::invalid_argument("options.block_size must be at least 64 bytes");
+    if (opts_.block_restart_interval < 1)
+      return status::invalid_argument("options.block_restart_interval must be at least 1");
+    if (!fs_->file_exists(dir_)) {
+      if (!opts_.create_if_missing)
+        return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
+    }
+    status s = fs_->create_dir(dir_);
+    if (!s.ok()) return s;
+    auto lock = fs_->lock_file(lock_file_name(dir_));
+    if (!lock.ok()) return lock.take_status();
+    lock_ = std::move(*lock);
+
+    bool exists = false;
+    s = versions_->recover(exists);
+    if (!s.ok()) return s;
+    if (exists && opts_.error_if_exists)
+      return status::invalid_argument(dir_ + ": exists (error_if_exists is true)");
+    if (!exists && !opts_.create_if_missing)
+      return status::invalid_argument(dir_ + ": no tree here (create_if_missing is false)");
+
+    // Replay the WALs the MANIFEST does not cover, oldest first.
+    auto children = fs_->get_children(dir_);
+    if (!children.ok()) return children.take_status();
+    std::vector<std::uint64_t> logs;
+    for (const auto& name : *children) {
+      std::uint64_t number = 0;
+      file_type type{};
+      if (!parse_file_name(name, number, type)) continue;
+      versions_->mark_file_number_used(number);
+      if (type == file_type::log && number >= versions_->log_number()) logs.push_back(number);
+    }
+    std::sort(logs.begin(), logs.end());
+    version_edit edit;
+    sequence_number max_seq = versions_->last_sequence();
+    for (std::uint64_t number : logs) {
+      s = replay_log(number, edit, max_seq);
+      if (!s.ok()) return s;
+    }
+    versions_->set_last_sequence(max_seq);
+    last_sequence_.store(max_seq);
+
+    // A fresh WAL and memtable, then a new MANIFEST recording it all.
+    const std::uint64_t log_number = versions_->new_file_number();
+    auto file = fs_->new_writable_file(log_file_name(dir_, log_number));
+    if (!file.ok()) return file.take_status();
+    log_file_ = std::move(*file);
+    log_writer_ = std::make_unique<wal::writer>(*log_file_);
+    mem_ = std::make_shared<memtable_state>();
+    mem_->log_number = log_number;
+    s = fs_->sync_dir(dir_);
+    if (!s.ok()) return s;
+    edit.log_number = log_number;
+    s = apply_edit(edit);
+    if (!s.ok()) return s;
+    publish_super();
+    remove_obsolete_files(true);
+    return {};
+  }
+
+  status replay_log(std::uint64_t number, version_edit& edit, sequence_number& max_seq) {
+    const std::string path = log_file_name(dir_, number);
+    auto file = fs_->new_sequential_file(path);
+    if (!file.ok()) return file.take_status();
+    wal::reader reader(**file, path, true);
+    std::string scratch;
+    std::string_view record;
+    auto mem = std::make_shared<memtable_state>();
+    write_batch batch;
+    while (reader.read_record(record, scratch)) {
+      status s = batch.set_contents(record);
+      if (!s.ok())
+        return status::corruption(path + ": record at offset " +
+                                  std::to_string(reader.last_record_offset()) + ": " +
+                                  s.message());
+      insert_into(*mem, batch);
+      if (batch.count() > 0)
+        max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
+      if (mem->table.approximate_memory() > opts_.write_buffer_size) {
+        s = write_level0(*mem, edit);
+        if (!s.ok()) return s;
+        mem = std::make_shared<memtable_state>();
+      }
+    }
+    if (!reader.get_status().ok()) return reader.get_status();
+    return write_level0(*mem, edit);
+  }
+
+  static void insert_into(memtable_state& mem, const write_batch& batch) {
+    sequence_number seq = batch.sequence();
+    (void)batch.for_each([&](value_kind kind, std::string_view key, std::string_view value) {
+      if (kind == value_kind::range_deletion)
+        mem.add_tombstone(key, value, seq);
+      else
+        mem.table.add(seq, kind, key, value);
+      ++seq;
+    });
+  }
+
+  // ---- writer queue -------------------------------------------------------
+
+  /// Merges the batches of the writers behind the leader (front) into one.
+  /// REQUIRES: mu_ held; writers_.front() is the leader.
+  write_batch* build_group(pending_writer*& last) {
+    pending_writer* leader = writers_.front();
+    write_batch* result = leader->batch;
+    leader->sync_group = leader->sync;
+    std::size_t size = result->byte_size();
+    const std::size_t max_size = size <= (128 << 10) ? size + (128 << 10) : 1 << 20;
+    last = leader;
+    for (std::size_t i = 1; i < writers_.size(); ++i) {
+      pending_writer* w = writers_[i];
+      if (w->batch == nullptr) break;            // a flush() waiting its turn
+      if (w->sync && !leader->sync) break;       // don't make a sync write wait on no-sync
+      size += w->batch->byte_size();
+      if (size > max_size) break;
+      if (result == leader->batch) {
+        scratch_batch_.clear();
+        scratch_batch_.append(*result);
+        result = &scratch_batch_;
+      }
+      result->append(*w->batch);
+      last = w;
+    }
+    return result;
+  }
+
+  /// Ensures the memtable has room, stalling or switching as the compaction
+  /// policy and the flush backlog demand. REQUIRES: mu_ held by the leader.
+  status make_room_for_write(std::unique_lock<std::mutex>& lock, bool force_skip) {
+    bool allow_delay = true;
+    for (;;) {
+      if (!bg_error_.ok()) return bg_error_;
+      if (force_skip) return {};
+      const write_pressure pressure = policy_pressure();
+      if (allow_delay && pressure == write_pressure::slowdown) {
+        const auto start = std::chrono::steady_clock::now();
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        lock.lock();
+        count_stall(start);
+        allow_delay = false;
+      } else if (mem_->table.approximate_memory() < opts_.write_buffer_size) {
+        return {};
+      } else if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) ||
+                 pressure == write_pressure::stop) {
+        const auto start = std::chrono::steady_clock::now();
+        bg_cv_.notify_all();
+        done_cv_.wait(lock);
+        count_stall(start);
+      } else {
+        status s = switch_memtable();
+        if (!s.ok()) return s;
+      }
+    }
+  }
+
+  void count_stall(std::chrono::steady_clock::time_point start) {
+    ++stats_.stalls;
+    stats_.stall_micros += static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              start)
+            .count());
+  }
+
+  write_pressure policy_pressure() {
+    std::lock_guard pl(policy_mu_);
+    return policy_.pressure(*versions_->current());
+  }
+
+  /// New WAL + memtable; the old memtable joins the flush queue.
+  /// REQUIRES: mu_ held and no write in flight.
+  status switch_memtable() {
+    const std::uint64_t number = versions_->new_file_number();
+    auto file = fs_->new_writable_file(log_file_name(dir_, number));
+    if (!file.ok()) {
+      set_background_error(file.get_status());
+      return file.take_status();
+    }
+    status s = log_file_->close();
+    if (!s.ok()) {
+      set_background_error(s);
+      return s;
+    }
+    log_file_ = std::move(*file);
+    log_writer_ = std::make_unique<wal::writer>(*log_file_);
+    imms_.insert(imms_.begin(), mem_);
+    mem_ = std::make_shared<memtable_state>();
+    mem_->log_number = number;
+    publish_super();
+    bg_cv_.notify_all();
+    return {};
+  }
+
+  void set_background_error(const status& s) {
+    if (bg_error_.ok() && !s.ok()) bg_error_ = s;
+    done_cv_.notify_all();
+  }
+
+  // ---- super version ------------------------------------------------------
+
+  /// REQUIRES: mu_ held (or no concurrency, during open).
+  void publish_super() {
+    auto sv = std::make_shared<super_version>();
+    sv->mem = mem_;
+    sv->imms = imms_;
+    sv->current = versions_->current();
+    std::lock_guard sl(super_mu_);
+    super_ = std::move(sv);
+  }
+  super_ptr acquire_super() const {
+    std::lock_guard sl(super_mu_);
+    return super_;
+  }
+
+  /// Opens table iterators; when `tombstones` is set, also collects the
+  /// table's visible range tombstones; errors go to *error.
+  table_iterator_opener make_opener(const read_settings& settings, sequence_number snap,
+                                    range_tombstone_set<Comparator>* tombstones, status* error) {
+    return [this, settings, snap, tombstones,
+            error](const table_file& f) -> std::unique_ptr<internal_iterator> {
+      auto t = tables_->get(f.number(), f.meta().file_size);
+      if (!t.ok()) {
+        if (error && error->ok()) *error = t.get_status();
+        return std::make_unique<empty_iterator>(t.take_status());
+      }
+      if (tombstones)
+        for (const auto& rt : (*t)->range_tombstones())
+          if (rt.seq <= snap) tombstones->add(rt.first, rt.last, rt.seq);
+      return std::make_unique<pinned_iterator>((*t)->new_iterator(settings), *t);
+    };
+  }
+
+  /// Records edit in the MANIFEST (with the current last sequence number)
+  /// and publishes the new version.
+  status apply_edit(version_edit& edit) {
+    std::lock_guard ml(manifest_mu_);
+    versions_->set_last_sequence(last_sequence_.load(std::memory_order_acquire));
+    return versions_->log_and_apply(edit);
+  }
+
+  /// Adds the visible range tombstones of a table to `out`.
+  void collect_tombstones(const table_file& f, sequence_number snap,
+                          range_tombstone_set<Comparator>& out, status& error) {
+    if (f.meta().num_deletions == 0) return;  // counts range tombstones too
+    auto t = tables_->get(f.number(), f.meta().file_size);
+    if (!t.ok()) {
+      if (error.ok()) error = t.take_status();
+      return;
+    }
+    for (const auto& rt : (*t)->range_tombstones())
+      if (rt.seq <= snap) out.add(rt.first, rt.last, rt.seq);
+  }
+
+  // ---- background work ----------------------------------------------------
+
+  void start_threads() {
+    flush_thread_ = std::thread([this] { flush_loop(); });
+    compaction_thread_ = std::thread([this] { compaction_loop(); });
+  }
+
+  void shutdown() {
+    {
+      std::lock_guard lock(mu_);
+      shutting_down_ = true;
+      bg_cv_.notify_all();
+      done_cv_.notify_all();
+    }
+    if (flush_thread_.joinable()) flush_thread_.join();
+    if (compaction_thread_.joinable()) compaction_thread_.join();
+    if (log_file_) {
+      (void)log_file_->flush();
+      (void)log_file_->close();
+    }
+  }
+
+  void flush_loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      bg_cv_.wait(lock, [&] { return shutting_down_ || (!imms_.empty() && bg_error_.ok()); });
+      if (imms_.empty() || !bg_error_.ok()) {
+        if (shutting_down_) return;
+        continue;
+      }
+      mem_ptr imm = imms_.back();  // oldest
+      lock.unlock();
+      version_edit edit;
+      status s = write_level0(*imm, edit);
+      if (s.ok()) {
+        // Every WAL older than the oldest unflushed memtable is obsolete.
+        std::uint64_t next_log;
+        {
+          std::lock_guard l2(mu_);
+          next_log = imms_.size() > 1 ? imms_[imms_.size() - 2]->log_number : mem_->log_number;
+        }
+        edit.log_number = next_log;
+        s = apply_edit(edit);
+      }
+      lock.lock();
+      if (!s.ok()) {
+        set_background_error(s);
+        continue;
+      }
+      imms_.pop_back();
+      ++stats_.flushes;
+      publish_super();
+      lock.unlock();
+      remove_obsolete_files(false);
+      lock.lock();
+      bg_cv_.notify_all();  // wakes the compaction thread too
+      done_cv_.notify_all();
+    }
+  }
+
+  bool compaction_wanted_locked() {
+    std::lock_guard pl(policy_mu_);
+    auto probe = policy_;  // picking must not advance the real policy's state
+    return probe.pick(*versions_->current(), context()).has_value();
+  }
+
+  compaction_context context() const {
+    return {opts_.target_file_size, opts_.write_buffer_size};
+  }
+
+  void compaction_loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      bg_cv_.wait(lock, [&] {
+        return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked());
+      });
+      if (shutting_down_) return;
+      compaction_running_ = true;
+      lock.unlock();
+      status s;
+      {
+        std::unique_lock cl(compaction_mu_);
+        std::optional<compaction_pick> job;
+        {
+          std::lock_guard pl(policy_mu_);
+          job = policy_.pick(*versions_->current(), context());
+        }
+        if (job) s = run_compaction(*job);
+      }
+      lock.lock();
+      compaction_running_ = false;
+      if (!s.ok()) set_background_error(s);
+      done_cv_.notify_all();
+    }
+  }
+
+  /// Writes a memtable (entries and range tombstones) as a level-0 table and
+  /// records it in edit. An empty memtable writes nothing.
+  status write_level0(const memtable_state& mem, version_edit& edit) {
+    if (mem.empty()) return {};
+    compaction_output out(*this, true);
+    auto it = mem.table.new_iterator();
+    for (it->seek_to_first(); it->valid(); it->next()) {
+      status s = out.add(it->key(), it->value());
+      if (!s.ok()) return s;
+    }
+    for (const auto& t : mem.tombstones_copy()) out.add_tombstone(t);
+    std::vector<file_meta> files;
+    status s = out.finish_all(files);
+    if (!s.ok()) return s;
+    for (auto& f : files) {
+      stats_.flush_bytes_written += f.file_size;
+      edit.new_files.emplace_back(0, std::move(f));
+    }
+    return {};
+  }
+
+  /// Runs one compaction job: trivial move when possible, otherwise a merge.
+  /// REQUIRES: compaction_mu_ held.
+  status run_compaction(compaction_pick job) {
+    version_ptr v = versions_->current();
+    if (job.inputs.empty()) return {};
+    // The user key range of the inputs.
+    std::string smallest = job.inputs.front()->meta().smallest;
+    std::string largest = job.inputs.front()->meta().largest;
+    for (const auto& f : job.inputs) {
+      if (icmp::compare(f->meta().smallest, smallest) < 0) smallest = f->meta().smallest;
+      if (icmp::compare(f->meta().largest, largest) > 0) largest = f->meta().largest;
+    }
+    std::vector<table_file_ptr> outputs_level;
+    for (const auto& f : v->levels[static_cast<std::size_t>(job.output_level)])
+      if (Comparator::compare(f->largest_user_key(), extract_user_key(smallest)) >= 0 &&
+          Comparator::compare(f->smallest_user_key(), extract_user_key(largest)) <= 0)
+        outputs_level.push_back(f);
+
+    version_edit edit;
+    if (outputs_level.empty() && job.inputs.size() == 1) {
+      const auto& f = job.inputs.front();
+      edit.deleted_files.emplace_back(job.level, f->number());
+      edit.new_files.emplace_back(job.output_level, f->meta());
+      status s = apply_edit(edit);
+      if (s.ok()) {
+        ++stats_.trivial_moves;
+        std::lock_guard lock(mu_);
+        publish_super();
+      }
+      return s;
+    }
+
+    // Is the output level the last one holding data for a key?
+    std::vector<const std::vector<table_file_ptr>*> deeper;
+    for (int l = job.output_level + 1; l < max_levels; ++l)
+      deeper.push_back(&v->levels[static_cast<std::size_t>(l)]);
+    auto overlaps_deeper = [&](std::string_view first, std::string_view last_inclusive) {
+      for (const auto* files : deeper) {
+        // Level >= 1 files are disjoint and sorted: the first file ending at
+        // or after `first` is the only candidate.
+        auto it = std::partition_point(files->begin(), files->end(), [&](const table_file_ptr& f) {
+          return Comparator::compare(f->largest_user_key(), first) < 0;
+        });
+        if (it != files->end() &&
+            Comparator::compare((*it)->smallest_user_key(), last_inclusive) <= 0)
+          return true;
+      }
+      return false;
+    };
+
+    std::vector<std::unique_ptr<internal_iterator>> children;
+    range_tombstone_set<Comparator> tombstones;
+    read_settings settings{true, false};
+    status open_error;
+    auto opener = make_opener(settings, max_sequence_number, &tombstones, &open_error);
+    std::uint64_t bytes_read = 0;
+    for (const auto& f : job.inputs) {
+      children.push_back(opener(*f));
+      bytes_read += f->meta().file_size;
+    }
+    for (const auto& f : outputs_level) {
+      children.push_back(opener(*f));
+      bytes_read += f->meta().file_size;
+    }
+    if (!open_error.ok()) return open_error;
+    tombstones.build();
+    merging_iterator<icmp> input(std::move(children));
+
+    const std::vector<sequence_number> snaps = snapshots_->sorted();
+    auto stripe = [&](sequence_number s) {
+      return static_cast<std::size_t>(std::lower_bound(snaps.begin(), snaps.end(), s) -
+                                      snaps.begin());
+    };
+
+    compaction_output out(*this, false);
+    // Tombstones first: each output file takes its clipped share when cut.
+    for (const auto& t : tombstones.entries()) {  // every one: snapshots may need older ones
+      if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
+      out.add_tombstone(t);
+    }
+    std::string current_key;
+    bool has_current = false;
+    std::size_t last_stripe = 0;
+    bool key_is_base = false;
+    status s;
+    for (input.seek_to_first(); input.valid(); input.next()) {
+      parsed_internal_key k;
+      if (!parse_internal_key(input.key(), k)) {
+        s = status::corruption("compaction input: malformed internal key");
+        break;
+      }
+      const std::size_t st = stripe(k.sequence);
+      bool drop = false;
+      if (!has_current || Comparator::compare(k.user_key, current_key) != 0) {
+        current_key.assign(k.user_key);
+        has_current = true;
+        key_is_base = !overlaps_deeper(k.user_key, k.user_key);
+      } else if (st == last_stripe) {
+        drop = true;  // shadowed by a newer version every reader sees first
+      }
+      last_stripe = st;
+      if (!drop && k.kind == value_kind::deletion && st == 0 && key_is_base) drop = true;
+      if (!drop) {
+        // Deleted for every reader when the oldest tombstone above it lies
+        // in its snapshot stripe.
+        const sequence_number t = tombstones.min_covering_above(k.user_key, k.sequence);
+        if (t != 0 && stripe(t) == st) drop = true;
+      }
+      if (drop) continue;
+      s = out.add(input.key(), input.value());
+      if (!s.ok()) break;
+    }
+    if (s.ok()) s = input.get_status();
+    if (!s.ok()) {
+      out.abandon();
+      return s;
+    }
+    std::vector<file_meta> files;
+    s = out.finish_all(files);
+    if (!s.ok()) return s;
+    for (const auto& f : job.inputs) edit.deleted_files.emplace_back(job.level, f->number());
+    for (const auto& f : outputs_level)
+      edit.deleted_files.emplace_back(job.output_level, f->number());
+    std::uint64_t bytes_written = 0;
+    for (auto& f : files) {
+      bytes_written += f.file_size;
+      edit.new_files.emplace_back(job.output_level, std::move(f));
+    }
+    s = apply_edit(edit);
+    out.release_pending();
+    if (!s.ok()) return s;
+    stats_.compaction_bytes_read += bytes_read;
+    stats_.compaction_bytes_written += bytes_written;
+    ++stats_.compactions;
+    {
+      std::lock_guard lock(mu_);
+      publish_super();
+      bg_cv_.notify_all();
+    }
+    remove_obsolete_files(false);
+    return {};
+  }
+
+  /// Builds output tables: cuts a new file at target_file_size (never between
+  /// two versions of one user key) and clips range tombstones to each file's
+  /// key range so files of a level never overlap.
+  class compaction_output {
+   public:
+    /// single_file: never cut (a memtable flush makes one level-0 table).
+    compaction_output(engine& e, bool single_file) : e_(e), single_file_(single_file) {}
+    ~compaction_output() { abandon(); }
+
+    status add(std::string_view ikey, std::string_view value) {
+      const std::string_view user_key = extract_user_key(ikey);
+      if (current_ && current_->builder.file_size() >= e_.opts_.target_file_size &&
+          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0 &&
+          !single_file_) {
+        status s = finish_current(std::string(user_key));
+        if (!s.ok()) return s;
+      }
+      if (!current_) {
+        status s = start_file();
+        if (!s.ok()) return s;
+      }
+      auto& m = current_->meta;
+      if (m.num_entries == 0 && m.smallest.empty()) m.smallest.assign(ikey);
+      m.largest.assign(ikey);
+      const sequence_number seq = extract_sequence(ikey);
+      m.smallest_seq = m.num_entries == 0 ? seq : std::min(m.smallest_seq, seq);
+      m.largest_seq = std::max(m.largest_seq, seq);
+      ++m.num_entries;
+      if (extract_kind(ikey) == value_kind::deletion) ++m.num_deletions;
+      current_->builder.add(ikey, value);
+      return current_->builder.get_status();
+    }
+    void add_tombstone(const range_tombstone_entry& t) { tombstones_.push_back(t); }
+
+    /// Finishes the last file (placing the remaining tombstones) and hands
+    /// back every file made.
+    status finish_all(std::vector<file_meta>& files) {
+      if (!current_ && !tombstones_.empty()) {
+        status s = start_file();
+        if (!s.ok()) return s;
+      }
+      if (current_) {
+        status s = finish_current(std::nullopt);
+        if (!s.ok()) return s;
+      }
+      if (!made_.empty()) {
+        status s = e_.fs_->sync_dir(e_.dir_);
+        if (!s.ok()) return s;
+      }
+      files = made_;
+      return {};
+    }
+    void abandon() {
+      if (current_) {
+        current_->builder.abandon();
+        (void)current_->file->close();
+        (void)e_.fs_->remove_file(table_file_name(e_.dir_, current_->meta.number));
+        e_.release_pending(current_->meta.number);
+        current_.reset();
+      }
+    }
+    /// After the version edit (success or not), the outputs stop being pending.
+    void release_pending() {
+      for (const auto& f : made_) e_.release_pending(f.number);
+    }
+
+   private:
+    struct open_file {
+      std::unique_ptr<writable_file> file;
+      table_builder_type builder;
+      file_meta meta;
+      open_file(std::unique_ptr<writable_file> f, const table_options& o)
+          : file(std::move(f)), builder(o, *file) {}
+    };
+
+    status start_file() {
+      const std::uint64_t number = e_.versions_->new_file_number();
+      e_.add_pending(number);
+      auto f = e_.fs_->new_writable_file(table_file_name(e_.dir_, number));
+      if (!f.ok()) {
+        e_.release_pending(number);
+        return f.take_status();
+      }
+      current_ = std::make_unique<open_file>(std::move(*f), e_.table_options_);
+      current_->meta.number = number;
+      return {};
+    }
+
+    /// Ends the current file; `upper` is the first user key of the next file.
+    status finish_current(std::optional<std::string> upper) {
+      auto& m = current_->meta;
+      for (const auto& t : tombstones_) {
+        std::string_view first = t.first, last = t.last;
+        if (lower_ && Comparator::compare(first, *lower_) < 0) first = *lower_;
+        if (upper && Comparator::compare(*upper, last) < 0) last = *upper;
+        if (Comparator::compare(first, last) >= 0) continue;
+        current_->builder.add_range_tombstone(first, last, t.seq);
+        const std::string lo = make_internal_key(first, t.seq, value_kind::range_deletion);
+        const std::string hi =
+            make_internal_key(last, max_sequence_number, value_kind::range_deletion);
+        if (m.smallest.empty() || icmp::compare(lo, m.smallest) < 0) m.smallest = lo;
+        if (m.largest.empty() || icmp::compare(hi, m.largest) > 0) m.largest = hi;
+        if (m.num_entries == 0 && m.num_deletions == 0) m.smallest_seq = t.seq;
+        m.smallest_seq = std::min(m.smallest_seq, t.seq);
+        m.largest_seq = std::max(m.largest_seq, t.seq);
+        ++m.num_deletions;
+      }
+      lower_ = upper;
+      status s = current_->builder.finish();
+      if (s.ok()) s = current_->file->sync();
+      if (s.ok()) s = current_->file->close();
+      if (!s.ok()) {
+        abandon();
+        return s;
+      }
+      m.file_size = current_->builder.file_size();
+      if (m.num_entries == 0 && m.num_deletions == 0) {
+        // Nothing survived: drop the empty table.
+        (void)e_.fs_->remove_file(table_file_name(e_.dir_, m.number));
+        e_.release_pending(m.number);
+      } else {
+        made_.push_back(m);
+      }
+      current_.reset();
+      return {};
+    }
+
+    engine& e_;
+    std::unique_ptr<open_file> current_;
+    std::vector<range_tombstone_entry> tombstones_;
+    std::optional<std::string> lower_;
+    std::vector<file_meta> made_;
+    bool single_file_;
+  };
+
+  void add_pending(std::uint64_t number) {
+    std::lock_guard lock(pending_mu_);
+    pending_outputs_.insert(number);
+  }
+  void release_pending(std::uint64_t number) {
+    std::lock_guard lock(pending_mu_);
+    pending_outputs_.erase(number);
+  }
+
+  /// Deletes WALs older than the MANIFEST's log number, old MANIFESTs and
+  /// temp files, tables marked obsolete and no longer referenced, and (at
+  /// open) tables no version refers to.
+  void remove_obsolete_files(bool at_open) {
+    for (std::uint64_t number : versions_->obsolete()->take()) {
+      tables_->evict(number);
+      (void)fs_->remove_file(table_file_name(dir_, number));
+    }
+    auto children = fs_->get_children(dir_);
+    if (!children.ok()) return;
+    std::set<std::uint64_t> live;
+    if (at_open) {
+      version_ptr v = versions_->current();
+      for (const auto& level : v->levels)
+        for (const auto& f : level) live.insert(f->number());
+    }
+    std::uint64_t min_log;
+    {
+      std::lock_guard lock(mu_);
+      min_log = versions_->log_number();
+      for (const auto& m : imms_) min_log = std::min(min_log, m->log_number);
+      if (mem_) min_log = std::min(min_log, mem_->log_number);
+    }
+    for (const auto& name : *children) {
+      std::uint64_t number = 0;
+      file_type type{};
+      if (!parse_file_name(name, number, type)) continue;
+      bool remove = false;
+      switch (type) {
+        case file_type::log:
+          remove = number < min_log;
+          break;
+        case file_type::manifest:
+          remove = number != versions_->manifest_number();
+          break;
+        case file_type::temp:
+          remove = at_open;
+          break;
+        case file_type::table:
+          remove = at_open && !live.count(number);
+          break;
+        default:
+          break;
+      }
+      if (remove) (void)fs_->remove_file(dir_ + "/" + name);
+    }
+  }
+
+  const std::string dir_;
+  const options opts_;
+  std::shared_ptr<file_system> fs_;
+  policy_names names_;
+  table_options table_options_;
+  std::unique_ptr<block_cache> blocks_;
+  std::unique_ptr<table_cache<table>> tables_;
+  std::unique_ptr<version_set<Comparator>> versions_;
+  std::shared_ptr<snapshot_list> snapshots_;
+  std::unique_ptr<file_lock> lock_;
+
+  std::mutex manifest_mu_;     // serializes version edits
+  std::mutex compaction_mu_;   // one compaction at a time (background or manual)
+  std::mutex policy_mu_;       // guards policy_
+  Compaction policy_{};
+
+  mutable std::mutex mu_;
+  std::condition_variable bg_cv_;    // background threads wait here
+  std::condition_variable done_cv_;  // writers and waiters wait here
+  std::deque<pending_writer*> writers_;
+  write_batch scratch_batch_;
+  std::unique_ptr<writable_file> log_file_;
+  std::unique_ptr<wal::writer> log_writer_;
+  mem_ptr mem_;
+  std::vector<mem_ptr> imms_;  // newest first
+  std::atomic<sequence_number> last_sequence_{0};
+  status bg_error_;
+  bool shutting_down_ = false;
+  bool compaction_running_ = false;
+
+  mutable std::mutex super_mu_;
+  super_ptr super_;
+
+  std::mutex pending_mu_;
+  std::set<std::uint64_t> pending_outputs_;
+
+  counters stats_;
+  std::thread flush_thread_;
+  std::thread compaction_thread_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm

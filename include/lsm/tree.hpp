@@ -1,0 +1,403 @@
+// lsm/tree.hpp — lsm::tree, the typed façade: encodes keys and values with
+// the Codec, hands bytes to the engine, decodes what comes back, and turns
+// the engine's status values into exceptions (lsm::error) or, in the
+// overloads taking std::error_code& last, into error codes.
+//
+// Thread safety: every member function may be called from any number of
+// threads at once. Cursors and scan ranges are used by one thread each; they
+// see the state of the tree at the moment they were made (or their snapshot)
+// and stay valid across flushes and compactions.
+#pragma once
+
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "lsm/batch.hpp"
+#include "lsm/codec/codec.hpp"
+#include "lsm/codec/concept.hpp"
+#include "lsm/compaction/leveled.hpp"
+#include "lsm/compaction/policy.hpp"
+#include "lsm/engine/engine.hpp"
+#include "lsm/error.hpp"
+#include "lsm/filter/bloom.hpp"
+#include "lsm/filter/concept.hpp"
+#include "lsm/fwd.hpp"
+#include "lsm/memtable/concept.hpp"
+#include "lsm/memtable/skiplist.hpp"
+#include "lsm/options.hpp"
+#include "lsm/snapshot.hpp"
+#include "lsm/stats.hpp"
+
+namespace lsm {
+inline namespace v0 {
+
+template <class Key, class Value, class Codec, class Memtable, class Filter, class Compaction>
+class tree {
+  static_assert(codec_for<Codec, Key, Value>,
+                "lsm::tree: Codec is not a codec for (Key, Value): it needs static "
+                "encode_key, decode_key, encode_value, decode_value and name (see lsm::codec_for)");
+  static_assert(memtable_policy<Memtable>,
+                "lsm::tree: Memtable is not a memtable policy: it needs a nested "
+                "template<class Comparator> table (see lsm::memtable_policy)");
+  static_assert(filter_policy<Filter>,
+                "lsm::tree: Filter is not a filter policy: it needs static name, build and "
+                "may_contain (see lsm::filter_policy)");
+  static_assert(compaction_policy<Compaction>,
+                "lsm::tree: Compaction is not a compaction policy: it needs static name, pick "
+                "and pressure (see lsm::compaction_policy)");
+
+  using comparator = detail::codec_comparator<Codec>;
+  using engine_type = detail::engine<comparator, Memtable, Filter, Compaction>;
+
+ public:
+  using key_type = Key;
+  using value_type = Value;
+  using codec_type = Codec;
+  using batch = lsm::batch<Key, Value, Codec>;
+
+  /// Opens or creates the tree in directory `path`. Throws lsm::error.
+  explicit tree(const std::string& path, const options& opts = {}) {
+    open(path, opts).throw_if_error();
+  }
+  /// Non-throwing open: on failure `ec` is set and the tree is unusable.
+  tree(const std::string& path, const options& opts, std::error_code& ec) {
+    ec = open(path, opts).error_code();
+  }
+  tree(tree&&) noexcept = default;
+  tree& operator=(tree&&) noexcept = default;
+  tree(const tree&) = delete;
+  tree& operator=(const tree&) = delete;
+  ~tree() = default;
+
+  // ---- writes -------------------------------------------------------------
+
+  void put(const Key& key, const Value& value, const write_options& wo = {}) {
+    do_put(key, value, wo).throw_if_error();
+  }
+  void put(const Key& key, const Value& value, std::error_code& ec) {
+    ec = do_put(key, value, {}).error_code();
+  }
+  void put(const Key& key, const Value& value, const write_options& wo, std::error_code& ec) {
+    ec = do_put(key, value, wo).error_code();
+  }
+
+  void erase(const Key& key, const write_options& wo = {}) { do_erase(key, wo).throw_if_error(); }
+  void erase(const Key& key, std::error_code& ec) { ec = do_erase(key, {}).error_code(); }
+  void erase(const Key& key, const write_options& wo, std::error_code& ec) {
+    ec = do_erase(key, wo).error_code();
+  }
+
+  /// Erases every key in [first, last) with one range tombstone.
+  void erase_range(const Key& first, const Key& last, const write_options& wo = {}) {
+    do_erase_range(first, last, wo).throw_if_error();
+  }
+  void erase_range(const Key& first, const Key& last, std::error_code& ec) {
+    ec = do_erase_range(first, last, {}).error_code();
+  }
+  void erase_range(const Key& first, const Key& last, const write_options& wo,
+                   std::error_code& ec) {
+    ec = do_erase_range(first, last, wo).error_code();
+  }
+
+  /// Applies every update of b atomically.
+  void write(batch& b, const write_options& wo = {}) { do_write(b, wo).throw_if_error(); }
+  void write(batch& b, std::error_code& ec) { ec = do_write(b, {}).error_code(); }
+  void write(batch& b, const write_options& wo, std::error_code& ec) {
+    ec = do_write(b, wo).error_code();
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  std::optional<Value> get(const Key& key, const read_options& ro = {}) const {
+    std::optional<Value> out;
+    do_get(key, ro, out).throw_if_error();
+    return out;
+  }
+  std::optional<Value> get(const Key& key, std::error_code& ec) const {
+    return get(key, read_options{}, ec);
+  }
+  std::optional<Value> get(const Key& key, const read_options& ro, std::error_code& ec) const {
+    std::optional<Value> out;
+    try {
+      ec = do_get(key, ro, out).error_code();
+    } catch (const lsm::error& e) {
+      ec = e.code();
+      out.reset();
+    }
+    return out;
+  }
+
+  bool contains(const Key& key, const read_options& ro = {}) const {
+    std::string raw;
+    bool found = false;
+    do_get_raw(key, ro, raw, found).throw_if_error();
+    return found;
+  }
+  bool contains(const Key& key, std::error_code& ec) const {
+    std::string raw;
+    bool found = false;
+    ec = do_get_raw(key, read_options{}, raw, found).error_code();
+    return found;
+  }
+
+  /// A handle pinning the current state; pass it in read_options::snapshot.
+  lsm::snapshot snapshot() const { return engine_->take_snapshot(); }
+
+  /// A bidirectional cursor over the tree (or a snapshot of it).
+  class cursor_type {
+   public:
+    bool valid() const { return it_->valid(); }
+    void seek(const Key& key) {
+      std::string k;
+      Codec::encode_key(key, k);
+      it_->seek(k);
+    }
+    void seek_to_first() { it_->seek_to_first(); }
+    void seek_to_last() { it_->seek_to_last(); }
+    /// REQUIRES: valid().
+    void next() { it_->next(); }
+    /// REQUIRES: valid().
+    void prev() { it_->prev(); }
+    /// REQUIRES: valid(). Throws lsm::error if the key does not decode.
+    Key key() const { return Codec::decode_key(it_->key()); }
+    /// REQUIRES: valid(). Throws lsm::error if the value does not decode.
+    Value value() const { return Codec::decode_value(it_->value()); }
+    std::string_view raw_key() const { return it_->key(); }
+    std::string_view raw_value() const { return it_->value(); }
+    /// An error met while moving (then valid() is false).
+    std::error_code error() const { return it_->get_status().error_code(); }
+    /// Throws lsm::error if the cursor met an error.
+    void check() const { it_->get_status().throw_if_error(); }
+
+   private:
+    friend class tree;
+    explicit cursor_type(std::unique_ptr<typename engine_type::user_iterator> it)
+        : it_(std::move(it)) {}
+    std::unique_ptr<typename engine_type::user_iterator> it_;
+  };
+
+  /// A bidirectional cursor: seek, seek_to_first/last, next, prev, valid,
+  /// key, value.
+  cursor_type cursor(const read_options& ro = {}) const {
+    return cursor_type(engine_->new_iterator(snapshot_sequence(ro), settings(ro)));
+  }
+
+  /// The lazy range returned by scan(): ascending pairs in [first, last).
+  class scan_range {
+   public:
+    class iterator {
+     public:
+      using iterator_category = std::input_iterator_tag;
+      using value_type = std::pair<Key, Value>;
+      using difference_type = std::ptrdiff_t;
+      using pointer = const value_type*;
+      using reference = const value_type&;
+
+      iterator() = default;
+      reference operator*() const { return current_; }
+      pointer operator->() const { return &current_; }
+      iterator& operator++() {
+        range_->cursor_.next();
+        load();
+        return *this;
+      }
+      void operator++(int) { ++*this; }
+      friend bool operator==(const iterator& a, const iterator& b) {
+        return a.range_ == b.range_;
+      }
+
+     private:
+      friend class scan_range;
+      explicit iterator(scan_range* r) : range_(r) { load(); }
+      void load() {
+        if (!range_->in_range()) {
+          range_->cursor_.check();
+          range_ = nullptr;
+          return;
+        }
+        current_ = {range_->cursor_.key(), range_->cursor_.value()};
+      }
+      scan_range* range_ = nullptr;
+      value_type current_{};
+    };
+
+    /// REQUIRES: called once (the range is single-pass).
+    iterator begin() {
+      if (first_)
+        cursor_.it_->seek(*first_);
+      else
+        cursor_.seek_to_first();
+      return iterator(this);
+    }
+    iterator end() { return iterator(); }
+
+   private:
+    friend class tree;
+    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last)
+        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)) {}
+    bool in_range() const {
+      return cursor_.valid() && (!last_ || comparator::compare(cursor_.raw_key(), *last_) < 0);
+    }
+    cursor_type cursor_;
+    std::optional<std::string> first_, last_;
+  };
+
+  /// Ascending (key, value) pairs with first <= key < last.
+  scan_range scan(const Key& first, const Key& last, const read_options& ro = {}) const {
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return scan_range(cursor(ro), std::move(f), std::move(l));
+  }
+  /// Every (key, value) pair, ascending.
+  scan_range scan(const read_options& ro = {}) const {
+    return scan_range(cursor(ro), std::nullopt, std::nullopt);
+  }
+
+  // ---- control ------------------------------------------------------------
+
+  /// Writes the memtable to a table now and waits for it.
+  void flush() { engine_->flush().throw_if_error(); }
+  void flush(std::error_code& ec) { ec = engine_->flush().error_code(); }
+
+  /// Compacts the files holding keys in [first, last] down the levels; waits.
+  void compact_range(const Key& first, const Key& last) {
+    do_compact(first, last).throw_if_error();
+  }
+  void compact_range(const Key& first, const Key& last, std::error_code& ec) {
+    ec = do_compact(first, last).error_code();
+  }
+  void compact() { engine_->compact_range(std::nullopt, std::nullopt).throw_if_error(); }
+  void compact(std::error_code& ec) {
+    ec = engine_->compact_range(std::nullopt, std::nullopt).error_code();
+  }
+
+  void wait_for_background_work() { engine_->wait_for_background_work().throw_if_error(); }
+  void wait_for_background_work(std::error_code& ec) {
+    ec = engine_->wait_for_background_work().error_code();
+  }
+
+  lsm::stats stats() const { return engine_->get_stats(); }
+
+  /// The byte-level engine, for tests and tools.
+  engine_type& engine() { return *engine_; }
+
+ private:
+  status open(const std::string& path, const options& opts) {
+    opts_ = opts;
+    detail::policy_names names{std::string(comparator::name), std::string(Codec::name),
+                               std::string(Filter::name)};
+    auto e = engine_type::open(path, opts, std::move(names));
+    if (!e.ok()) return e.take_status();
+    engine_ = std::move(*e);
+    return {};
+  }
+
+  status usable() const {
+    if (!engine_) return status::invalid_argument("the tree is not open");
+    return {};
+  }
+  status check_sizes(std::size_t key_size, std::size_t value_size) const {
+    if (key_size > opts_.max_key_size)
+      return status::invalid_argument("key of " + std::to_string(key_size) +
+                                      " bytes exceeds options.max_key_size (" +
+                                      std::to_string(opts_.max_key_size) + ")");
+    if (value_size > opts_.max_value_size)
+      return status::invalid_argument("value of " + std::to_string(value_size) +
+                                      " bytes exceeds options.max_value_size (" +
+                                      std::to_string(opts_.max_value_size) + ")");
+    return {};
+  }
+
+  static detail::write_batch& scratch() {
+    thread_local detail::write_batch b;
+    b.clear();
+    return b;
+  }
+  static std::string& scratch_key() {
+    thread_local std::string s;
+    s.clear();
+    return s;
+  }
+  static std::string& scratch_value() {
+    thread_local std::string s;
+    s.clear();
+    return s;
+  }
+
+  status do_put(const Key& key, const Value& value, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    std::string& v = scratch_value();
+    Codec::encode_key(key, k);
+    Codec::encode_value(value, v);
+    if (status s = check_sizes(k.size(), v.size()); !s.ok()) return s;
+    detail::write_batch& b = scratch();
+    b.put(k, v);
+    return engine_->write(b, wo.sync);
+  }
+  status do_erase(const Key& key, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    Codec::encode_key(key, k);
+    if (status s = check_sizes(k.size(), 0); !s.ok()) return s;
+    detail::write_batch& b = scratch();
+    b.erase(k);
+    return engine_->write(b, wo.sync);
+  }
+  status do_erase_range(const Key& first, const Key& last, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& f = scratch_key();
+    std::string& l = scratch_value();
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    if (status s = check_sizes(std::max(f.size(), l.size()), 0); !s.ok()) return s;
+    if (comparator::compare(f, l) >= 0) return {};  // an empty range
+    detail::write_batch& b = scratch();
+    b.erase_range(f, l);
+    return engine_->write(b, wo.sync);
+  }
+  status do_write(batch& b, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    if (status s = check_sizes(b.max_key_size(), b.max_value_size()); !s.ok()) return s;
+    return engine_->write(b.rep(), wo.sync);
+  }
+  status do_get_raw(const Key& key, const read_options& ro, std::string& raw,
+                    bool& found) const {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    Codec::encode_key(key, k);
+    return engine_->get(k, snapshot_sequence(ro), settings(ro), raw, found);
+  }
+  status do_get(const Key& key, const read_options& ro, std::optional<Value>& out) const {
+    std::string raw;
+    bool found = false;
+    status s = do_get_raw(key, ro, raw, found);
+    if (s.ok() && found) out.emplace(Codec::decode_value(raw));
+    return s;
+  }
+  status do_compact(const Key& first, const Key& last) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return engine_->compact_range(f, l);
+  }
+
+  sequence_number snapshot_sequence(const read_options& ro) const {
+    return ro.snapshot ? ro.snapshot->sequence() : engine_->latest_sequence();
+  }
+  static detail::read_settings settings(const read_options& ro) {
+    return {ro.verify_checksums, ro.fill_cache};
+  }
+
+  options opts_;
+  std::unique_ptr<engine_type> engine_;
+};
+
+}  // namespace v0
+}  // namespace lsm

@@ -1,0 +1,97 @@
+// lsm/version/version.hpp — a version: the immutable set of table files per
+// level at one moment, and the reference-counted table_file handles it holds.
+//
+// Versions are never modified once published; readers pin one through a
+// shared_ptr. A table file is deleted only when an edit removed it from the
+// current version (it is marked obsolete) and the last version, iterator or
+// job referring to it has let go: its handle's destructor then queues the
+// number on the shared obsolete_files list, which the engine purges.
+//
+// Thread safety: version and table_file are immutable after construction
+// (except the obsolete flag, atomic); obsolete_files is internally locked.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lsm/memtable/internal_key.hpp"
+#include "lsm/version/version_edit.hpp"
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline constexpr int max_levels = 7;
+
+/// Numbers of table files no longer referenced by anything, waiting for deletion.
+class obsolete_files {
+ public:
+  void add(std::uint64_t number) {
+    std::lock_guard lock(mu_);
+    numbers_.push_back(number);
+  }
+  std::vector<std::uint64_t> take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(numbers_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::uint64_t> numbers_;
+};
+
+class table_file {
+ public:
+  table_file(file_meta meta, std::shared_ptr<obsolete_files> sink)
+      : meta_(std::move(meta)), sink_(std::move(sink)) {}
+  table_file(const table_file&) = delete;
+  table_file& operator=(const table_file&) = delete;
+  ~table_file() {
+    if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
+  }
+
+  const file_meta& meta() const { return meta_; }
+  std::uint64_t number() const { return meta_.number; }
+  std::string_view smallest_user_key() const { return extract_user_key(meta_.smallest); }
+  std::string_view largest_user_key() const { return extract_user_key(meta_.largest); }
+  void mark_obsolete() const { obsolete_.store(true, std::memory_order_release); }
+
+ private:
+  file_meta meta_;
+  std::shared_ptr<obsolete_files> sink_;
+  mutable std::atomic<bool> obsolete_{false};
+};
+
+using table_file_ptr = std::shared_ptr<const table_file>;
+
+/// Files per level. Level 0 is ordered newest first (by largest sequence
+/// number, then file number); levels >= 1 hold disjoint key ranges ordered
+/// by smallest key.
+struct version {
+  std::vector<std::vector<table_file_ptr>> levels =
+      std::vector<std::vector<table_file_ptr>>(max_levels);
+
+  std::uint64_t level_bytes(int level) const {
+    std::uint64_t n = 0;
+    for (const auto& f : levels[static_cast<std::size_t>(level)]) n += f->meta().file_size;
+    return n;
+  }
+  std::size_t level_files(int level) const {
+    return levels[static_cast<std::size_t>(level)].size();
+  }
+  std::size_t total_files() const {
+    std::size_t n = 0;
+    for (const auto& l : levels) n += l.size();
+    return n;
+  }
+};
+
+using version_ptr = std::shared_ptr<const version>;
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm

@@ -1,0 +1,311 @@
+// lsm/version/version_set.hpp — the current version and the MANIFEST that
+// makes it durable: recovery from CURRENT + MANIFEST, and log_and_apply(),
+// which appends a version edit, syncs it and only then publishes the new
+// version.
+//
+// Durability order (DESIGN.md §3): the files an edit adds are already synced
+// (with their directory) before log_and_apply; the edit is appended and the
+// MANIFEST synced before the new version is visible; CURRENT is replaced by
+// temp file + sync + rename + directory sync. A failed MANIFEST write or sync
+// is sticky: every later log_and_apply fails until the tree is reopened.
+//
+// Thread safety: REQUIRES external serialization of recover(),
+// log_and_apply() and the setters (the engine's manifest mutex);
+// current() and the counters are safe to read concurrently.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "lsm/io/file_names.hpp"
+#include "lsm/io/file_system.hpp"
+#include "lsm/memtable/internal_key.hpp"
+#include "lsm/version/version.hpp"
+#include "lsm/version/version_edit.hpp"
+#include "lsm/wal/reader.hpp"
+#include "lsm/wal/writer.hpp"
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The persisted policy names a directory was created with.
+struct policy_names {
+  std::string comparator, codec, filter;
+};
+
+inline constexpr std::uint64_t max_manifest_size = 4 << 20;
+
+template <key_comparator Comparator>
+class version_set {
+  using icmp = internal_key_comparator<Comparator>;
+
+ public:
+  version_set(std::shared_ptr<file_system> fs, std::string dir, policy_names names)
+      : fs_(std::move(fs)),
+        dir_(std::move(dir)),
+        names_(std::move(names)),
+        sink_(std::make_shared<obsolete_files>()),
+        current_(std::make_shared<version>()) {}
+
+  version_ptr current() const {
+    std::lock_guard lock(current_mu_);
+    return current_;
+  }
+  const std::shared_ptr<obsolete_files>& obsolete() const { return sink_; }
+
+  std::uint64_t new_file_number() { return next_file_number_.fetch_add(1); }
+  std::uint64_t next_file_number() const { return next_file_number_.load(); }
+  std::uint64_t log_number() const { return log_number_; }
+  std::uint64_t manifest_number() const { return manifest_number_; }
+  sequence_number last_sequence() const { return last_sequence_; }
+  void set_last_sequence(sequence_number s) { last_sequence_ = std::max(last_sequence_, s); }
+  void mark_file_number_used(std::uint64_t n) {
+    std::uint64_t cur = next_file_number_.load();
+    while (cur <= n && !next_file_number_.compare_exchange_weak(cur, n + 1)) {
+    }
+  }
+  const status& sticky_error() const { return sticky_; }
+
+  /// Reads CURRENT and the MANIFEST it names into the current version.
+  /// Sets `exists` false (and returns ok) when there is no CURRENT.
+  status recover(bool& exists) {
+    std::string current;
+    const std::string current_path = current_file_name(dir_);
+    if (!fs_->file_exists(current_path)) {
+      exists = false;
+      return {};
+    }
+    exists = true;
+    status s = read_file_to_string(*fs_, current_path, current);
+    if (!s.ok()) return s;
+    if (current.empty() || current.back() != '\n')
+      return status::corruption(current_path + ": expected a manifest name ending in a newline");
+    current.pop_back();
+    std::uint64_t number = 0;
+    file_type type{};
+    if (!parse_file_name(current, number, type) || type != file_type::manifest)
+      return status::corruption(current_path + ": '" + current + "' is not a manifest name");
+    const std::string manifest_path = dir_ + "/" + current;
+    auto file = fs_->new_sequential_file(manifest_path);
+    if (!file.ok()) return file.take_status();
+
+    builder b;
+    wal::reader reader(**file, manifest_path, true);
+    std::string_view record;
+    std::string scratch;
+    bool have_log = false, have_next = false, have_last = false, have_names = false;
+    std::uint64_t log_number = 0, next_file = 0;
+    sequence_number last_seq = 0;
+    while (reader.read_record(record, scratch)) {
+      version_edit edit;
+      s = edit.decode_from(record);
+      if (!s.ok())
+        return status::corruption(manifest_path + ": record at offset " +
+                                  std::to_string(reader.last_record_offset()) + ": " +
+                                  s.message());
+      if (edit.comparator_name || edit.codec_name || edit.filter_name) {
+        have_names = true;
+        s = check_name("comparator", edit.comparator_name, names_.comparator);
+        if (s.ok()) s = check_name("codec", edit.codec_name, names_.codec);
+        if (s.ok()) s = check_name("filter", edit.filter_name, names_.filter);
+        if (!s.ok()) return s;
+      }
+      b.apply(edit);
+      if (edit.log_number) have_log = true, log_number = *edit.log_number;
+      if (edit.next_file_number) have_next = true, next_file = *edit.next_file_number;
+      if (edit.last_sequence) have_last = true, last_seq = *edit.last_sequence;
+    }
+    if (!reader.get_status().ok()) return reader.get_status();
+    if (!have_names) return status::corruption(manifest_path + ": no policy names recorded");
+    if (!have_log || !have_next || !have_last)
+      return status::corruption(manifest_path + ": missing " +
+                                std::string(!have_log ? "log number" : !have_next
+                                                                        ? "next file number"
+                                                                        : "last sequence"));
+    auto v = b.build(sink_);
+    if (!v.ok()) return status::corruption(manifest_path + ": " + v.get_status().message());
+    {
+      std::lock_guard lock(current_mu_);
+      current_ = std::move(*v);
+    }
+    log_number_ = log_number;
+    last_sequence_ = last_seq;
+    next_file_number_ = std::max<std::uint64_t>(next_file, number + 1);
+    manifest_number_ = number;
+    return {};
+  }
+
+  /// Appends edit to the MANIFEST (starting a new one when there is none
+  /// open or it grew too large), syncs it and publishes the new version.
+  status log_and_apply(version_edit& edit) {
+    if (!sticky_.ok()) return sticky_;
+    if (edit.log_number) log_number_ = *edit.log_number;
+    edit.next_file_number = next_file_number_.load() + 1;  // room for a new manifest
+    edit.last_sequence = last_sequence_;
+
+    builder b;
+    version_ptr base = current();
+    b.start_from(*base);
+    b.apply(edit);
+    auto v = b.build(sink_);
+    if (!v.ok()) return v.take_status();
+
+    status s;
+    if (!manifest_ || manifest_writer_->offset() > max_manifest_size) {
+      s = start_new_manifest(**v, edit);
+    } else {
+      std::string record;
+      edit.encode_to(record);
+      s = manifest_writer_->add_record(record);
+      if (s.ok()) s = manifest_->sync();
+    }
+    if (!s.ok()) {
+      sticky_ = status(s.code(), "MANIFEST write failed (writes refused until reopen): " +
+                                     s.message());
+      return sticky_;
+    }
+    std::set<std::uint64_t> kept;  // a trivial move deletes and re-adds one file
+    for (const auto& [level, meta] : edit.new_files) kept.insert(meta.number);
+    for (const auto& [level, number] : edit.deleted_files)
+      if (!kept.count(number))
+        for (const auto& f : base->levels[static_cast<std::size_t>(level)])
+          if (f->number() == number) f->mark_obsolete();
+    std::lock_guard lock(current_mu_);
+    current_ = std::move(*v);
+    return {};
+  }
+
+  /// Numbers of every file some live version refers to are not tracked here:
+  /// callers use current() plus pending outputs to decide what is garbage.
+
+ private:
+  static status check_name(const char* what, const std::optional<std::string>& stored,
+                           const std::string& asked) {
+    if (stored && *stored != asked)
+      return status::invalid_argument(std::string("the directory was written with ") + what +
+                                      " '" + *stored + "', but this tree uses '" + asked + "'");
+    return {};
+  }
+
+  /// Writes a new MANIFEST holding the whole of `v` plus edit's counters,
+  /// then points CURRENT at it.
+  status start_new_manifest(const version& v, const version_edit& edit) {
+    const std::uint64_t number = new_file_number();
+    const std::string path = manifest_file_name(dir_, number);
+    auto file = fs_->new_writable_file(path);
+    if (!file.ok()) return file.take_status();
+    auto writer = std::make_unique<wal::writer>(**file);
+    version_edit snap;
+    snap.format_version = manifest_format_version;
+    snap.comparator_name = names_.comparator;
+    snap.codec_name = names_.codec;
+    snap.filter_name = names_.filter;
+    snap.log_number = log_number_;
+    snap.next_file_number = next_file_number_.load() + 1;
+    snap.last_sequence = last_sequence_;
+    for (int level = 0; level < max_levels; ++level)
+      for (const auto& f : v.levels[static_cast<std::size_t>(level)])
+        snap.new_files.emplace_back(level, f->meta());
+    (void)edit;
+    std::string record;
+    snap.encode_to(record);
+    status s = writer->add_record(record);
+    if (s.ok()) s = (*file)->sync();
+    if (s.ok()) s = set_current(number);
+    if (!s.ok()) {
+      (void)(*file)->close();
+      (void)fs_->remove_file(path);
+      return s;
+    }
+    const std::uint64_t old = manifest_number_;
+    manifest_ = std::move(*file);
+    manifest_writer_ = std::move(writer);
+    manifest_number_ = number;
+    if (old != 0 && old != number) (void)fs_->remove_file(manifest_file_name(dir_, old));
+    return {};
+  }
+
+  status set_current(std::uint64_t manifest_number) {
+    const std::string temp = temp_file_name(dir_, manifest_number);
+    std::string contents = manifest_file_name(dir_, manifest_number).substr(dir_.size() + 1);
+    contents += '\n';
+    status s = write_string_to_file(*fs_, contents, temp, true);
+    if (s.ok()) s = fs_->rename_file(temp, current_file_name(dir_));
+    if (s.ok()) s = fs_->sync_dir(dir_);
+    if (!s.ok()) (void)fs_->remove_file(temp);
+    return s;
+  }
+
+  /// Accumulates edits on top of a base version.
+  class builder {
+   public:
+    void start_from(const version& v) {
+      for (int level = 0; level < max_levels; ++level)
+        for (const auto& f : v.levels[static_cast<std::size_t>(level)])
+          files_[static_cast<std::size_t>(level)][f->number()] = f;
+    }
+    void apply(const version_edit& edit) {
+      for (const auto& [level, number] : edit.deleted_files)
+        if (level >= 0 && level < max_levels) files_[static_cast<std::size_t>(level)].erase(number);
+      for (const auto& [level, meta] : edit.new_files)
+        if (level >= 0 && level < max_levels)
+          pending_[static_cast<std::size_t>(level)][meta.number] = meta;
+      for (const auto& [level, number] : edit.deleted_files)
+        if (level >= 0 && level < max_levels) pending_[static_cast<std::size_t>(level)].erase(number);
+    }
+    result<std::shared_ptr<const version>> build(const std::shared_ptr<obsolete_files>& sink) {
+      auto v = std::make_shared<version>();
+      for (std::size_t level = 0; level < max_levels; ++level) {
+        auto& out = v->levels[level];
+        for (auto& [number, f] : files_[level]) out.push_back(f);
+        for (auto& [number, meta] : pending_[level])
+          out.push_back(std::make_shared<const table_file>(meta, sink));
+        if (level == 0) {
+          std::sort(out.begin(), out.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
+            if (a->meta().largest_seq != b->meta().largest_seq)
+              return a->meta().largest_seq > b->meta().largest_seq;
+            return a->number() > b->number();
+          });
+        } else {
+          std::sort(out.begin(), out.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
+            return icmp::compare(a->meta().smallest, b->meta().smallest) < 0;
+          });
+          for (std::size_t i = 1; i < out.size(); ++i)
+            if (icmp::compare(out[i - 1]->meta().largest, out[i]->meta().smallest) >= 0)
+              return status::corruption("level " + std::to_string(level) + ": files " +
+                                        std::to_string(out[i - 1]->number()) + " and " +
+                                        std::to_string(out[i]->number()) + " overlap");
+        }
+      }
+      return std::shared_ptr<const version>(std::move(v));
+    }
+
+   private:
+    std::map<std::uint64_t, table_file_ptr> files_[max_levels];
+    std::map<std::uint64_t, file_meta> pending_[max_levels];
+  };
+
+  std::shared_ptr<file_system> fs_;
+  std::string dir_;
+  policy_names names_;
+  std::shared_ptr<obsolete_files> sink_;
+  mutable std::mutex current_mu_;
+  version_ptr current_;
+  std::atomic<std::uint64_t> next_file_number_{2};
+  std::uint64_t log_number_ = 0;
+  std::uint64_t manifest_number_ = 0;
+  sequence_number last_sequence_ = 0;
+  std::unique_ptr<writable_file> manifest_;
+  std::unique_ptr<wal::writer> manifest_writer_;
+  status sticky_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
