@@ -56,6 +56,7 @@
 #include "lsm/filter/concept.hpp"
 #include "lsm/compaction/policy.hpp"
 #include "lsm/compaction/leveled.hpp"
+#include "lsm/compaction/tiered.hpp"
 #include "lsm/engine/engine.hpp"
 #include "lsm/batch.hpp"
 #include "lsm/tree.hpp"
