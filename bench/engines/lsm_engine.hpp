@@ -88,23 +88,13 @@ class lsm_engine final : public engine {
     void seek(std::string_view target) override { c_.seek(to_key(target)); }
     void next() override { c_.next(); }
     void prev() override { c_.prev(); }
-    std::string_view key() const override {
-      if constexpr (std::is_same_v<Key, std::string>) {
-        key_ = c_.key();
-      } else {
-        key_ = encode_u64(c_.key());
-      }
-      return key_;
-    }
-    std::string_view value() const override {
-      value_ = c_.value();
-      return value_;
-    }
+    // The encoded bytes: for string keys and values they are the strings
+    // themselves, and u64 keys encode big-endian, as the runner's keys do.
+    std::string_view key() const override { return c_.raw_key(); }
+    std::string_view value() const override { return c_.raw_value(); }
 
    private:
     mutable tree_cursor c_;
-    mutable std::string key_;
-    mutable std::string value_;
   };
 
   // The runner's u64 key encoding: 8 bytes, big-endian.
@@ -114,13 +104,6 @@ class lsm_engine final : public engine {
       x = (x << 8) | static_cast<unsigned char>(k[i]);
     }
     return x;
-  }
-  static std::string encode_u64(std::uint64_t x) {
-    std::string out(8, '\0');
-    for (int i = 7; i >= 0; --i, x >>= 8) {
-      out[static_cast<std::size_t>(i)] = static_cast<char>(x & 0xff);
-    }
-    return out;
   }
   static const Key& to_key(std::string_view k) {
     thread_local Key key;

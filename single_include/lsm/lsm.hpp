@@ -5822,6 +5822,14 @@ class table_reader {
   std::unique_ptr<internal_iterator> new_iterator(const read_settings& settings) const {
     return std::make_unique<table_iterator>(*this, settings);
   }
+  /// As above; the iterator also holds `pin` (e.g. the shared_ptr owning
+  /// this reader) for as long as it lives.
+  std::unique_ptr<internal_iterator> new_iterator(const read_settings& settings,
+                                                  std::shared_ptr<const void> pin) const {
+    auto it = std::make_unique<table_iterator>(*this, settings);
+    it->pin_ = std::move(pin);
+    return it;
+  }
 
   const table_properties& properties() const noexcept { return props_; }
   /// Every range tombstone of the table, in internal-key order of its start.
@@ -6006,6 +6014,8 @@ class table_reader {
    public:
     table_iterator(const table_reader& t, const read_settings& s)
         : table_(t), settings_(s), index_iter_(*t.index_) {}
+
+    std::shared_ptr<const void> pin_;  // keeps the reader alive when set
 
     bool valid() const override { return data_iter_ && data_iter_->valid(); }
     status get_status() const override {
@@ -7675,9 +7685,16 @@ class db_iterator {
   enum class direction : std::uint8_t { forward, reverse };
 
  public:
+  /// `pin` keeps alive what `inner` reads from (memtables, version).
   db_iterator(std::unique_ptr<internal_iterator> inner, sequence_number snapshot,
-              std::shared_ptr<const range_tombstone_set<Comparator>> tombstones)
-      : inner_(std::move(inner)), snapshot_(snapshot), tombstones_(std::move(tombstones)) {}
+              std::shared_ptr<const range_tombstone_set<Comparator>> tombstones,
+              std::shared_ptr<const void> pin = nullptr)
+      : pin_(std::move(pin)),
+        inner_(std::move(inner)),
+        snapshot_(snapshot),
+        tombstones_(std::move(tombstones)) {
+    if (tombstones_ && tombstones_->empty()) tombstones_.reset();
+  }
 
   bool valid() const { return valid_; }
   std::string_view key() const {
@@ -7836,6 +7853,7 @@ class db_iterator {
     }
   }
 
+  std::shared_ptr<const void> pin_;  // destroyed after inner_
   std::unique_ptr<internal_iterator> inner_;
   sequence_number snapshot_;
   std::shared_ptr<const range_tombstone_set<Comparator>> tombstones_;
@@ -7997,6 +8015,126 @@ struct leveled {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/compaction/leveled.hpp ----
+// ---- begin lsm/compaction/tiered.hpp ----
+// lsm/compaction/tiered.hpp — size-tiered compaction (Cassandra STCS /
+// RocksDB universal style): fewer rewrites of each byte than leveled, at the
+// price of more sorted runs for a read to visit and larger single merges.
+//
+// Layout. Level 0 holds memtable flushes (one run per file, newest first).
+// Every level 1..6 holds at most one sorted run (its files are disjoint, as
+// the engine requires), and runs are packed at the bottom: the oldest run
+// sits in level 6, the next older in level 5, and so on, so the newest run is
+// in the lowest-numbered non-empty level `top`, and levels 1..top-1 are empty.
+//
+// Jobs (pick), in order of preference:
+//   1. Level 0 has >= MinMerge files: merge all of them into one run. If that
+//      batch is "similar" in size to the newest run (see below), merge it
+//      straight into that run's level `top`; else, if a slot above is free,
+//      write it as a new run into level top-1 (level 6 when the tree is empty).
+//   2. Two adjacent runs (newest pair first) are similar: the newer one, every
+//      file of its level, merges into the older one's level.
+//   3. Level 0 has >= MinMerge files and every level is taken: the batch merges
+//      into level 1 (the newest run grows until rule 2 pushes it down).
+// "Similar": older_bytes * 100 <= newer_bytes * (100 + SizeRatio). A byte is
+// rewritten about once per doubling of the data below it (a binary counter for
+// SizeRatio = 0..100), instead of about SizeRatio times per level in leveled.
+//
+// Correctness under the engine's rule "for any key, data in a lower-numbered
+// level is newer than data in a higher-numbered one": every job moves data
+// from level `a` to the next NON-EMPTY level `b > a` (or into the empty level
+// right above it); every level strictly between a and b is empty, so no older
+// data ends up above newer data. Level 0 always moves as a whole.
+//
+// Write pressure: writes slow down at 3 * MinMerge level-0 files and stop at
+// 5 * MinMerge (a large run merge may keep the compaction thread busy while
+// flushes continue).
+//
+// Thread safety: called by the engine from one thread at a time; stateless,
+// so copies (the engine probes with one) decide exactly like the original.
+
+namespace lsm {
+inline namespace v0 {
+namespace compaction {
+
+/// MinMerge: level-0 files merged at once into a run (>= 2).
+/// SizeRatio: percent by which an older run may be larger than a newer one and
+/// still absorb it (0..1000; larger merges more often: fewer runs, more writes).
+template <unsigned MinMerge = 4, unsigned SizeRatio = 100>
+struct tiered {
+  static_assert(MinMerge >= 2,
+                "lsm::compaction::tiered<MinMerge, SizeRatio>: MinMerge (level-0 files merged "
+                "into one run) must be at least 2");
+  static_assert(SizeRatio <= 1000,
+                "lsm::compaction::tiered<MinMerge, SizeRatio>: SizeRatio is a percentage in "
+                "[0, 1000]; above that every merge rewrites a much larger run (use leveled)");
+
+  static constexpr std::string_view name = "lsm.tiered";
+  static constexpr std::size_t min_merge = MinMerge;
+  static constexpr unsigned size_ratio = SizeRatio;
+  static constexpr std::size_t l0_slowdown = 3 * std::size_t{MinMerge};
+  static constexpr std::size_t l0_stop = 5 * std::size_t{MinMerge};
+
+  /// True when a run of `older` bytes should absorb a newer run of `newer` bytes.
+  static constexpr bool similar(std::uint64_t newer, std::uint64_t older) noexcept {
+    return older * 100 <= newer * (100 + std::uint64_t{SizeRatio});
+  }
+
+  std::optional<detail::compaction_pick> pick(const detail::version& v,
+                                              const detail::compaction_context&) const {
+    constexpr int last = detail::max_levels - 1;
+    std::array<std::uint64_t, detail::max_levels> bytes{};
+    int top = detail::max_levels;  // the newest run's level; max_levels: none
+    for (int level = last; level >= 1; --level) {
+      if (v.level_files(level) == 0) continue;
+      bytes[static_cast<std::size_t>(level)] = v.level_bytes(level);
+      top = level;
+    }
+    const bool l0_full = v.level_files(0) >= MinMerge;
+
+    // 1. A level-0 batch into the newest run when similar, else into a free slot.
+    if (l0_full) {
+      if (top <= last && similar(v.level_bytes(0), bytes[static_cast<std::size_t>(top)]))
+        return whole_level(v, 0, top);
+      if (top > 1) return whole_level(v, 0, top - 1);
+    }
+    // 2. The newest pair of adjacent similar runs.
+    for (int newer = top; newer <= last; ++newer) {
+      if (v.level_files(newer) == 0) continue;
+      int older = newer + 1;
+      while (older <= last && v.level_files(older) == 0) ++older;
+      if (older > last) break;
+      if (similar(bytes[static_cast<std::size_t>(newer)], bytes[static_cast<std::size_t>(older)]))
+        return whole_level(v, newer, older);
+    }
+    // 3. Every slot taken: the newest run (level 1) absorbs the batch.
+    if (l0_full) return whole_level(v, 0, 1);
+    return std::nullopt;
+  }
+
+  detail::write_pressure pressure(const detail::version& v) const {
+    const std::size_t l0 = v.level_files(0);
+    if (l0 >= l0_stop) return detail::write_pressure::stop;
+    if (l0 >= l0_slowdown) return detail::write_pressure::slowdown;
+    return detail::write_pressure::none;
+  }
+
+ private:
+  /// Every file of `level`, merged into `output_level`.
+  /// REQUIRES: every level strictly between the two is empty.
+  static detail::compaction_pick whole_level(const detail::version& v, int level,
+                                             int output_level) {
+    detail::compaction_pick job;
+    job.level = level;
+    job.output_level = output_level;
+    job.inputs = v.levels[static_cast<std::size_t>(level)];
+    return job;
+  }
+};
+
+}  // namespace compaction
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/compaction/tiered.hpp ----
 // ---- begin lsm/engine/engine.hpp ----
 // lsm/engine/engine.hpp — the byte-level LSM engine under lsm::tree: open and
 // recovery, the writer queue with group commit, memtable switching, the
@@ -8128,7 +8266,8 @@ class engine {
       const sequence_number first = last_sequence_.load(std::memory_order_relaxed) + 1;
       group->set_sequence(first);
       const sequence_number last_seq = first + group->count() - 1;
-      mem_ptr mem = mem_;
+      // Only the queue leader switches memtables: mem_ stays put until we pop.
+      memtable_state* mem = mem_.get();
       lock.unlock();
       s = log_writer_->add_record(group->contents());
       if (s.ok()) s = w.sync_group ? log_file_->sync() : log_file_->flush();
@@ -8250,8 +8389,9 @@ class engine {
     super_ptr sv = acquire_super();
     std::vector<std::unique_ptr<internal_iterator>> children;
     auto tombstones = std::make_shared<range_tombstone_set<Comparator>>();
+    // The memtables are pinned by sv, which the user iterator holds.
     auto add_mem = [&](const mem_ptr& m) {
-      children.push_back(std::make_unique<pinned_iterator>(m->table.new_iterator(), m));
+      children.push_back(m->table.new_iterator());
       for (const auto& t : m->tombstones_copy())
         if (t.seq <= snap) tombstones->add(t.first, t.last, t.seq);
     };
@@ -8276,8 +8416,8 @@ class engine {
     std::unique_ptr<internal_iterator> merged =
         std::make_unique<merging_iterator<icmp>>(std::move(children));
     if (!error.ok()) merged = std::make_unique<empty_iterator>(error);
-    merged = std::make_unique<pinned_iterator>(std::move(merged), sv);
-    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones));
+    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
+                                           std::move(sv));
   }
 
   /// Every internal entry (all versions, tombstones included), merged: for
@@ -8584,10 +8724,9 @@ class engine {
             .count());
   }
 
-  write_pressure policy_pressure() {
-    std::lock_guard pl(policy_mu_);
-    return policy_.pressure(*versions_->current());
-  }
+  /// The policy's verdict on the current version, refreshed by
+  /// publish_super() whenever the version changes.
+  write_pressure policy_pressure() const { return pressure_.load(std::memory_order_acquire); }
 
   /// New WAL + memtable; the old memtable joins the flush queue.
   /// REQUIRES: mu_ held and no write in flight.
@@ -8626,6 +8765,10 @@ class engine {
     sv->mem = mem_;
     sv->imms = imms_;
     sv->current = versions_->current();
+    {
+      std::lock_guard pl(policy_mu_);
+      pressure_.store(policy_.pressure(*sv->current), std::memory_order_release);
+    }
     std::lock_guard sl(super_mu_);
     super_ = std::move(sv);
   }
@@ -8648,7 +8791,8 @@ class engine {
       if (tombstones)
         for (const auto& rt : (*t)->range_tombstones())
           if (rt.seq <= snap) tombstones->add(rt.first, rt.last, rt.seq);
-      return std::make_unique<pinned_iterator>((*t)->new_iterator(settings), *t);
+      const table& tab = **t;
+      return tab.new_iterator(settings, std::move(*t));
     };
   }
 
@@ -9154,6 +9298,7 @@ class engine {
   status bg_error_;
   bool shutting_down_ = false;
   bool compaction_running_ = false;
+  std::atomic<write_pressure> pressure_{write_pressure::none};
 
   mutable std::mutex super_mu_;
   super_ptr super_;

@@ -161,7 +161,8 @@ class engine {
       const sequence_number first = last_sequence_.load(std::memory_order_relaxed) + 1;
       group->set_sequence(first);
       const sequence_number last_seq = first + group->count() - 1;
-      mem_ptr mem = mem_;
+      // Only the queue leader switches memtables: mem_ stays put until we pop.
+      memtable_state* mem = mem_.get();
       lock.unlock();
       s = log_writer_->add_record(group->contents());
       if (s.ok()) s = w.sync_group ? log_file_->sync() : log_file_->flush();
@@ -283,8 +284,9 @@ class engine {
     super_ptr sv = acquire_super();
     std::vector<std::unique_ptr<internal_iterator>> children;
     auto tombstones = std::make_shared<range_tombstone_set<Comparator>>();
+    // The memtables are pinned by sv, which the user iterator holds.
     auto add_mem = [&](const mem_ptr& m) {
-      children.push_back(std::make_unique<pinned_iterator>(m->table.new_iterator(), m));
+      children.push_back(m->table.new_iterator());
       for (const auto& t : m->tombstones_copy())
         if (t.seq <= snap) tombstones->add(t.first, t.last, t.seq);
     };
@@ -309,8 +311,8 @@ class engine {
     std::unique_ptr<internal_iterator> merged =
         std::make_unique<merging_iterator<icmp>>(std::move(children));
     if (!error.ok()) merged = std::make_unique<empty_iterator>(error);
-    merged = std::make_unique<pinned_iterator>(std::move(merged), sv);
-    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones));
+    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
+                                           std::move(sv));
   }
 
   /// Every internal entry (all versions, tombstones included), merged: for
@@ -617,10 +619,9 @@ class engine {
             .count());
   }
 
-  write_pressure policy_pressure() {
-    std::lock_guard pl(policy_mu_);
-    return policy_.pressure(*versions_->current());
-  }
+  /// The policy's verdict on the current version, refreshed by
+  /// publish_super() whenever the version changes.
+  write_pressure policy_pressure() const { return pressure_.load(std::memory_order_acquire); }
 
   /// New WAL + memtable; the old memtable joins the flush queue.
   /// REQUIRES: mu_ held and no write in flight.
@@ -659,6 +660,10 @@ class engine {
     sv->mem = mem_;
     sv->imms = imms_;
     sv->current = versions_->current();
+    {
+      std::lock_guard pl(policy_mu_);
+      pressure_.store(policy_.pressure(*sv->current), std::memory_order_release);
+    }
     std::lock_guard sl(super_mu_);
     super_ = std::move(sv);
   }
@@ -681,7 +686,8 @@ class engine {
       if (tombstones)
         for (const auto& rt : (*t)->range_tombstones())
           if (rt.seq <= snap) tombstones->add(rt.first, rt.last, rt.seq);
-      return std::make_unique<pinned_iterator>((*t)->new_iterator(settings), *t);
+      const table& tab = **t;
+      return tab.new_iterator(settings, std::move(*t));
     };
   }
 
@@ -1187,6 +1193,7 @@ class engine {
   status bg_error_;
   bool shutting_down_ = false;
   bool compaction_running_ = false;
+  std::atomic<write_pressure> pressure_{write_pressure::none};
 
   mutable std::mutex super_mu_;
   super_ptr super_;

@@ -25,9 +25,16 @@ class db_iterator {
   enum class direction : std::uint8_t { forward, reverse };
 
  public:
+  /// `pin` keeps alive what `inner` reads from (memtables, version).
   db_iterator(std::unique_ptr<internal_iterator> inner, sequence_number snapshot,
-              std::shared_ptr<const range_tombstone_set<Comparator>> tombstones)
-      : inner_(std::move(inner)), snapshot_(snapshot), tombstones_(std::move(tombstones)) {}
+              std::shared_ptr<const range_tombstone_set<Comparator>> tombstones,
+              std::shared_ptr<const void> pin = nullptr)
+      : pin_(std::move(pin)),
+        inner_(std::move(inner)),
+        snapshot_(snapshot),
+        tombstones_(std::move(tombstones)) {
+    if (tombstones_ && tombstones_->empty()) tombstones_.reset();
+  }
 
   bool valid() const { return valid_; }
   std::string_view key() const {
@@ -186,6 +193,7 @@ class db_iterator {
     }
   }
 
+  std::shared_ptr<const void> pin_;  // destroyed after inner_
   std::unique_ptr<internal_iterator> inner_;
   sequence_number snapshot_;
   std::shared_ptr<const range_tombstone_set<Comparator>> tombstones_;

@@ -116,6 +116,14 @@ class table_reader {
   std::unique_ptr<internal_iterator> new_iterator(const read_settings& settings) const {
     return std::make_unique<table_iterator>(*this, settings);
   }
+  /// As above; the iterator also holds `pin` (e.g. the shared_ptr owning
+  /// this reader) for as long as it lives.
+  std::unique_ptr<internal_iterator> new_iterator(const read_settings& settings,
+                                                  std::shared_ptr<const void> pin) const {
+    auto it = std::make_unique<table_iterator>(*this, settings);
+    it->pin_ = std::move(pin);
+    return it;
+  }
 
   const table_properties& properties() const noexcept { return props_; }
   /// Every range tombstone of the table, in internal-key order of its start.
@@ -300,6 +308,8 @@ class table_reader {
    public:
     table_iterator(const table_reader& t, const read_settings& s)
         : table_(t), settings_(s), index_iter_(*t.index_) {}
+
+    std::shared_ptr<const void> pin_;  // keeps the reader alive when set
 
     bool valid() const override { return data_iter_ && data_iter_->valid(); }
     status get_status() const override {
