@@ -132,9 +132,9 @@ void run_model(std::uint64_t seed, std::uint64_t ops, bool use_posix) {
     std::filesystem::remove_all(dir);
   }
   lsm::options opts;
-  opts.write_buffer_size = 8 << 10 << (rng() % 3);
+  opts.write_buffer_size = std::size_t{8 << 10} << (rng() % 3);
   opts.target_file_size = 8 << 10;
-  opts.block_size = 256 << (rng() % 3);
+  opts.block_size = std::size_t{256} << (rng() % 3);
   opts.block_cache_capacity = rng() % 2 ? 64 << 10 : 0;
   opts.file_system = fs;
   auto db = std::make_unique<Tree>(dir, opts);
