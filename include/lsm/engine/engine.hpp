@@ -596,7 +596,9 @@ class engine {
         lock.lock();
         count_stall(start);
         allow_delay = false;
-      } else if (mem_->table.approximate_memory() < opts_.write_buffer_size) {
+      } else if (mem_->table.approximate_memory() < opts_.write_buffer_size || mem_->empty()) {
+        // An empty memtable may already exceed a small write buffer (its
+        // arena's first block): switching it would make no room, forever.
         return {};
       } else if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) ||
                  pressure == write_pressure::stop) {
