@@ -4,9 +4,10 @@
 //
 // Layout. Level 0 holds memtable flushes (one run per file, newest first).
 // Every level 1..6 holds at most one sorted run (its files are disjoint, as
-// the engine requires), and runs are packed at the bottom: the oldest run
-// sits in level 6, the next older in level 5, and so on, so the newest run is
-// in the lowest-numbered non-empty level `top`, and levels 1..top-1 are empty.
+// the engine requires). Runs are placed bottom-up: the first goes to level 6,
+// each later one right above the newest, so the newest run is in the
+// lowest-numbered non-empty level `top` and levels 1..top-1 are empty (a
+// merge empties the newer run's level, so empty levels may lie between runs).
 //
 // Jobs (pick), in order of preference:
 //   1. Level 0 has >= MinMerge files: merge all of them into one run. If that
