@@ -1,0 +1,12 @@
+// fuzz/block_fuzzer.cpp — libFuzzer entry point: the block reader and iterator (detail::block).
+// The target is lsm_fuzz::block_target (fuzz/targets.hpp).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "targets.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  lsm_fuzz::block_target(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}

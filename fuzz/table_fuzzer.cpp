@@ -1,0 +1,12 @@
+// fuzz/table_fuzzer.cpp — libFuzzer entry point: the table reader (detail::table_reader).
+// The target is lsm_fuzz::table_target (fuzz/targets.hpp).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "targets.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  lsm_fuzz::table_target(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
