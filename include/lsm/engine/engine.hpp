@@ -457,12 +457,21 @@ class engine {
       return status::invalid_argument("options.block_size must be at least 64 bytes");
     if (opts_.block_restart_interval < 1)
       return status::invalid_argument("options.block_restart_interval must be at least 1");
-    if (!fs_->file_exists(dir_)) {
-      if (!opts_.create_if_missing)
-        return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
-    }
+    const bool created = !fs_->file_exists(dir_);
+    if (created && !opts_.create_if_missing)
+      return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
     status s = fs_->create_dir(dir_);
     if (!s.ok()) return s;
+    // A new directory's own entry is durable only once its parent is synced:
+    // a power loss would otherwise take the tree, synced writes and all.
+    if (created) {
+      std::string parent = dir_;
+      while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+      const std::size_t slash = parent.find_last_of('/');
+      parent = slash == std::string::npos ? "." : slash == 0 ? "/" : parent.substr(0, slash);
+      s = fs_->sync_dir(parent);
+      if (!s.ok()) return s;
+    }
     auto lock = fs_->lock_file(lock_file_name(dir_));
     if (!lock.ok()) return lock.take_status();
     lock_ = std::move(*lock);
