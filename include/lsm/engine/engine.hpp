@@ -166,6 +166,12 @@ class engine {
       lock.unlock();
       s = log_writer_->add_record(group->contents());
       if (s.ok()) s = w.sync_group ? log_file_->sync() : log_file_->flush();
+      if (s.ok() && w.sync_group && !log_dir_synced_) {
+        // The WAL made by the last memtable switch is not in the directory
+        // for sure until the directory is synced.
+        s = fs_->sync_dir(dir_);
+        if (s.ok()) log_dir_synced_ = true;
+      }
       if (s.ok()) {
         stats_.wal_bytes_written += group->byte_size();
         if (w.sync_group) ++stats_.wal_syncs;
@@ -650,6 +656,7 @@ class engine {
     }
     log_file_ = std::move(*file);
     log_writer_ = std::make_unique<wal::writer>(*log_file_);
+    log_dir_synced_ = false;
     imms_.insert(imms_.begin(), mem_);
     mem_ = std::make_shared<memtable_state>();
     mem_->log_number = number;
@@ -1204,6 +1211,7 @@ class engine {
   status bg_error_;
   bool shutting_down_ = false;
   bool compaction_running_ = false;
+  bool log_dir_synced_ = true;  // the WAL's directory entry is durable (writer queue leader)
   std::atomic<write_pressure> pressure_{write_pressure::none};
 
   mutable std::mutex super_mu_;
