@@ -5,9 +5,13 @@
 // Thread safety: one thread at a time. Invariant: when valid, current_ is the
 // child with the smallest (forward) or largest (reverse) key, and every other
 // child is positioned after (forward) or before (reverse) the current key.
+// Each child's validity and key are cached after it moves, so choosing the
+// next entry costs comparisons only, not virtual calls.
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "lsm/iter/iterator.hpp"
@@ -18,62 +22,87 @@ namespace detail {
 
 template <class Compare>
 class merging_iterator final : public internal_iterator {
+  struct child {
+    std::unique_ptr<internal_iterator> it;
+    std::string_view key;
+    bool valid = false;
+    void refresh() {
+      valid = it->valid();
+      if (valid) key = it->key();
+    }
+  };
+
  public:
-  explicit merging_iterator(std::vector<std::unique_ptr<internal_iterator>> children)
-      : children_(std::move(children)) {}
+  explicit merging_iterator(std::vector<std::unique_ptr<internal_iterator>> children) {
+    children_.reserve(children.size());
+    for (auto& c : children) children_.push_back({std::move(c), {}, false});
+  }
 
   bool valid() const override { return current_ != nullptr; }
   void seek_to_first() override {
-    for (auto& c : children_) c->seek_to_first();
+    for (auto& c : children_) {
+      c.it->seek_to_first();
+      c.refresh();
+    }
     find_smallest();
     forward_ = true;
   }
   void seek_to_last() override {
-    for (auto& c : children_) c->seek_to_last();
+    for (auto& c : children_) {
+      c.it->seek_to_last();
+      c.refresh();
+    }
     find_largest();
     forward_ = false;
   }
   void seek(std::string_view target) override {
-    for (auto& c : children_) c->seek(target);
+    for (auto& c : children_) {
+      c.it->seek(target);
+      c.refresh();
+    }
     find_smallest();
     forward_ = true;
   }
   void next() override {
     if (!forward_) {
       // Move every other child to the first entry after key().
-      const std::string key(current_->key());
+      const std::string key(current_->key);
       for (auto& c : children_) {
-        if (c.get() == current_) continue;
-        c->seek(key);
-        if (c->valid() && Compare::compare(key, c->key()) == 0) c->next();
+        if (&c == current_) continue;
+        c.it->seek(key);
+        if (c.it->valid() && Compare::compare(key, c.it->key()) == 0) c.it->next();
+        c.refresh();
       }
       forward_ = true;
     }
-    current_->next();
+    current_->it->next();
+    current_->refresh();
     find_smallest();
   }
   void prev() override {
     if (forward_) {
       // Move every other child to the last entry before key().
-      const std::string key(current_->key());
+      const std::string key(current_->key);
       for (auto& c : children_) {
-        if (c.get() == current_) continue;
-        c->seek(key);
-        if (c->valid())
-          c->prev();
+        if (&c == current_) continue;
+        c.it->seek(key);
+        if (c.it->valid())
+          c.it->prev();
         else
-          c->seek_to_last();
+          c.it->seek_to_last();
+        c.refresh();
       }
       forward_ = false;
     }
-    current_->prev();
+    current_->it->prev();
+    current_->refresh();
     find_largest();
   }
-  std::string_view key() const override { return current_->key(); }
-  std::string_view value() const override { return current_->value(); }
+  std::string_view key() const override { return current_->key; }
+  std::string_view value() const override { return current_->it->value(); }
   status get_status() const override {
     for (const auto& c : children_) {
-      status s = c->get_status();
+      status s = c.it->get_status();
       if (!s.ok()) return s;
     }
     return {};
@@ -83,20 +112,18 @@ class merging_iterator final : public internal_iterator {
   void find_smallest() {
     current_ = nullptr;
     for (auto& c : children_)
-      if (c->valid() && (current_ == nullptr || Compare::compare(c->key(), current_->key()) < 0))
-        current_ = c.get();
+      if (c.valid && (current_ == nullptr || Compare::compare(c.key, current_->key) < 0))
+        current_ = &c;
   }
   void find_largest() {
     current_ = nullptr;
-    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-      auto& c = *it;
-      if (c->valid() && (current_ == nullptr || Compare::compare(c->key(), current_->key()) > 0))
-        current_ = c.get();
-    }
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it)
+      if (it->valid && (current_ == nullptr || Compare::compare(it->key, current_->key) > 0))
+        current_ = &*it;
   }
 
-  std::vector<std::unique_ptr<internal_iterator>> children_;
-  internal_iterator* current_ = nullptr;
+  std::vector<child> children_;
+  child* current_ = nullptr;
   bool forward_ = true;
 };
 
