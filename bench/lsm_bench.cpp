@@ -51,6 +51,7 @@ std::vector<std::string> compiled_engines() {
   std::vector<std::string> names;
 #if LSM_BENCH_HAVE_LSM
   names.emplace_back("lsm");
+  names.emplace_back("lsm-tiered");
 #endif
 #if LSM_BENCH_HAVE_LEVELDB
   names.emplace_back("leveldb");
@@ -67,6 +68,11 @@ std::unique_ptr<engine> make_engine(const std::string& name, key_type keys) {
   if (name == "lsm") {
     if (keys == key_type::u64) return std::make_unique<lsm_engine<std::uint64_t>>();
     return std::make_unique<lsm_engine<std::string>>();
+  }
+  if (name == "lsm-tiered") {
+    using tiered = lsm::compaction::tiered<>;
+    if (keys == key_type::u64) return std::make_unique<lsm_engine<std::uint64_t, tiered>>();
+    return std::make_unique<lsm_engine<std::string, tiered>>();
   }
 #endif
 #if LSM_BENCH_HAVE_LEVELDB
@@ -222,7 +228,9 @@ int run(int argc, char** argv) {
     return *e.what() != '\0' ? 2 : 0;
   }
   const std::vector<std::string> compiled = compiled_engines();
-  if (c.engines.empty()) c.engines = compiled;
+  if (c.engines.empty())  // every engine, once: lsm-tiered only when asked for
+    for (const auto& e : compiled)
+      if (e != "lsm-tiered") c.engines.push_back(e);
   for (const auto& e : c.engines) {
     if (std::find(compiled.begin(), compiled.end(), e) == compiled.end()) {
       std::string list;

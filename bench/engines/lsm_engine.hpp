@@ -1,5 +1,6 @@
 // bench/engines/lsm_engine.hpp — the lsm adapter: lsm::tree<Key, std::string>
-// with Key = std::string (key_type::string) or std::uint64_t (key_type::u64).
+// with Key = std::string (key_type::string) or std::uint64_t (key_type::u64),
+// and the compaction policy leveled<> (engine "lsm") or tiered<> ("lsm-tiered").
 //
 // Written against the public API of DESIGN.md section 1; compiled only when
 // include/lsm/tree.hpp exists (LSM_BENCH_HAVE_LSM). Keep it small and obvious:
@@ -24,13 +25,16 @@
 
 namespace lsm_bench {
 
-template <class Key>
+template <class Key, class Compaction = lsm::compaction::leveled<>>
 class lsm_engine final : public engine {
   static_assert(std::is_same_v<Key, std::string> || std::is_same_v<Key, std::uint64_t>);
-  using tree_type = lsm::tree<Key, std::string>;
+  using tree_type = lsm::tree<Key, std::string, lsm::codec<Key, std::string>,
+                              lsm::memtable::skiplist, lsm::filter::bloom<10>, Compaction>;
 
  public:
-  std::string name() const override { return "lsm"; }
+  std::string name() const override {
+    return std::is_same_v<Compaction, lsm::compaction::leveled<>> ? "lsm" : "lsm-tiered";
+  }
 
   void open(const std::string& dir, const engine_settings& settings) override {
     close();

@@ -81,7 +81,8 @@ struct key_gen<std::tuple<std::string, std::int32_t>> {
   static std::string show(const std::tuple<std::string, std::int32_t>& k) {
     std::ostringstream out;
     out << '(';
-    for (unsigned char c : std::get<0>(k)) {
+    for (const char ch : std::get<0>(k)) {
+      const auto c = static_cast<unsigned char>(ch);
       if (c >= 0x20 && c < 0x7f)
         out << static_cast<char>(c);
       else
