@@ -7186,6 +7186,10 @@ class version_set {
       if (edit.last_sequence) have_last = true, last_seq = *edit.last_sequence;
     }
     if (!reader.get_status().ok()) return reader.get_status();
+    if (reader.torn_tail()) {
+      s = check_manifest_tail(manifest_path);
+      if (!s.ok()) return s;
+    }
     if (!have_names) return status::corruption(manifest_path + ": no policy names recorded");
     if (!have_log || !have_next || !have_last)
       return status::corruption(manifest_path + ": missing " +
@@ -7292,6 +7296,40 @@ class version_set {
     manifest_writer_ = std::move(writer);
     manifest_number_ = number;
     if (old != 0 && old != number) (void)fs_->remove_file(manifest_file_name(dir_, old));
+    return {};
+  }
+
+  /// Every MANIFEST record is synced before anything relies on it, so the
+  /// only tail a crash can leave is a cut fragment (or zero-filled space): a
+  /// complete fragment failing its checksum is damage to a record that was
+  /// durable, and dropping it would silently lose files. (A damaged length
+  /// that makes the last fragment run past the end still looks cut.)
+  status check_manifest_tail(const std::string& path) {
+    std::string bytes;
+    status s = read_file_to_string(*fs_, path, bytes);
+    if (!s.ok()) return s;
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+      const std::size_t left_in_block = wal::block_size - pos % wal::block_size;
+      if (left_in_block < wal::header_size) {
+        pos += left_in_block;
+        continue;
+      }
+      if (bytes.size() - pos < wal::header_size) return {};  // a cut header
+      const std::size_t length = static_cast<unsigned char>(bytes[pos + 4]) |
+                                 static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5]))
+                                     << 8;
+      if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
+      const std::uint32_t expected = crc32c::unmask(decode_fixed32(bytes.data() + pos));
+      const std::uint32_t actual = crc32c::value(bytes.data() + pos + 6, length + 1);
+      if (expected != actual) {
+        if (bytes.find_first_not_of('\0', pos) == std::string::npos) return {};  // zero-filled
+        return status::corruption(path + ": damaged record at offset " + std::to_string(pos) +
+                                  " at the end of the MANIFEST: checksum expected " +
+                                  std::to_string(expected) + ", found " + std::to_string(actual));
+      }
+      pos += wal::header_size + length;
+    }
     return {};
   }
 
@@ -7460,6 +7498,8 @@ class table_cache {
 // Thread safety: one thread at a time. Invariant: when valid, current_ is the
 // child with the smallest (forward) or largest (reverse) key, and every other
 // child is positioned after (forward) or before (reverse) the current key.
+// Each child's validity and key are cached after it moves, so choosing the
+// next entry costs comparisons only, not virtual calls.
 
 namespace lsm {
 inline namespace v0 {
@@ -7467,62 +7507,87 @@ namespace detail {
 
 template <class Compare>
 class merging_iterator final : public internal_iterator {
+  struct child {
+    std::unique_ptr<internal_iterator> it;
+    std::string_view key;
+    bool valid = false;
+    void refresh() {
+      valid = it->valid();
+      if (valid) key = it->key();
+    }
+  };
+
  public:
-  explicit merging_iterator(std::vector<std::unique_ptr<internal_iterator>> children)
-      : children_(std::move(children)) {}
+  explicit merging_iterator(std::vector<std::unique_ptr<internal_iterator>> children) {
+    children_.reserve(children.size());
+    for (auto& c : children) children_.push_back({std::move(c), {}, false});
+  }
 
   bool valid() const override { return current_ != nullptr; }
   void seek_to_first() override {
-    for (auto& c : children_) c->seek_to_first();
+    for (auto& c : children_) {
+      c.it->seek_to_first();
+      c.refresh();
+    }
     find_smallest();
     forward_ = true;
   }
   void seek_to_last() override {
-    for (auto& c : children_) c->seek_to_last();
+    for (auto& c : children_) {
+      c.it->seek_to_last();
+      c.refresh();
+    }
     find_largest();
     forward_ = false;
   }
   void seek(std::string_view target) override {
-    for (auto& c : children_) c->seek(target);
+    for (auto& c : children_) {
+      c.it->seek(target);
+      c.refresh();
+    }
     find_smallest();
     forward_ = true;
   }
   void next() override {
     if (!forward_) {
       // Move every other child to the first entry after key().
-      const std::string key(current_->key());
+      const std::string key(current_->key);
       for (auto& c : children_) {
-        if (c.get() == current_) continue;
-        c->seek(key);
-        if (c->valid() && Compare::compare(key, c->key()) == 0) c->next();
+        if (&c == current_) continue;
+        c.it->seek(key);
+        if (c.it->valid() && Compare::compare(key, c.it->key()) == 0) c.it->next();
+        c.refresh();
       }
       forward_ = true;
     }
-    current_->next();
+    current_->it->next();
+    current_->refresh();
     find_smallest();
   }
   void prev() override {
     if (forward_) {
       // Move every other child to the last entry before key().
-      const std::string key(current_->key());
+      const std::string key(current_->key);
       for (auto& c : children_) {
-        if (c.get() == current_) continue;
-        c->seek(key);
-        if (c->valid())
-          c->prev();
+        if (&c == current_) continue;
+        c.it->seek(key);
+        if (c.it->valid())
+          c.it->prev();
         else
-          c->seek_to_last();
+          c.it->seek_to_last();
+        c.refresh();
       }
       forward_ = false;
     }
-    current_->prev();
+    current_->it->prev();
+    current_->refresh();
     find_largest();
   }
-  std::string_view key() const override { return current_->key(); }
-  std::string_view value() const override { return current_->value(); }
+  std::string_view key() const override { return current_->key; }
+  std::string_view value() const override { return current_->it->value(); }
   status get_status() const override {
     for (const auto& c : children_) {
-      status s = c->get_status();
+      status s = c.it->get_status();
       if (!s.ok()) return s;
     }
     return {};
@@ -7532,20 +7597,18 @@ class merging_iterator final : public internal_iterator {
   void find_smallest() {
     current_ = nullptr;
     for (auto& c : children_)
-      if (c->valid() && (current_ == nullptr || Compare::compare(c->key(), current_->key()) < 0))
-        current_ = c.get();
+      if (c.valid && (current_ == nullptr || Compare::compare(c.key, current_->key) < 0))
+        current_ = &c;
   }
   void find_largest() {
     current_ = nullptr;
-    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-      auto& c = *it;
-      if (c->valid() && (current_ == nullptr || Compare::compare(c->key(), current_->key()) > 0))
-        current_ = c.get();
-    }
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it)
+      if (it->valid && (current_ == nullptr || Compare::compare(it->key, current_->key) > 0))
+        current_ = &*it;
   }
 
-  std::vector<std::unique_ptr<internal_iterator>> children_;
-  internal_iterator* current_ = nullptr;
+  std::vector<child> children_;
+  child* current_ = nullptr;
   bool forward_ = true;
 };
 
@@ -8022,9 +8085,10 @@ struct leveled {
 //
 // Layout. Level 0 holds memtable flushes (one run per file, newest first).
 // Every level 1..6 holds at most one sorted run (its files are disjoint, as
-// the engine requires), and runs are packed at the bottom: the oldest run
-// sits in level 6, the next older in level 5, and so on, so the newest run is
-// in the lowest-numbered non-empty level `top`, and levels 1..top-1 are empty.
+// the engine requires). Runs are placed bottom-up: the first goes to level 6,
+// each later one right above the newest, so the newest run is in the
+// lowest-numbered non-empty level `top` and levels 1..top-1 are empty (a
+// merge empties the newer run's level, so empty levels may lie between runs).
 //
 // Jobs (pick), in order of preference:
 //   1. Level 0 has >= MinMerge files: merge all of them into one run. If that
@@ -8271,6 +8335,12 @@ class engine {
       lock.unlock();
       s = log_writer_->add_record(group->contents());
       if (s.ok()) s = w.sync_group ? log_file_->sync() : log_file_->flush();
+      if (s.ok() && w.sync_group && !log_dir_synced_) {
+        // The WAL made by the last memtable switch is not in the directory
+        // for sure until the directory is synced.
+        s = fs_->sync_dir(dir_);
+        if (s.ok()) log_dir_synced_ = true;
+      }
       if (s.ok()) {
         stats_.wal_bytes_written += group->byte_size();
         if (w.sync_group) ++stats_.wal_syncs;
@@ -8562,12 +8632,21 @@ class engine {
       return status::invalid_argument("options.block_size must be at least 64 bytes");
     if (opts_.block_restart_interval < 1)
       return status::invalid_argument("options.block_restart_interval must be at least 1");
-    if (!fs_->file_exists(dir_)) {
-      if (!opts_.create_if_missing)
-        return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
-    }
+    const bool created = !fs_->file_exists(dir_);
+    if (created && !opts_.create_if_missing)
+      return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
     status s = fs_->create_dir(dir_);
     if (!s.ok()) return s;
+    // A new directory's own entry is durable only once its parent is synced:
+    // a power loss would otherwise take the tree, synced writes and all.
+    if (created) {
+      std::string parent = dir_;
+      while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+      const std::size_t slash = parent.find_last_of('/');
+      parent = slash == std::string::npos ? "." : slash == 0 ? "/" : parent.substr(0, slash);
+      s = fs_->sync_dir(parent);
+      if (!s.ok()) return s;
+    }
     auto lock = fs_->lock_file(lock_file_name(dir_));
     if (!lock.ok()) return lock.take_status();
     lock_ = std::move(*lock);
@@ -8701,7 +8780,9 @@ class engine {
         lock.lock();
         count_stall(start);
         allow_delay = false;
-      } else if (mem_->table.approximate_memory() < opts_.write_buffer_size) {
+      } else if (mem_->table.approximate_memory() < opts_.write_buffer_size || mem_->empty()) {
+        // An empty memtable may already exceed a small write buffer (its
+        // arena's first block): switching it would make no room, forever.
         return {};
       } else if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) ||
                  pressure == write_pressure::stop) {
@@ -8744,6 +8825,7 @@ class engine {
     }
     log_file_ = std::move(*file);
     log_writer_ = std::make_unique<wal::writer>(*log_file_);
+    log_dir_synced_ = false;
     imms_.insert(imms_.begin(), mem_);
     mem_ = std::make_shared<memtable_state>();
     mem_->log_number = number;
@@ -9298,6 +9380,7 @@ class engine {
   status bg_error_;
   bool shutting_down_ = false;
   bool compaction_running_ = false;
+  bool log_dir_synced_ = true;  // the WAL's directory entry is durable (writer queue leader)
   std::atomic<write_pressure> pressure_{write_pressure::none};
 
   mutable std::mutex super_mu_;
