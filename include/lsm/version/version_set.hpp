@@ -22,6 +22,8 @@
 #include <set>
 #include <string>
 
+#include "lsm/codec/coding.hpp"
+#include "lsm/io/crc32c.hpp"
 #include "lsm/io/file_names.hpp"
 #include "lsm/io/file_system.hpp"
 #include "lsm/memtable/internal_key.hpp"
@@ -122,6 +124,10 @@ class version_set {
       if (edit.last_sequence) have_last = true, last_seq = *edit.last_sequence;
     }
     if (!reader.get_status().ok()) return reader.get_status();
+    if (reader.torn_tail()) {
+      s = check_manifest_tail(manifest_path);
+      if (!s.ok()) return s;
+    }
     if (!have_names) return status::corruption(manifest_path + ": no policy names recorded");
     if (!have_log || !have_next || !have_last)
       return status::corruption(manifest_path + ": missing " +
@@ -228,6 +234,40 @@ class version_set {
     manifest_writer_ = std::move(writer);
     manifest_number_ = number;
     if (old != 0 && old != number) (void)fs_->remove_file(manifest_file_name(dir_, old));
+    return {};
+  }
+
+  /// Every MANIFEST record is synced before anything relies on it, so the
+  /// only tail a crash can leave is a cut fragment (or zero-filled space): a
+  /// complete fragment failing its checksum is damage to a record that was
+  /// durable, and dropping it would silently lose files. (A damaged length
+  /// that makes the last fragment run past the end still looks cut.)
+  status check_manifest_tail(const std::string& path) {
+    std::string bytes;
+    status s = read_file_to_string(*fs_, path, bytes);
+    if (!s.ok()) return s;
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+      const std::size_t left_in_block = wal::block_size - pos % wal::block_size;
+      if (left_in_block < wal::header_size) {
+        pos += left_in_block;
+        continue;
+      }
+      if (bytes.size() - pos < wal::header_size) return {};  // a cut header
+      const std::size_t length = static_cast<unsigned char>(bytes[pos + 4]) |
+                                 static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5]))
+                                     << 8;
+      if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
+      const std::uint32_t expected = crc32c::unmask(decode_fixed32(bytes.data() + pos));
+      const std::uint32_t actual = crc32c::value(bytes.data() + pos + 6, length + 1);
+      if (expected != actual) {
+        if (bytes.find_first_not_of('\0', pos) == std::string::npos) return {};  // zero-filled
+        return status::corruption(path + ": damaged record at offset " + std::to_string(pos) +
+                                  " at the end of the MANIFEST: checksum expected " +
+                                  std::to_string(expected) + ", found " + std::to_string(actual));
+      }
+      pos += wal::header_size + length;
+    }
     return {};
   }
 
