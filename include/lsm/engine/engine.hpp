@@ -383,7 +383,13 @@ class engine {
       if (job.inputs.empty()) continue;
       if (!deeper && level > 0) break;  // already at the bottom
       s = run_compaction(job);
-      if (!s.ok()) return s;
+      if (!s.ok()) {
+        // As for a background compaction: a failed MANIFEST write is sticky,
+        // so the writes it would make unrecoverable are refused.
+        std::lock_guard lock(mu_);
+        set_background_error(s);
+        return s;
+      }
     }
     return {};
   }
