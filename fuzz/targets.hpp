@@ -255,7 +255,7 @@ void block_walk(const lsm::detail::block& b) {
     for (it.seek_to_first(); it.valid() && n < max_steps; it.next(), ++n) {
       touch(it.key());
       touch(it.value());
-      if (keys.size() < 64) keys.emplace_back(it.key());
+      if (keys.size() < 8) keys.emplace_back(it.key());
     }
     touch(it.get_status().message());
   }
@@ -363,12 +363,13 @@ inline void table_once(std::string bytes) {
   std::vector<std::string> keys;
   for (const bool verify : {true, false}) {
     const d::read_settings settings{verify, verify};
+    keys.clear();
     auto it = t.new_iterator(settings);
     std::size_t n = 0;
     for (it->seek_to_first(); it->valid() && n < max_steps; it->next(), ++n) {
       touch(it->key());
       touch(it->value());
-      if (keys.size() < 32) keys.emplace_back(it->key());
+      if (keys.size() < 8) keys.emplace_back(it->key());
     }
     touch(it->get_status().message());
     n = 0;
@@ -521,7 +522,7 @@ inline void tree_open_target(std::string_view input) {
     for (c.seek_to_first(); c.valid() && n < max_steps; c.next(), ++n) {
       touch(c.raw_key());
       touch(c.raw_value());
-      if (keys.size() < 32) keys.emplace_back(c.raw_key());
+      if (keys.size() < 8) keys.emplace_back(c.raw_key());
     }
     n = 0;
     for (c.seek_to_last(); c.valid() && n < max_steps; c.prev(), ++n) {
