@@ -54,7 +54,8 @@ std::string key_of(int i) {
   return buf;
 }
 std::string value_of(int i, int version) {
-  return "value-" + std::to_string(version) + "-" + key_of(i) + std::string(static_cast<std::size_t>(10 + (i * 7 + version) % 40), 'x');
+  return "value-" + std::to_string(version) + "-" + key_of(i) +
+         std::string(static_cast<std::size_t>(10 + (i * 7 + version) % 40), 'x');
 }
 
 /// The regions a flip lands in.
@@ -72,8 +73,8 @@ enum class region : std::uint8_t {
 };
 constexpr std::size_t region_count = 10;
 constexpr const char* region_names[region_count] = {
-    "WAL",       "SST data",  "SST filter", "SST range_del", "SST properties",
-    "SST metaindex", "SST index", "SST footer", "MANIFEST",     "CURRENT"};
+    "WAL",           "SST data",  "SST filter", "SST range_del", "SST properties",
+    "SST metaindex", "SST index", "SST footer", "MANIFEST",      "CURRENT"};
 
 struct span {
   std::string file;
@@ -122,8 +123,9 @@ void map_table(const std::string& name, const std::string& bytes, source_tree& t
   blocks[index_off] = {region::sst_index, index_size};
   // Metaindex entries: shared (0), non_shared, value_length, key, handle.
   const std::string_view meta(bytes.data() + meta_off, meta_size);
-  const auto restarts = static_cast<std::uint32_t>(static_cast<unsigned char>(meta[meta.size() - 4])) |
-                        static_cast<std::uint32_t>(static_cast<unsigned char>(meta[meta.size() - 3])) << 8;
+  const auto restarts =
+      static_cast<std::uint32_t>(static_cast<unsigned char>(meta[meta.size() - 4])) |
+      static_cast<std::uint32_t>(static_cast<unsigned char>(meta[meta.size() - 3])) << 8;
   std::string_view entries = meta.substr(0, meta.size() - 4 - 4 * std::size_t{restarts});
   while (!entries.empty()) {
     std::uint64_t shared, non_shared, value_len, off, len;
@@ -231,8 +233,7 @@ source_tree build_source() {
         pos += 7 + (static_cast<unsigned char>(bytes[pos + 4]) |
                     static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[pos + 5])) << 8);
       }
-    }
-    else if (name == "CURRENT")
+    } else if (name == "CURRENT")
       t.regions[static_cast<std::size_t>(region::current)].push_back({name, 0, size});
   }
   return t;
@@ -270,10 +271,12 @@ observation read_everything(const file_map& files, const source_tree& t) {
   }
   try {
     auto cur = db.cursor();
-    for (cur.seek_to_first(); cur.valid(); cur.next()) o.forward.emplace_back(cur.key(), cur.value());
+    for (cur.seek_to_first(); cur.valid(); cur.next())
+      o.forward.emplace_back(cur.key(), cur.value());
     o.forward_failed = static_cast<bool>(cur.error());
     note(cur.error());
-    for (cur.seek_to_last(); cur.valid(); cur.prev()) o.backward.emplace_back(cur.key(), cur.value());
+    for (cur.seek_to_last(); cur.valid(); cur.prev())
+      o.backward.emplace_back(cur.key(), cur.value());
     o.backward_failed = static_cast<bool>(cur.error());
     note(cur.error());
   } catch (const lsm::error& e) {
@@ -284,7 +287,8 @@ observation read_everything(const file_map& files, const source_tree& t) {
 }
 
 /// True when every read that succeeded agrees with s; else `why` says which.
-bool agrees(const observation& o, const state& s, const source_tree& t, std::string* why = nullptr) {
+bool agrees(const observation& o, const state& s, const source_tree& t,
+            std::string* why = nullptr) {
   if (o.open_failed) return true;
   for (std::size_t i = 0; i < t.universe.size(); ++i) {
     if (!o.gets[i]) continue;
@@ -298,8 +302,9 @@ bool agrees(const observation& o, const state& s, const source_tree& t, std::str
       return false;
     }
   }
-  if (why) *why = "scan (forward failed: " + std::to_string(o.forward_failed) +
-                  ", backward failed: " + std::to_string(o.backward_failed) + ")";
+  if (why)
+    *why = "scan (forward failed: " + std::to_string(o.forward_failed) +
+           ", backward failed: " + std::to_string(o.backward_failed) + ")";
   const std::vector<std::pair<std::string, std::string>> all(s.begin(), s.end());
   // A scan that ends in an error has reported the damage (the cursor may have
   // stepped over the damaged block first); one that ends cleanly must be exact.
@@ -312,8 +317,9 @@ bool agrees(const observation& o, const state& s, const source_tree& t, std::str
 
 }  // namespace
 
-TEST_CASE("a damaged byte in any file gives correct reads or a corruption error, never a wrong value",
-          "[corruption][figures]") {
+TEST_CASE(
+    "a damaged byte in any file gives correct reads or a corruption error, never a wrong value",
+    "[corruption][figures]") {
   const std::uint64_t seed = lsm_test::crash::test_seed();
   const std::uint64_t trials =
       env_u64("LSM_FLIP_TRIALS", lsm_test::crash::sanitized ? 10000 : 100000);
@@ -414,9 +420,8 @@ TEST_CASE("a damaged byte in any file gives correct reads or a corruption error,
       "wrong, %llu errors of the wrong kind\n",
       static_cast<unsigned long long>(trials), per.c_str(), seconds,
       static_cast<unsigned long long>(correct), static_cast<unsigned long long>(detected),
-      static_cast<unsigned long long>(tail_dropped),
-      static_cast<unsigned long long>(manifest_cut), static_cast<unsigned long long>(wrong),
-      static_cast<unsigned long long>(wrong_code));
+      static_cast<unsigned long long>(tail_dropped), static_cast<unsigned long long>(manifest_cut),
+      static_cast<unsigned long long>(wrong), static_cast<unsigned long long>(wrong_code));
   std::string code_list;
   for (const auto& [c, n] : codes) code_list += " errc " + c + ": " + std::to_string(n) + ";";
   INFO("error codes:" << code_list);

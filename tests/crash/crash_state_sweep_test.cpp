@@ -54,9 +54,9 @@ struct update {
 struct op {
   op_kind kind = op_kind::put;
   bool sync = false;
-  std::string key, last;       // put/erase: key; erase_range: [key, last)
-  std::string value;           // put
-  std::vector<update> items;   // batch
+  std::string key, last;      // put/erase: key; erase_range: [key, last)
+  std::string value;          // put
+  std::vector<update> items;  // batch
 };
 
 struct shape {
@@ -98,7 +98,9 @@ workload make_workload(std::uint64_t seed, const shape& s) {
   w.s = s;
   for (int i = 0; i < group_size; ++i) w.universe.push_back(group_key(i));
   for (int i = 0; i < s.keys; ++i) w.universe.push_back(regular_key(i));
-  auto any_key = [&] { return regular_key(static_cast<int>(rng() % static_cast<unsigned>(s.keys))); };
+  auto any_key = [&] {
+    return regular_key(static_cast<int>(rng() % static_cast<unsigned>(s.keys)));
+  };
   for (int i = 0; i < s.ops; ++i) {
     op o;
     const int index = static_cast<int>(w.ops.size());
@@ -146,8 +148,7 @@ struct model {
   // touches[key] = indices of the operations that write the key.
   std::vector<std::vector<int>> touches;
 
-  explicit model(const workload& w)
-      : history(w.universe.size()), touches(w.universe.size()) {
+  explicit model(const workload& w) : history(w.universe.size()), touches(w.universe.size()) {
     auto index_of = [&](const std::string& k) {
       return static_cast<std::size_t>(
           std::lower_bound(w.universe.begin() + group_size, w.universe.end(), k) -
@@ -225,9 +226,9 @@ lsm::options tree_options(std::shared_ptr<lsm::file_system> fs) {
 }
 
 struct run_outcome {
-  int acked = 0;        // operations [0, acked) were acknowledged
-  int in_doubt = -1;    // the operation that failed at the freeze, or -1
-  bool opened = false;  // the first open succeeded
+  int acked = 0;           // operations [0, acked) were acknowledged
+  int in_doubt = -1;       // the operation that failed at the freeze, or -1
+  bool opened = false;     // the first open succeeded
   std::string unexpected;  // an error while the file system was not frozen
 };
 
@@ -297,8 +298,8 @@ struct sweep_counts {
   std::uint64_t failed_opens = 0, lost_synced = 0, lost_acked = 0, unexplained = 0,
                 torn_batches = 0, scan_mismatches = 0, unexpected_errors = 0;
   std::uint64_t failures() const {
-    return failed_opens + lost_synced + lost_acked + unexplained + torn_batches +
-           scan_mismatches + unexpected_errors;
+    return failed_opens + lost_synced + lost_acked + unexplained + torn_batches + scan_mismatches +
+           unexpected_errors;
   }
 };
 
@@ -306,7 +307,8 @@ struct sweep_counts {
 /// description of the first problem, or "".
 std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
                             lsm::crash_mode mode, std::uint64_t seed, sweep_counts& c) {
-  auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>(seed ^ (k * 0x9e3779b97f4a7c15u));
+  auto fs_ptr =
+      std::make_shared<lsm::fault_injection_file_system>(seed ^ (k * 0x9e3779b97f4a7c15u));
   lsm::fault_injection_file_system& fs = *fs_ptr;
   fs.crash_after_mutations(k);
   const run_outcome r = run(w, fs, fs_ptr);
@@ -439,11 +441,9 @@ TEST_CASE("every crash state of seeded workloads reopens with every promised wri
       "errors\n",
       static_cast<unsigned long long>(c.states), static_cast<unsigned long long>(c.per_mode[0]),
       static_cast<unsigned long long>(c.per_mode[1]),
-      static_cast<unsigned long long>(c.per_mode[2]),
-      static_cast<unsigned long long>(c.workloads), seconds,
-      static_cast<unsigned long long>(c.failed_opens),
-      static_cast<unsigned long long>(c.lost_synced),
-      static_cast<unsigned long long>(c.lost_acked),
+      static_cast<unsigned long long>(c.per_mode[2]), static_cast<unsigned long long>(c.workloads),
+      seconds, static_cast<unsigned long long>(c.failed_opens),
+      static_cast<unsigned long long>(c.lost_synced), static_cast<unsigned long long>(c.lost_acked),
       static_cast<unsigned long long>(c.unexplained),
       static_cast<unsigned long long>(c.torn_batches),
       static_cast<unsigned long long>(c.scan_mismatches),

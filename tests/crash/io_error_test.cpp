@@ -65,9 +65,10 @@ void require_recovered(lsm::fault_injection_file_system& fs,
 
 }  // namespace
 
-TEST_CASE("a failed WAL sync refuses every later write until reopen, which keeps every "
-          "acknowledged write",
-          "[ioerror]") {
+TEST_CASE(
+    "a failed WAL sync refuses every later write until reopen, which keeps every "
+    "acknowledged write",
+    "[ioerror]") {
   auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
   auto& fs = *fs_ptr;
   {
@@ -133,9 +134,10 @@ TEST_CASE("a failed MANIFEST sync during a compaction refuses every later write 
   require_recovered(fs, fs_ptr, 300);
 }
 
-TEST_CASE("ENOSPC on a WAL write is resource_exhausted naming the file, and a reopen after "
-          "space returns keeps every acknowledged write",
-          "[ioerror]") {
+TEST_CASE(
+    "ENOSPC on a WAL write is resource_exhausted naming the file, and a reopen after "
+    "space returns keeps every acknowledged write",
+    "[ioerror]") {
   auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
   auto& fs = *fs_ptr;
   {

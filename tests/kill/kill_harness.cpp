@@ -86,8 +86,7 @@ class lsm_store final : public store {
     db_->erase(key, lsm::write_options{.sync = sync}, ec);
     return !ec;
   }
-  bool get(const std::string& key, std::optional<std::string>* value,
-           std::string* error) override {
+  bool get(const std::string& key, std::optional<std::string>* value, std::string* error) override {
     std::error_code ec;
     *value = db_->get(key, ec);
     if (ec) *error = ec.message();
@@ -124,8 +123,7 @@ class leveldb_store final : public store {
     wo.sync = sync;
     return db_->Delete(wo, key).ok();
   }
-  bool get(const std::string& key, std::optional<std::string>* value,
-           std::string* error) override {
+  bool get(const std::string& key, std::optional<std::string>* value, std::string* error) override {
     std::string v;
     const leveldb::Status s = db_->Get(leveldb::ReadOptions(), key, &v);
     if (s.IsNotFound()) {
@@ -205,7 +203,7 @@ static_assert(sizeof(report) == 16);
 }
 
 struct key_state {
-  std::optional<std::string> value;             // after the last acknowledged op
+  std::optional<std::string> value;                 // after the last acknowledged op
   std::optional<std::optional<std::string>> maybe;  // the op in flight at the kill
 };
 
@@ -289,7 +287,8 @@ int main(int argc, char** argv) {
       return true;
     };
     const bool during_open = rng() % 10 == 0;
-    const auto run_for = std::chrono::microseconds(during_open ? rng() % 3000 : 1000 + rng() % 49000);
+    const auto run_for =
+        std::chrono::microseconds(during_open ? rng() % 3000 : 1000 + rng() % 49000);
     auto deadline = std::chrono::steady_clock::now() + run_for;
     if (!during_open) {  // the writing time starts once the store is open
       while (reports.empty()) {
@@ -378,11 +377,10 @@ int main(int argc, char** argv) {
       "%llu failed opens, %llu lost acknowledged writes, %llu erased keys come back, %llu "
       "never-written values, %llu read errors, %.1f s\n",
       engine.c_str(), static_cast<unsigned long long>(crash_points),
-      static_cast<unsigned long long>(killed_in_open),
-      static_cast<unsigned long long>(acked_ops), static_cast<unsigned long long>(failed_opens),
-      static_cast<unsigned long long>(lost), static_cast<unsigned long long>(resurrected),
-      static_cast<unsigned long long>(unexplained), static_cast<unsigned long long>(read_errors),
-      seconds);
+      static_cast<unsigned long long>(killed_in_open), static_cast<unsigned long long>(acked_ops),
+      static_cast<unsigned long long>(failed_opens), static_cast<unsigned long long>(lost),
+      static_cast<unsigned long long>(resurrected), static_cast<unsigned long long>(unexplained),
+      static_cast<unsigned long long>(read_errors), seconds);
   if (own_dir) std::filesystem::remove_all(dir);
   return failed_opens + lost + resurrected + unexplained + read_errors == 0 ? 0 : 1;
 }

@@ -44,8 +44,8 @@ inline std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
 
 /// LSM_TEST_SEED when set (a replay), else a fresh random seed.
 inline std::uint64_t test_seed() {
-  const std::uint64_t fresh = (static_cast<std::uint64_t>(std::random_device{}()) << 32) |
-                              std::random_device{}();
+  const std::uint64_t fresh =
+      (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
   return env_u64("LSM_TEST_SEED", fresh);
 }
 
@@ -53,8 +53,7 @@ inline std::uint64_t test_seed() {
 using file_map = std::map<std::string, std::string>;
 
 /// Reads every file of `dir` into a map. REQUIRES: dir exists on fs.
-inline lsm::status read_directory(lsm::file_system& fs, const std::string& dir,
-                                  file_map& out) {
+inline lsm::status read_directory(lsm::file_system& fs, const std::string& dir, file_map& out) {
   out.clear();
   auto children = fs.get_children(dir);
   if (!children.ok()) return children.take_status();

@@ -254,9 +254,9 @@ class version_set {
         continue;
       }
       if (bytes.size() - pos < wal::header_size) return {};  // a cut header
-      const std::size_t length = static_cast<unsigned char>(bytes[pos + 4]) |
-                                 static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5]))
-                                     << 8;
+      const std::size_t length =
+          static_cast<unsigned char>(bytes[pos + 4]) |
+          static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5])) << 8;
       if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
       const std::uint32_t expected = crc32c::unmask(decode_fixed32(bytes.data() + pos));
       const std::uint32_t actual = crc32c::value(bytes.data() + pos + 6, length + 1);
