@@ -4901,6 +4901,44 @@ inline void append_block_trailer(std::string& dst, std::string_view contents) {
 /// Reads the contents of the block at `handle` into `out`, checking that the
 /// block and its trailer end at or before `limit` (the start of the footer),
 /// that the compression type is none, and (when verify_checksum) its CRC.
+/// As read_block below, into a fresh buffer that is never zero-filled:
+/// `out` receives handle.size + trailer bytes, of which the first
+/// handle.size are the contents.
+inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
+                               std::uint64_t limit, const block_handle& handle,
+                               bool verify_checksum, std::unique_ptr<char[]>& out) {
+  if (!handle.fits_before(limit))
+    return status::corruption(
+        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
+        std::to_string(handle.size) + ") extends past the block region ending at offset " +
+        std::to_string(limit));
+  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
+  out.reset(new char[n]);
+  std::string_view got;
+  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
+  if (got.size() != n)
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, read " +
+                              std::to_string(got.size()) + " (truncated file?)");
+  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
+  const auto size = static_cast<std::size_t>(handle.size);
+  const auto type = static_cast<unsigned char>(out[size]);
+  if (verify_checksum) {
+    const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.get() + size + 1));
+    const std::uint32_t actual = crc32c::value(out.get(), size + 1);
+    if (stored != actual)
+      return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                                " (size " + std::to_string(handle.size) +
+                                "): checksum mismatch: expected " + sst_hex(stored) +
+                                ", computed " + sst_hex(actual));
+  }
+  if (type != static_cast<unsigned char>(block_compression::none))
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": unknown compression type: expected 0, found " +
+                              std::to_string(type));
+  return {};
+}
+
 inline status read_block(const random_access_file& file, const std::string& file_name,
                          std::uint64_t limit, const block_handle& handle, bool verify_checksum,
                          std::string& out) {
@@ -5058,7 +5096,11 @@ inline constexpr std::size_t block_min_key_size = requires {
 class block {
  public:
   /// Takes the block contents (without trailer) and checks the restart array.
-  explicit block(std::string contents) : data_(std::move(contents)) {
+  explicit block(std::string contents) : block(copy_of(contents), contents.size()) {}
+  /// Takes `size` bytes of contents at `bytes` (read straight from a file,
+  /// never zero-filled first) and checks the restart array.
+  block(std::unique_ptr<char[]> bytes, std::size_t size)
+      : bytes_(std::move(bytes)), data_(bytes_.get(), size) {
     if (data_.size() < 4) {
       status_ = status::corruption("block of " + std::to_string(data_.size()) +
                                    " bytes is shorter than its restart count (4 bytes)");
@@ -5110,7 +5152,14 @@ class block {
   std::unique_ptr<internal_iterator> new_iterator() const;
 
  private:
-  std::string data_;
+  static std::unique_ptr<char[]> copy_of(std::string_view s) {
+    std::unique_ptr<char[]> p(new char[s.size()]);
+    if (!s.empty()) std::memcpy(p.get(), s.data(), s.size());
+    return p;
+  }
+
+  std::unique_ptr<char[]> bytes_;
+  std::string_view data_;  // bytes_[0, size)
   status status_;
   std::uint32_t restart_offset_ = 0;  // start of the restart array = end of entries
   std::uint32_t num_restarts_ = 0;
@@ -5856,12 +5905,12 @@ class table_reader {
     if (cache_ != nullptr) {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
-    std::string contents;
-    if (status s =
-            read_block(*file_, file_name_, block_limit_, h, settings.verify_checksums, contents);
+    std::unique_ptr<char[]> bytes;
+    if (status s = read_block_bytes(*file_, file_name_, block_limit_, h,
+                                    settings.verify_checksums, bytes);
         !s.ok())
       return s;
-    auto b = std::make_shared<const block>(std::move(contents));
+    auto b = std::make_shared<const block>(std::move(bytes), static_cast<std::size_t>(h.size));
     if (!b->get_status().ok()) return wrap(b->get_status(), "data", h.offset);
     // Only verified blocks enter the cache: other readers may want them checked.
     if (cache_ != nullptr && settings.fill_cache && settings.verify_checksums)
@@ -7316,9 +7365,9 @@ class version_set {
         continue;
       }
       if (bytes.size() - pos < wal::header_size) return {};  // a cut header
-      const std::size_t length = static_cast<unsigned char>(bytes[pos + 4]) |
-                                 static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5]))
-                                     << 8;
+      const std::size_t length =
+          static_cast<unsigned char>(bytes[pos + 4]) |
+          static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5])) << 8;
       if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
       const std::uint32_t expected = crc32c::unmask(decode_fixed32(bytes.data() + pos));
       const std::uint32_t actual = crc32c::value(bytes.data() + pos + 6, length + 1);
@@ -8552,7 +8601,13 @@ class engine {
       if (job.inputs.empty()) continue;
       if (!deeper && level > 0) break;  // already at the bottom
       s = run_compaction(job);
-      if (!s.ok()) return s;
+      if (!s.ok()) {
+        // As for a background compaction: a failed MANIFEST write is sticky,
+        // so the writes it would make unrecoverable are refused.
+        std::lock_guard lock(mu_);
+        set_background_error(s);
+        return s;
+      }
     }
     return {};
   }

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,7 +39,11 @@ inline constexpr std::size_t block_min_key_size = requires {
 class block {
  public:
   /// Takes the block contents (without trailer) and checks the restart array.
-  explicit block(std::string contents) : data_(std::move(contents)) {
+  explicit block(std::string contents) : block(copy_of(contents), contents.size()) {}
+  /// Takes `size` bytes of contents at `bytes` (read straight from a file,
+  /// never zero-filled first) and checks the restart array.
+  block(std::unique_ptr<char[]> bytes, std::size_t size)
+      : bytes_(std::move(bytes)), data_(bytes_.get(), size) {
     if (data_.size() < 4) {
       status_ = status::corruption("block of " + std::to_string(data_.size()) +
                                    " bytes is shorter than its restart count (4 bytes)");
@@ -90,7 +95,14 @@ class block {
   std::unique_ptr<internal_iterator> new_iterator() const;
 
  private:
-  std::string data_;
+  static std::unique_ptr<char[]> copy_of(std::string_view s) {
+    std::unique_ptr<char[]> p(new char[s.size()]);
+    if (!s.empty()) std::memcpy(p.get(), s.data(), s.size());
+    return p;
+  }
+
+  std::unique_ptr<char[]> bytes_;
+  std::string_view data_;  // bytes_[0, size)
   status status_;
   std::uint32_t restart_offset_ = 0;  // start of the restart array = end of entries
   std::uint32_t num_restarts_ = 0;

@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -153,6 +155,44 @@ inline void append_block_trailer(std::string& dst, std::string_view contents) {
 /// Reads the contents of the block at `handle` into `out`, checking that the
 /// block and its trailer end at or before `limit` (the start of the footer),
 /// that the compression type is none, and (when verify_checksum) its CRC.
+/// As read_block below, into a fresh buffer that is never zero-filled:
+/// `out` receives handle.size + trailer bytes, of which the first
+/// handle.size are the contents.
+inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
+                               std::uint64_t limit, const block_handle& handle,
+                               bool verify_checksum, std::unique_ptr<char[]>& out) {
+  if (!handle.fits_before(limit))
+    return status::corruption(
+        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
+        std::to_string(handle.size) + ") extends past the block region ending at offset " +
+        std::to_string(limit));
+  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
+  out.reset(new char[n]);
+  std::string_view got;
+  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
+  if (got.size() != n)
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, read " +
+                              std::to_string(got.size()) + " (truncated file?)");
+  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
+  const auto size = static_cast<std::size_t>(handle.size);
+  const auto type = static_cast<unsigned char>(out[size]);
+  if (verify_checksum) {
+    const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.get() + size + 1));
+    const std::uint32_t actual = crc32c::value(out.get(), size + 1);
+    if (stored != actual)
+      return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                                " (size " + std::to_string(handle.size) +
+                                "): checksum mismatch: expected " + sst_hex(stored) +
+                                ", computed " + sst_hex(actual));
+  }
+  if (type != static_cast<unsigned char>(block_compression::none))
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": unknown compression type: expected 0, found " +
+                              std::to_string(type));
+  return {};
+}
+
 inline status read_block(const random_access_file& file, const std::string& file_name,
                          std::uint64_t limit, const block_handle& handle, bool verify_checksum,
                          std::string& out) {

@@ -150,12 +150,12 @@ class table_reader {
     if (cache_ != nullptr) {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
-    std::string contents;
-    if (status s =
-            read_block(*file_, file_name_, block_limit_, h, settings.verify_checksums, contents);
+    std::unique_ptr<char[]> bytes;
+    if (status s = read_block_bytes(*file_, file_name_, block_limit_, h,
+                                    settings.verify_checksums, bytes);
         !s.ok())
       return s;
-    auto b = std::make_shared<const block>(std::move(contents));
+    auto b = std::make_shared<const block>(std::move(bytes), static_cast<std::size_t>(h.size));
     if (!b->get_status().ok()) return wrap(b->get_status(), "data", h.offset);
     // Only verified blocks enter the cache: other readers may want them checked.
     if (cache_ != nullptr && settings.fill_cache && settings.verify_checksums)
