@@ -17,8 +17,8 @@
 namespace lsm_bench {
 
 inline constexpr std::string_view all_benchmarks[] = {
-    "fillseq",  "fillrandom",  "overwrite",  "readrandom",   "readmissing",
-    "readseq",  "readreverse", "seekrandom", "deleterandom", "fillsync"};
+    "fillseq", "fillrandom",  "overwrite",  "readrandom",   "readmissing",
+    "readseq", "readreverse", "seekrandom", "deleterandom", "fillsync"};
 
 struct bench_config {
   std::vector<std::string> benchmarks{all_benchmarks, all_benchmarks + 9};  // no fillsync
@@ -40,9 +40,7 @@ struct bench_config {
   double stall_threshold_ms = 100.0;  // ops slower than this count as stall
   engine_settings settings;
 
-  std::uint64_t read_count() const {
-    return reads < 0 ? num : static_cast<std::uint64_t>(reads);
-  }
+  std::uint64_t read_count() const { return reads < 0 ? num : static_cast<std::uint64_t>(reads); }
   /// Bytes of one key as the stores see it.
   std::size_t effective_key_size() const { return key_type == key_type::u64 ? 8 : key_size; }
 };
@@ -190,8 +188,8 @@ inline bench_config parse_flags(int argc, char** argv) {
   if (c.key_type == key_type::string) {
     const std::size_t digits = std::to_string(c.num - 1).size();
     if (c.key_size < digits) {
-      throw std::invalid_argument("--key_size=" + std::to_string(c.key_size) +
-                                  " cannot hold the " + std::to_string(digits) +
+      throw std::invalid_argument("--key_size=" + std::to_string(c.key_size) + " cannot hold the " +
+                                  std::to_string(digits) +
                                   "-digit key indexes of --num=" + std::to_string(c.num));
     }
   }

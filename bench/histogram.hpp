@@ -24,8 +24,7 @@ class histogram {
  public:
   static constexpr std::size_t exact_limit = 64;  // values below are exact
   static constexpr std::size_t sub_bits = 5;      // 32 sub-buckets per octave
-  static constexpr std::size_t bucket_count =
-      exact_limit + (64 - 6) * (std::size_t{1} << sub_bits);
+  static constexpr std::size_t bucket_count = exact_limit + (64 - 6) * (std::size_t{1} << sub_bits);
 
   void record(std::uint64_t ns) {
     ++counts_[bucket_of(ns)];
@@ -95,7 +94,8 @@ class histogram {
     clear();
     std::istringstream in{std::string(text)};
     char sep = 0;
-    if (!(in >> count_ >> sep >> sum_ >> sep >> sum_squares_ >> sep >> min_ >> sep >> max_ >> sep)) {
+    if (!(in >> count_ >> sep >> sum_ >> sep >> sum_squares_ >> sep >> min_ >> sep >> max_ >>
+          sep)) {
       return false;
     }
     std::size_t b = 0;

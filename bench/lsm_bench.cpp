@@ -91,8 +91,8 @@ std::string engine_versions() {
          std::to_string(leveldb::kMinorVersion);
 #endif
 #if LSM_BENCH_HAVE_ROCKSDB
-  out += " rocksdb " + std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR) +
-         "." + std::to_string(ROCKSDB_PATCH);
+  out += " rocksdb " + std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR) + "." +
+         std::to_string(ROCKSDB_PATCH);
 #endif
   return out;
 }
@@ -126,10 +126,11 @@ void print_header(const bench_config& c, const std::string& base_dir) {
               static_cast<unsigned long long>(c.read_count()), c.threads, c.rounds,
               static_cast<unsigned long long>(c.seed));
   std::printf("RawSize:    %.1f MB (estimated)\n", raw_mb);
-  std::printf("Settings:   write buffer %zu KiB, block cache %zu KiB, bloom %d bits/key, "
-              "block %zu B, no compression, WAL on, checksums verified\n",
-              c.settings.write_buffer_size >> 10, c.settings.block_cache_capacity >> 10,
-              c.settings.bloom_bits_per_key, c.settings.block_size);
+  std::printf(
+      "Settings:   write buffer %zu KiB, block cache %zu KiB, bloom %d bits/key, "
+      "block %zu B, no compression, WAL on, checksums verified\n",
+      c.settings.write_buffer_size >> 10, c.settings.block_cache_capacity >> 10,
+      c.settings.bloom_bits_per_key, c.settings.block_size);
   std::printf("CPU:        %s\n", cpu_model().c_str());
   std::printf("DB:         %s\n", base_dir.c_str());
   std::printf("------------------------------------------------\n");
@@ -149,8 +150,8 @@ bool write_all(int fd, const std::string& s) {
 
 /// Runs one engine's benchmark list, in a child process when c.fork is set.
 /// Every line it produces goes to `handle`; returns false on failure.
-bool run_one(const bench_config& c, const std::string& name, const std::string& dir,
-             unsigned round, const std::function<void(const std::string&)>& handle) {
+bool run_one(const bench_config& c, const std::string& name, const std::string& dir, unsigned round,
+             const std::function<void(const std::string&)>& handle) {
   auto run_here = [&](const line_sink& sink) {
     const std::unique_ptr<engine> store = make_engine(name, c.key_type);
     run_engine(c, *store, dir, round, sink);
@@ -235,8 +236,8 @@ int run(int argc, char** argv) {
     if (std::find(compiled.begin(), compiled.end(), e) == compiled.end()) {
       std::string list;
       for (const auto& x : compiled) list += " " + x;
-      std::fprintf(stderr, "lsm_bench: engine '%s' is not compiled in (available:%s)\n",
-                   e.c_str(), list.c_str());
+      std::fprintf(stderr, "lsm_bench: engine '%s' is not compiled in (available:%s)\n", e.c_str(),
+                   list.c_str());
       return 2;
     }
   }

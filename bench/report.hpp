@@ -49,8 +49,8 @@ inline std::string format_ratios(const std::string& workload, const workload_res
   std::string out(line, static_cast<std::size_t>(n));
   for (const workload_result* p : peers) {
     const double ratio = p->ops_per_sec() > 0 ? base.ops_per_sec() / p->ops_per_sec() : 0.0;
-    n = std::snprintf(line, sizeof line, " %s/%s %.2fx ", base.engine.c_str(),
-                      p->engine.c_str(), ratio);
+    n = std::snprintf(line, sizeof line, " %s/%s %.2fx ", base.engine.c_str(), p->engine.c_str(),
+                      ratio);
     out.append(line, static_cast<std::size_t>(n));
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
@@ -71,19 +71,17 @@ class summary_csv {
 
   void add(const workload_result& r, const std::string& round, const std::string& key_type) {
     char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "%s,%s,%s,%s,%u,%llu,%.6f,%.1f,%.4f,%.2f,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,",
-                  r.engine.c_str(), r.workload.c_str(), round.c_str(), key_type.c_str(),
-                  r.threads, static_cast<unsigned long long>(r.ops), r.seconds(),
-                  r.ops_per_sec(), r.micros_per_op(), r.mb_per_sec(),
-                  static_cast<unsigned long long>(r.found), r.latency.percentile(50) / 1e3,
-                  r.latency.percentile(99) / 1e3, r.latency.percentile(99.9) / 1e3,
-                  static_cast<double>(r.latency.max()) / 1e3,
-                  static_cast<double>(r.stall_ns) / 1e3);
+    std::snprintf(
+        buf, sizeof buf, "%s,%s,%s,%s,%u,%llu,%.6f,%.1f,%.4f,%.2f,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,",
+        r.engine.c_str(), r.workload.c_str(), round.c_str(), key_type.c_str(), r.threads,
+        static_cast<unsigned long long>(r.ops), r.seconds(), r.ops_per_sec(), r.micros_per_op(),
+        r.mb_per_sec(), static_cast<unsigned long long>(r.found), r.latency.percentile(50) / 1e3,
+        r.latency.percentile(99) / 1e3, r.latency.percentile(99.9) / 1e3,
+        static_cast<double>(r.latency.max()) / 1e3, static_cast<double>(r.stall_ns) / 1e3);
     out_ << buf;
     if (r.engine_stall_us) out_ << *r.engine_stall_us;
-    out_ << ',' << r.peak_rss_kb << ',' << r.user_bytes << ',' << r.wchar << ','
-         << r.write_bytes << ',';
+    out_ << ',' << r.peak_rss_kb << ',' << r.user_bytes << ',' << r.wchar << ',' << r.write_bytes
+         << ',';
     if (r.engine_bytes) out_ << *r.engine_bytes;
     out_ << ',' << optional_ratio(r.write_amp()) << ',' << optional_ratio(r.wchar_write_amp())
          << '\n';

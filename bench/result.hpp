@@ -23,18 +23,18 @@ struct workload_result {
   std::string workload;
   unsigned round = 0;
   std::uint64_t ops = 0;
-  std::uint64_t found = 0;         // reads: keys found / entries visited
-  std::uint64_t bytes = 0;         // key + value bytes written or read
-  std::uint64_t user_bytes = 0;    // key + value bytes the user asked to write
-  std::uint64_t elapsed_ns = 0;    // wall time, first op to last op
+  std::uint64_t found = 0;       // reads: keys found / entries visited
+  std::uint64_t bytes = 0;       // key + value bytes written or read
+  std::uint64_t user_bytes = 0;  // key + value bytes the user asked to write
+  std::uint64_t elapsed_ns = 0;  // wall time, first op to last op
   unsigned threads = 1;
-  std::uint64_t stall_ns = 0;      // time in ops slower than the stall threshold
-  std::uint64_t peak_rss_kb = 0;   // VmHWM after the workload (0: unknown)
-  std::uint64_t wchar = 0;         // /proc/self/io wchar delta: bytes written by syscalls
-  std::uint64_t write_bytes = 0;   // /proc/self/io write_bytes delta: bytes sent to storage
+  std::uint64_t stall_ns = 0;     // time in ops slower than the stall threshold
+  std::uint64_t peak_rss_kb = 0;  // VmHWM after the workload (0: unknown)
+  std::uint64_t wchar = 0;        // /proc/self/io wchar delta: bytes written by syscalls
+  std::uint64_t write_bytes = 0;  // /proc/self/io write_bytes delta: bytes sent to storage
   std::optional<std::uint64_t> engine_bytes;     // the engine's own count
   std::optional<std::uint64_t> engine_stall_us;  // the engine's own count
-  histogram latency;               // per operation, ns
+  histogram latency;                             // per operation, ns
 
   double seconds() const { return static_cast<double>(elapsed_ns) / 1e9; }
   double ops_per_sec() const { return elapsed_ns == 0 ? 0 : static_cast<double>(ops) / seconds(); }
@@ -49,8 +49,8 @@ struct workload_result {
   /// keeps one, else the process's write syscalls (wchar). Empty for reads.
   std::optional<double> write_amp() const {
     if (user_bytes == 0) return std::nullopt;
-    const double written = engine_bytes ? static_cast<double>(*engine_bytes)
-                                        : static_cast<double>(wchar);
+    const double written =
+        engine_bytes ? static_cast<double>(*engine_bytes) : static_cast<double>(wchar);
     return written / static_cast<double>(user_bytes);
   }
   std::optional<double> wchar_write_amp() const {
@@ -91,7 +91,8 @@ inline std::map<std::string, std::string, std::less<>> split_fields(std::string_
 inline const std::string& field(const std::map<std::string, std::string, std::less<>>& f,
                                 std::string_view name) {
   const auto it = f.find(name);
-  if (it == f.end()) throw std::runtime_error("result line lacks field '" + std::string(name) + "'");
+  if (it == f.end())
+    throw std::runtime_error("result line lacks field '" + std::string(name) + "'");
   return it->second;
 }
 

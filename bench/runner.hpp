@@ -99,8 +99,8 @@ class value_source {
     const std::size_t chunk = std::max<std::size_t>(value_size, 2);
     for (std::size_t i = 0; i < data_.size(); ++i) {
       const std::size_t in_chunk = i % chunk;
-      data_[i] = in_chunk < chunk / 2 ? static_cast<char>(' ' + rng.uniform(95))
-                                      : data_[i - chunk / 2];
+      data_[i] =
+          in_chunk < chunk / 2 ? static_cast<char>(' ' + rng.uniform(95)) : data_[i - chunk / 2];
     }
   }
   /// The value at *pos, advancing *pos.
@@ -119,8 +119,14 @@ class value_source {
 namespace detail {
 
 enum class op_kind : std::uint8_t {
-  fill_seq = 0, fill_random = 1, read_random = 2, read_missing = 3, read_seq = 4,
-  read_reverse = 5, seek_random = 6, erase_random = 7,
+  fill_seq = 0,
+  fill_random = 1,
+  read_random = 2,
+  read_missing = 3,
+  read_seq = 4,
+  read_reverse = 5,
+  seek_random = 6,
+  erase_random = 7,
 };
 
 struct workload_plan {
@@ -134,7 +140,8 @@ inline workload_plan plan_of(const bench_config& c, std::string_view w) {
   if (w == "fillseq") return {op_kind::fill_seq, c.num, false, true};
   if (w == "fillrandom") return {op_kind::fill_random, c.num, false, true};
   if (w == "overwrite") return {op_kind::fill_random, c.num, false, false};
-  if (w == "fillsync") return {op_kind::fill_random, std::max<std::uint64_t>(c.num / 100, 1), true, true};
+  if (w == "fillsync")
+    return {op_kind::fill_random, std::max<std::uint64_t>(c.num / 100, 1), true, true};
   if (w == "readrandom") return {op_kind::read_random, c.read_count(), false, false};
   if (w == "readmissing") return {op_kind::read_missing, c.read_count(), false, false};
   if (w == "readseq") return {op_kind::read_seq, c.read_count(), false, false};
@@ -175,8 +182,8 @@ struct thread_task {
   std::uint64_t ops;          // this thread's share
   std::uint64_t first_index;  // fillseq: this thread's first key index
   std::uint64_t seed;
-  bool print_progress;        // thread 0 on a terminal
-  std::string label;          // "[engine] workload"
+  bool print_progress;  // thread 0 on a terminal
+  std::string label;    // "[engine] workload"
 };
 
 inline void run_thread(const thread_task& task, shared_state& shared, thread_result& out) {
@@ -196,8 +203,8 @@ inline void run_thread(const thread_task& task, shared_state& shared, thread_res
       throw;
     }
   }
-  const auto interval = std::chrono::duration_cast<clock::duration>(
-      std::chrono::duration<double>(c.interval_s));
+  const auto interval =
+      std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(c.interval_s));
   const auto stall_threshold = std::chrono::duration_cast<clock::duration>(
       std::chrono::duration<double, std::milli>(c.stall_threshold_ms));
   interval_accumulator current;
@@ -313,8 +320,7 @@ inline void run_thread(const thread_task& task, shared_state& shared, thread_res
 /// result line to `sink`. Throws what the engine throws.
 inline workload_result run_workload(const bench_config& c, engine& store,
                                     const value_source& values, std::string_view workload,
-                                    std::size_t position, unsigned round,
-                                    const line_sink& sink) {
+                                    std::size_t position, unsigned round, const line_sink& sink) {
   using clock = std::chrono::steady_clock;
   const detail::workload_plan plan = detail::plan_of(c, workload);
   const bool on_terminal = isatty(STDOUT_FILENO) == 1;
@@ -326,10 +332,9 @@ inline workload_result run_workload(const bench_config& c, engine& store,
   std::uint64_t first_index = 0;
   for (unsigned t = 0; t < c.threads; ++t) {
     const std::uint64_t share = plan.ops / c.threads + (t < plan.ops % c.threads ? 1 : 0);
-    const std::uint64_t seed =
-        c.seed * 0x100000001b3ull + position * 1000003ull + t * 7919ull + 1;
-    tasks.push_back({&c, &store, &values, plan, share, first_index, seed,
-                     on_terminal && t == 0, label});
+    const std::uint64_t seed = c.seed * 0x100000001b3ull + position * 1000003ull + t * 7919ull + 1;
+    tasks.push_back(
+        {&c, &store, &values, plan, share, first_index, seed, on_terminal && t == 0, label});
     first_index += share;
   }
 
@@ -411,8 +416,8 @@ inline workload_result run_workload(const bench_config& c, engine& store,
 }
 
 /// Runs every workload of `c.benchmarks` in order on `store` in `dir`.
-inline void run_engine(const bench_config& c, engine& store, const std::string& dir,
-                       unsigned round, const line_sink& sink) {
+inline void run_engine(const bench_config& c, engine& store, const std::string& dir, unsigned round,
+                       const line_sink& sink) {
   const value_source values(c.value_size, c.seed);
   std::filesystem::remove_all(dir);
   store.open(dir, c.settings);

@@ -14,9 +14,9 @@ using event_log = lsm::tree<std::uint64_t, std::string, lsm::codec<std::uint64_t
 
 // A point-lookup index: the default skiplist, 16 bits per key for fewer false
 // positives, leveled compaction with a level-0 trigger of 2.
-using user_index = lsm::tree<std::string, std::uint64_t, lsm::codec<std::string, std::uint64_t>,
-                             lsm::memtable::skiplist, lsm::filter::bloom<16>,
-                             lsm::compaction::leveled<2, 10>>;
+using user_index =
+    lsm::tree<std::string, std::uint64_t, lsm::codec<std::string, std::uint64_t>,
+              lsm::memtable::skiplist, lsm::filter::bloom<16>, lsm::compaction::leveled<2, 10>>;
 
 int main() {
   const auto root = std::filesystem::temp_directory_path() / "lsm_choosing_policies";

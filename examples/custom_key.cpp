@@ -16,7 +16,7 @@ struct point {
 
 template <>
 struct lsm::serializer<point> {
-  static constexpr bool order_preserving = true;  // encode(a) < encode(b) exactly when a < b
+  static constexpr bool order_preserving = true;     // encode(a) < encode(b) exactly when a < b
   static constexpr std::string_view name = "point";  // persisted: checked on every open
   static void encode(const point& p, std::string& out) {
     lsm::serializer<std::pair<std::int32_t, std::int32_t>>::encode({p.x, p.y}, out);

@@ -39,8 +39,8 @@ struct std_map_memtable {
     lsm::detail::memtable_lookup get(std::string_view key, lsm::sequence_number seq,
                                      std::string& value) const {
       std::shared_lock lock(mutex_);
-      auto it = entries_.lower_bound(
-          lsm::detail::make_internal_key(key, seq, lsm::value_kind_for_seek));
+      auto it =
+          entries_.lower_bound(lsm::detail::make_internal_key(key, seq, lsm::value_kind_for_seek));
       if (it == entries_.end() ||
           Comparator::compare(lsm::detail::extract_user_key(it->first), key) != 0)
         return lsm::detail::memtable_lookup::absent;
@@ -69,16 +69,18 @@ struct std_map_memtable {
      public:
       explicit iterator(const table& t) : t_(t), it_(t.entries_.end()) {}
       bool valid() const override { return it_ != t_.entries_.end(); }
-      void seek_to_first() override { move([&] { it_ = t_.entries_.begin(); }); }
+      void seek_to_first() override {
+        move([&] { it_ = t_.entries_.begin(); });
+      }
       void seek_to_last() override {
-        move([&] {
-          it_ = t_.entries_.empty() ? t_.entries_.end() : std::prev(t_.entries_.end());
-        });
+        move([&] { it_ = t_.entries_.empty() ? t_.entries_.end() : std::prev(t_.entries_.end()); });
       }
       void seek(std::string_view target) override {
         move([&] { it_ = t_.entries_.lower_bound(std::string(target)); });
       }
-      void next() override { move([&] { ++it_; }); }
+      void next() override {
+        move([&] { ++it_; });
+      }
       void prev() override {
         move([&] { it_ = it_ == t_.entries_.begin() ? t_.entries_.end() : std::prev(it_); });
       }
@@ -110,8 +112,8 @@ int main() {
   lsm::options opts;
   opts.write_buffer_size = 32 << 10;  // small, so the example flushes
   {
-    lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>, std_map_memtable>
-        db{dir, opts};
+    lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>, std_map_memtable> db{
+        dir, opts};
     for (int i = 0; i < 2000; ++i) db.put("key" + std::to_string(i), std::to_string(i * i));
     db.erase("key7");
     if (db.get("key12") != "144" || db.contains("key7")) return 1;

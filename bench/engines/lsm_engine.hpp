@@ -74,8 +74,7 @@ class lsm_engine final : public engine {
   engine_stats stats() override {
     const auto s = db_->stats();
     engine_stats out;
-    out.bytes_written = s.wal_bytes_written + s.flush_bytes_written +
-                        s.compaction_bytes_written;
+    out.bytes_written = s.wal_bytes_written + s.flush_bytes_written + s.compaction_bytes_written;
     out.stall_micros = s.stall_micros;
     return out;
   }

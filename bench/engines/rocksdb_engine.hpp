@@ -39,8 +39,7 @@ class rocksdb_engine final : public engine {
     rocksdb::BlockBasedTableOptions table;
     table.block_size = settings.block_size;
     table.block_cache = rocksdb::NewLRUCache(settings.block_cache_capacity);
-    table.filter_policy.reset(
-        rocksdb::NewBloomFilterPolicy(settings.bloom_bits_per_key, false));
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(settings.bloom_bits_per_key, false));
     rocksdb::Options options;
     options.create_if_missing = true;
     options.write_buffer_size = settings.write_buffer_size;

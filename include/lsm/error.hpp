@@ -77,10 +77,8 @@ inline std::error_code make_error_code(errc e) noexcept {
 /// The exception thrown by the throwing overloads of lsm::tree.
 class error : public std::system_error {
  public:
-  error(errc code, const std::string& what)
-      : std::system_error(make_error_code(code), what) {}
-  error(std::error_code code, const std::string& what)
-      : std::system_error(code, what) {}
+  error(errc code, const std::string& what) : std::system_error(make_error_code(code), what) {}
+  error(std::error_code code, const std::string& what) : std::system_error(code, what) {}
 };
 
 /// The outcome of an operation: ok, or an error code with a message that says
@@ -94,13 +92,9 @@ class [[nodiscard]] status {
   static status ok_status() noexcept { return {}; }
   static status io_error(std::string m) { return {errc::io_error, std::move(m)}; }
   static status corruption(std::string m) { return {errc::corruption, std::move(m)}; }
-  static status invalid_argument(std::string m) {
-    return {errc::invalid_argument, std::move(m)};
-  }
+  static status invalid_argument(std::string m) { return {errc::invalid_argument, std::move(m)}; }
   static status busy(std::string m) { return {errc::busy, std::move(m)}; }
-  static status not_supported(std::string m) {
-    return {errc::not_supported, std::move(m)};
-  }
+  static status not_supported(std::string m) { return {errc::not_supported, std::move(m)}; }
   static status resource_exhausted(std::string m) {
     return {errc::resource_exhausted, std::move(m)};
   }

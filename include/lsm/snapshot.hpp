@@ -53,8 +53,7 @@ class snapshot {
       : list_(std::move(list)), seq_(seq) {
     list_->acquire(seq_);
   }
-  snapshot(snapshot&& other) noexcept
-      : list_(std::move(other.list_)), seq_(other.seq_) {}
+  snapshot(snapshot&& other) noexcept : list_(std::move(other.list_)), seq_(other.seq_) {}
   snapshot& operator=(snapshot&& other) noexcept {
     if (this != &other) {
       release();

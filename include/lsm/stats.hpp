@@ -15,28 +15,27 @@ struct level_stats {
 };
 
 struct stats {
-  std::uint64_t user_bytes_written = 0;        ///< encoded keys + values handed to put/write
+  std::uint64_t user_bytes_written = 0;  ///< encoded keys + values handed to put/write
   std::uint64_t wal_bytes_written = 0;
   std::uint64_t wal_syncs = 0;
-  std::uint64_t flush_bytes_written = 0;       ///< SST bytes written by memtable flushes
+  std::uint64_t flush_bytes_written = 0;  ///< SST bytes written by memtable flushes
   std::uint64_t compaction_bytes_read = 0;
   std::uint64_t compaction_bytes_written = 0;
   std::uint64_t flushes = 0;
   std::uint64_t compactions = 0;
   std::uint64_t trivial_moves = 0;
-  std::uint64_t stalls = 0;                    ///< writes that were slowed or stopped
-  std::uint64_t stall_micros = 0;              ///< total time writers waited
+  std::uint64_t stalls = 0;        ///< writes that were slowed or stopped
+  std::uint64_t stall_micros = 0;  ///< total time writers waited
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
-  std::uint64_t filter_hits = 0;               ///< lookups a filter answered "absent"
-  std::uint64_t filter_misses = 0;             ///< lookups a filter let through
+  std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"
+  std::uint64_t filter_misses = 0;  ///< lookups a filter let through
   std::vector<level_stats> levels;
 
   /// (WAL + flush + compaction bytes written) / user bytes written.
   double write_amplification() const {
     if (user_bytes_written == 0) return 0.0;
-    return static_cast<double>(wal_bytes_written + flush_bytes_written +
-                               compaction_bytes_written) /
+    return static_cast<double>(wal_bytes_written + flush_bytes_written + compaction_bytes_written) /
            static_cast<double>(user_bytes_written);
   }
 };

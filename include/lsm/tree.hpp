@@ -206,9 +206,7 @@ class tree {
         return *this;
       }
       void operator++(int) { ++*this; }
-      friend bool operator==(const iterator& a, const iterator& b) {
-        return a.range_ == b.range_;
-      }
+      friend bool operator==(const iterator& a, const iterator& b) { return a.range_ == b.range_; }
 
      private:
       friend class scan_range;
@@ -366,8 +364,7 @@ class tree {
     if (status s = check_sizes(b.max_key_size(), b.max_value_size()); !s.ok()) return s;
     return engine_->write(b.rep(), wo.sync);
   }
-  status do_get_raw(const Key& key, const read_options& ro, std::string& raw,
-                    bool& found) const {
+  status do_get_raw(const Key& key, const read_options& ro, std::string& raw, bool& found) const {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
     Codec::encode_key(key, k);

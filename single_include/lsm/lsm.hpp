@@ -90,10 +90,8 @@ inline std::error_code make_error_code(errc e) noexcept {
 /// The exception thrown by the throwing overloads of lsm::tree.
 class error : public std::system_error {
  public:
-  error(errc code, const std::string& what)
-      : std::system_error(make_error_code(code), what) {}
-  error(std::error_code code, const std::string& what)
-      : std::system_error(code, what) {}
+  error(errc code, const std::string& what) : std::system_error(make_error_code(code), what) {}
+  error(std::error_code code, const std::string& what) : std::system_error(code, what) {}
 };
 
 /// The outcome of an operation: ok, or an error code with a message that says
@@ -107,13 +105,9 @@ class [[nodiscard]] status {
   static status ok_status() noexcept { return {}; }
   static status io_error(std::string m) { return {errc::io_error, std::move(m)}; }
   static status corruption(std::string m) { return {errc::corruption, std::move(m)}; }
-  static status invalid_argument(std::string m) {
-    return {errc::invalid_argument, std::move(m)};
-  }
+  static status invalid_argument(std::string m) { return {errc::invalid_argument, std::move(m)}; }
   static status busy(std::string m) { return {errc::busy, std::move(m)}; }
-  static status not_supported(std::string m) {
-    return {errc::not_supported, std::move(m)};
-  }
+  static status not_supported(std::string m) { return {errc::not_supported, std::move(m)}; }
   static status resource_exhausted(std::string m) {
     return {errc::resource_exhausted, std::move(m)};
   }
@@ -251,8 +245,7 @@ inline std::size_t varint_length(std::uint64_t v) noexcept {
 
 /// Decodes a varint64 from [p, limit). Returns one past its last byte, or
 /// nullptr when the input is truncated or longer than 10 bytes.
-inline const char* decode_varint64(const char* p, const char* limit,
-                                   std::uint64_t& v) noexcept {
+inline const char* decode_varint64(const char* p, const char* limit, std::uint64_t& v) noexcept {
   std::uint64_t result = 0;
   for (unsigned shift = 0; shift <= 63 && p < limit; shift += 7) {
     const auto byte = static_cast<std::uint64_t>(static_cast<unsigned char>(*p++));
@@ -266,8 +259,7 @@ inline const char* decode_varint64(const char* p, const char* limit,
   }
   return nullptr;
 }
-inline const char* decode_varint32(const char* p, const char* limit,
-                                   std::uint32_t& v) noexcept {
+inline const char* decode_varint32(const char* p, const char* limit, std::uint32_t& v) noexcept {
   std::uint32_t result = 0;
   for (unsigned shift = 0; shift <= 28 && p < limit; shift += 7) {
     const auto byte = static_cast<std::uint32_t>(static_cast<unsigned char>(*p++));
@@ -354,15 +346,13 @@ inline constexpr std::array<std::array<std::uint32_t, 256>, 8> make_tables() {
     t[0][i] = c;
   }
   for (std::size_t i = 0; i < 256; ++i)
-    for (std::size_t s = 1; s < 8; ++s)
-      t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xffu];
+    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xffu];
   return t;
 }
 inline constexpr auto tables = make_tables();
 
 /// Portable slicing-by-8. `crc` is the running CRC (not inverted).
-inline std::uint32_t extend_portable(std::uint32_t crc, const char* data,
-                                     std::size_t n) noexcept {
+inline std::uint32_t extend_portable(std::uint32_t crc, const char* data, std::size_t n) noexcept {
   auto p = reinterpret_cast<const unsigned char*>(data);
   std::uint32_t c = ~crc;
   while (n >= 8) {
@@ -370,9 +360,9 @@ inline std::uint32_t extend_portable(std::uint32_t crc, const char* data,
                                   std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24);
     const std::uint32_t hi = std::uint32_t{p[4]} | std::uint32_t{p[5]} << 8 |
                              std::uint32_t{p[6]} << 16 | std::uint32_t{p[7]} << 24;
-    c = tables[7][lo & 0xff] ^ tables[6][(lo >> 8) & 0xff] ^
-        tables[5][(lo >> 16) & 0xff] ^ tables[4][lo >> 24] ^ tables[3][hi & 0xff] ^
-        tables[2][(hi >> 8) & 0xff] ^ tables[1][(hi >> 16) & 0xff] ^ tables[0][hi >> 24];
+    c = tables[7][lo & 0xff] ^ tables[6][(lo >> 8) & 0xff] ^ tables[5][(lo >> 16) & 0xff] ^
+        tables[4][lo >> 24] ^ tables[3][hi & 0xff] ^ tables[2][(hi >> 8) & 0xff] ^
+        tables[1][(hi >> 16) & 0xff] ^ tables[0][hi >> 24];
     p += 8;
     n -= 8;
   }
@@ -381,8 +371,9 @@ inline std::uint32_t extend_portable(std::uint32_t crc, const char* data,
 }
 
 #ifdef LSM_CRC32C_HAVE_SSE42_PATH
-__attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42(
-    std::uint32_t crc, const char* data, std::size_t n) noexcept {
+__attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42(std::uint32_t crc,
+                                                                    const char* data,
+                                                                    std::size_t n) noexcept {
   std::uint64_t c = ~crc;
   while (n >= 8) {
     std::uint64_t word;
@@ -402,19 +393,14 @@ inline bool cpu_has_sse42() noexcept {
 #endif
 
 /// Returns the CRC32C of `init_crc`'s message followed by data[0, n).
-inline std::uint32_t extend(std::uint32_t init_crc, const char* data,
-                            std::size_t n) noexcept {
+inline std::uint32_t extend(std::uint32_t init_crc, const char* data, std::size_t n) noexcept {
 #ifdef LSM_CRC32C_HAVE_SSE42_PATH
   if (cpu_has_sse42()) return extend_sse42(init_crc, data, n);
 #endif
   return extend_portable(init_crc, data, n);
 }
-inline std::uint32_t value(const char* data, std::size_t n) noexcept {
-  return extend(0, data, n);
-}
-inline std::uint32_t value(std::string_view s) noexcept {
-  return extend(0, s.data(), s.size());
-}
+inline std::uint32_t value(const char* data, std::size_t n) noexcept { return extend(0, data, n); }
+inline std::uint32_t value(std::string_view s) noexcept { return extend(0, s.data(), s.size()); }
 
 inline constexpr std::uint32_t mask_delta = 0xa282ead8u;
 
@@ -498,16 +484,13 @@ class file_system {
  public:
   virtual ~file_system() = default;
 
-  virtual result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) = 0;
+  virtual result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) = 0;
   virtual result<std::unique_ptr<random_access_file>> new_random_access_file(
       const std::string& path) = 0;
   /// Creates or truncates.
-  virtual result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) = 0;
+  virtual result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) = 0;
   /// Opens for appending, creating it if missing.
-  virtual result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) = 0;
+  virtual result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) = 0;
 
   virtual bool file_exists(const std::string& path) = 0;
   /// Names (not paths) of the entries of dir, without "." and "..".
@@ -526,8 +509,7 @@ class file_system {
 };
 
 /// Reads a whole file into `out`.
-inline status read_file_to_string(file_system& fs, const std::string& path,
-                                  std::string& out) {
+inline status read_file_to_string(file_system& fs, const std::string& path, std::string& out) {
   out.clear();
   auto file = fs.new_sequential_file(path);
   if (!file.ok()) return file.take_status();
@@ -542,8 +524,8 @@ inline status read_file_to_string(file_system& fs, const std::string& path,
 }
 
 /// Writes `data` to a new file at path, optionally syncing it.
-inline status write_string_to_file(file_system& fs, std::string_view data,
-                                   const std::string& path, bool sync) {
+inline status write_string_to_file(file_system& fs, std::string_view data, const std::string& path,
+                                   bool sync) {
   auto file = fs.new_writable_file(path);
   if (!file.ok()) return file.take_status();
   status s = (*file)->append(data);
@@ -625,12 +607,10 @@ class posix_random_access_file final : public random_access_file {
               std::string_view& out) const override {
     std::size_t got = 0;
     while (got < n) {
-      const ::ssize_t r =
-          ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
+      const ::ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
       if (r < 0) {
         if (errno == EINTR) continue;
-        return posix_error(path_ + ": pread at offset " + std::to_string(offset + got),
-                           errno);
+        return posix_error(path_ + ": pread at offset " + std::to_string(offset + got), errno);
       }
       if (r == 0) break;
       got += static_cast<std::size_t>(r);
@@ -748,8 +728,7 @@ class posix_file_lock final : public file_lock {
 /// The default file system: the operating system's.
 class posix_file_system final : public file_system {
  public:
-  result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) override {
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return detail::posix_error(path + ": open", errno);
     return std::unique_ptr<sequential_file>(new detail::posix_sequential_file(path, fd));
@@ -758,24 +737,19 @@ class posix_file_system final : public file_system {
       const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return detail::posix_error(path + ": open", errno);
-    return std::unique_ptr<random_access_file>(
-        new detail::posix_random_access_file(path, fd));
+    return std::unique_ptr<random_access_file>(new detail::posix_random_access_file(path, fd));
   }
-  result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
     return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
   }
-  result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for appending", errno);
     return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
   }
-  bool file_exists(const std::string& path) override {
-    return ::access(path.c_str(), F_OK) == 0;
-  }
+  bool file_exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   result<std::vector<std::string>> get_children(const std::string& dir) override {
     ::DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) return detail::posix_error(dir + ": opendir", errno);
@@ -829,8 +803,7 @@ class posix_file_system final : public file_system {
       const int err = errno;
       ::close(fd);
       detail::posix_lock_table::instance().erase(path);
-      if (err == EACCES || err == EAGAIN)
-        return status::busy(path + ": locked by another process");
+      if (err == EACCES || err == EAGAIN) return status::busy(path + ": locked by another process");
       return detail::posix_error(path + ": lock", err);
     }
     return std::unique_ptr<file_lock>(new detail::posix_file_lock(path, fd));
@@ -890,9 +863,7 @@ concept key_comparator = requires(std::string_view a, std::string_view b) {
 /// Plain byte order (memcmp, shorter first on a tie): the default.
 struct bytewise_comparator {
   static constexpr std::string_view name = "lsm.bytewise";
-  static int compare(std::string_view a, std::string_view b) noexcept {
-    return a.compare(b);
-  }
+  static int compare(std::string_view a, std::string_view b) noexcept { return a.compare(b); }
 };
 
 namespace detail {
@@ -904,8 +875,8 @@ inline std::uint64_t pack_tag(sequence_number seq, value_kind kind) noexcept {
 }
 
 /// Appends (user_key, seq, kind) as an internal key to dst.
-inline void append_internal_key(std::string& dst, std::string_view user_key,
-                                sequence_number seq, value_kind kind) {
+inline void append_internal_key(std::string& dst, std::string_view user_key, sequence_number seq,
+                                value_kind kind) {
   dst.append(user_key.data(), user_key.size());
   put_fixed64(dst, pack_tag(seq, kind));
 }
@@ -2553,9 +2524,7 @@ inline std::string normalize_memory_path(std::string_view path) {
   return out;
 }
 
-inline bool is_memory_root(const std::string& path) noexcept {
-  return path == "/" || path == ".";
-}
+inline bool is_memory_root(const std::string& path) noexcept { return path == "/" || path == "."; }
 
 /// REQUIRES: path is normalized and not a root.
 inline std::pair<std::string, std::string> split_memory_path(const std::string& path) {
@@ -2604,10 +2573,8 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
   // --- file_system operations --------------------------------------------
 
   result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path);
-  result<std::unique_ptr<random_access_file>> new_random_access_file(
-      const std::string& path);
-  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path,
-                                                           bool truncate);
+  result<std::unique_ptr<random_access_file>> new_random_access_file(const std::string& path);
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path, bool truncate);
   bool file_exists(const std::string& path) {
     const std::string p = normalize_memory_path(path);
     std::lock_guard guard(mu_);
@@ -2697,8 +2664,8 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
 
   // --- handle operations (REQUIRES: h.core is this core) -------------------
 
-  status read(const memory_handle_state& h, std::uint64_t offset, std::size_t n,
-              char* scratch, std::string_view& out) {
+  status read(const memory_handle_state& h, std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view& out) {
     out = {};
     std::lock_guard guard(mu_);
     if (status s = check_live(h, "read"); !s.ok()) return s;
@@ -2831,7 +2798,7 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
   std::map<std::string, memory_dir_node> dirs_;  // by normalized path
   std::map<std::string, std::uint64_t> locks_;   // normalized path -> lock id
   std::uint64_t next_lock_id_ = 0;
-  std::uint64_t epoch_ = 0;                      // bumped by every crash
+  std::uint64_t epoch_ = 0;  // bumped by every crash
   std::unique_ptr<memory_fs_hook> hook_;
 };
 
@@ -2974,20 +2941,17 @@ class memory_file_system final : public file_system {
   memory_file_system(const memory_file_system&) = delete;
   memory_file_system& operator=(const memory_file_system&) = delete;
 
-  result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) override {
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
     return core_->new_sequential_file(path);
   }
   result<std::unique_ptr<random_access_file>> new_random_access_file(
       const std::string& path) override {
     return core_->new_random_access_file(path);
   }
-  result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     return core_->new_writable_file(path, true);
   }
-  result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
     return core_->new_writable_file(path, false);
   }
   bool file_exists(const std::string& path) override { return core_->file_exists(path); }
@@ -3129,8 +3093,9 @@ class fault_state final : public memory_fs_hook {
     }
     if (err == 0) return {};
     ++injected_;
-    std::string msg = path + ": " + memory_fs_op_name(op) + ": injected fault: " +
-                      std::strerror(err) + " (errno " + std::to_string(err) + ")";
+    std::string msg = path + ": " + memory_fs_op_name(op) +
+                      ": injected fault: " + std::strerror(err) + " (errno " + std::to_string(err) +
+                      ")";
     if (err == ENOSPC) return status::resource_exhausted(std::move(msg));
     return status::io_error(std::move(msg));
   }
@@ -3163,20 +3128,17 @@ class fault_injection_file_system final : public file_system {
 
   // --- file_system ----------------------------------------------------------
 
-  result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) override {
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
     return core_->new_sequential_file(path);
   }
   result<std::unique_ptr<random_access_file>> new_random_access_file(
       const std::string& path) override {
     return core_->new_random_access_file(path);
   }
-  result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     return core_->new_writable_file(path, true);
   }
-  result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
     return core_->new_writable_file(path, false);
   }
   bool file_exists(const std::string& path) override { return core_->file_exists(path); }
@@ -3206,14 +3168,10 @@ class fault_injection_file_system final : public file_system {
     state_->crash_budget_.reset();
     switch (mode) {
       case crash_mode::keep_unsynced:
-        core_->crash_locked(false, [](const detail::memory_file_node& n) {
-          return n.data.size();
-        });
+        core_->crash_locked(false, [](const detail::memory_file_node& n) { return n.data.size(); });
         break;
       case crash_mode::drop_unsynced:
-        core_->crash_locked(true, [](const detail::memory_file_node& n) {
-          return n.durable_size;
-        });
+        core_->crash_locked(true, [](const detail::memory_file_node& n) { return n.durable_size; });
         break;
       case crash_mode::drop_random_unsynced:
         core_->crash_locked(true, [this](const detail::memory_file_node& n) {
@@ -5906,8 +5864,8 @@ class table_reader {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
     std::unique_ptr<char[]> bytes;
-    if (status s = read_block_bytes(*file_, file_name_, block_limit_, h,
-                                    settings.verify_checksums, bytes);
+    if (status s =
+            read_block_bytes(*file_, file_name_, block_limit_, h, settings.verify_checksums, bytes);
         !s.ok())
       return s;
     auto b = std::make_shared<const block>(std::move(bytes), static_cast<std::size_t>(h.size));
@@ -6622,28 +6580,27 @@ struct level_stats {
 };
 
 struct stats {
-  std::uint64_t user_bytes_written = 0;        ///< encoded keys + values handed to put/write
+  std::uint64_t user_bytes_written = 0;  ///< encoded keys + values handed to put/write
   std::uint64_t wal_bytes_written = 0;
   std::uint64_t wal_syncs = 0;
-  std::uint64_t flush_bytes_written = 0;       ///< SST bytes written by memtable flushes
+  std::uint64_t flush_bytes_written = 0;  ///< SST bytes written by memtable flushes
   std::uint64_t compaction_bytes_read = 0;
   std::uint64_t compaction_bytes_written = 0;
   std::uint64_t flushes = 0;
   std::uint64_t compactions = 0;
   std::uint64_t trivial_moves = 0;
-  std::uint64_t stalls = 0;                    ///< writes that were slowed or stopped
-  std::uint64_t stall_micros = 0;              ///< total time writers waited
+  std::uint64_t stalls = 0;        ///< writes that were slowed or stopped
+  std::uint64_t stall_micros = 0;  ///< total time writers waited
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
-  std::uint64_t filter_hits = 0;               ///< lookups a filter answered "absent"
-  std::uint64_t filter_misses = 0;             ///< lookups a filter let through
+  std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"
+  std::uint64_t filter_misses = 0;  ///< lookups a filter let through
   std::vector<level_stats> levels;
 
   /// (WAL + flush + compaction bytes written) / user bytes written.
   double write_amplification() const {
     if (user_bytes_written == 0) return 0.0;
-    return static_cast<double>(wal_bytes_written + flush_bytes_written +
-                               compaction_bytes_written) /
+    return static_cast<double>(wal_bytes_written + flush_bytes_written + compaction_bytes_written) /
            static_cast<double>(user_bytes_written);
   }
 };
@@ -6698,8 +6655,7 @@ class snapshot {
       : list_(std::move(list)), seq_(seq) {
     list_->acquire(seq_);
   }
-  snapshot(snapshot&& other) noexcept
-      : list_(std::move(other.list_)), seq_(other.seq_) {}
+  snapshot(snapshot&& other) noexcept : list_(std::move(other.list_)), seq_(other.seq_) {}
   snapshot& operator=(snapshot&& other) noexcept {
     if (this != &other) {
       release();
@@ -6831,9 +6787,7 @@ class write_batch {
     rep_.assign(write_batch_header_size, '\0');
     user_bytes_ = 0;
   }
-  void put(std::string_view key, std::string_view value) {
-    add(value_kind::value, key, value);
-  }
+  void put(std::string_view key, std::string_view value) { add(value_kind::value, key, value); }
   void erase(std::string_view key) { add(value_kind::deletion, key, {}); }
   void erase_range(std::string_view first, std::string_view last) {
     add(value_kind::range_deletion, first, last);
@@ -6875,16 +6829,13 @@ class write_batch {
       in.remove_prefix(1);
       std::string_view key, value;
       if (kind > static_cast<std::uint8_t>(value_kind::range_deletion))
-        return status::corruption("write batch: unknown record kind " +
-                                  std::to_string(kind) + " at offset " +
-                                  std::to_string(offset));
+        return status::corruption("write batch: unknown record kind " + std::to_string(kind) +
+                                  " at offset " + std::to_string(offset));
       if (!get_length_prefixed(in, key))
-        return status::corruption("write batch: bad key at offset " +
-                                  std::to_string(offset));
+        return status::corruption("write batch: bad key at offset " + std::to_string(offset));
       if (kind != static_cast<std::uint8_t>(value_kind::deletion) &&
           !get_length_prefixed(in, value))
-        return status::corruption("write batch: bad value at offset " +
-                                  std::to_string(offset));
+        return status::corruption("write batch: bad value at offset " + std::to_string(offset));
       fn(static_cast<value_kind>(kind), key, value);
       ++seen;
     }
@@ -6973,8 +6924,7 @@ class range_tombstone_set {
     std::vector<const range_tombstone_entry*> active;
     std::size_t next = 0;
     for (std::size_t i = 0; i + 1 < bounds.size(); ++i) {
-      while (next < by_first.size() &&
-             Comparator::compare(by_first[next]->first, bounds[i]) <= 0) {
+      while (next < by_first.size() && Comparator::compare(by_first[next]->first, bounds[i]) <= 0) {
         active.push_back(by_first[next++]);
         std::push_heap(active.begin(), active.end(), heap_less);
       }
@@ -7021,10 +6971,9 @@ class range_tombstone_set {
   };
 
   const fragment* find(std::string_view user_key) const {
-    auto it = std::upper_bound(fragments_.begin(), fragments_.end(), user_key,
-                               [](std::string_view k, const fragment& f) {
-                                 return Comparator::compare(k, f.first) < 0;
-                               });
+    auto it = std::upper_bound(
+        fragments_.begin(), fragments_.end(), user_key,
+        [](std::string_view k, const fragment& f) { return Comparator::compare(k, f.first) < 0; });
     if (it == fragments_.begin()) return nullptr;
     --it;
     return Comparator::compare(user_key, it->last) < 0 ? &*it : nullptr;
@@ -7220,8 +7169,7 @@ class version_set {
       s = edit.decode_from(record);
       if (!s.ok())
         return status::corruption(manifest_path + ": record at offset " +
-                                  std::to_string(reader.last_record_offset()) + ": " +
-                                  s.message());
+                                  std::to_string(reader.last_record_offset()) + ": " + s.message());
       if (edit.comparator_name || edit.codec_name || edit.filter_name) {
         have_names = true;
         s = check_name("comparator", edit.comparator_name, names_.comparator);
@@ -7242,9 +7190,9 @@ class version_set {
     if (!have_names) return status::corruption(manifest_path + ": no policy names recorded");
     if (!have_log || !have_next || !have_last)
       return status::corruption(manifest_path + ": missing " +
-                                std::string(!have_log ? "log number" : !have_next
-                                                                        ? "next file number"
-                                                                        : "last sequence"));
+                                std::string(!have_log    ? "log number"
+                                            : !have_next ? "next file number"
+                                                         : "last sequence"));
     auto v = b.build(sink_);
     if (!v.ok()) return status::corruption(manifest_path + ": " + v.get_status().message());
     {
@@ -7283,8 +7231,8 @@ class version_set {
       if (s.ok()) s = manifest_->sync();
     }
     if (!s.ok()) {
-      sticky_ = status(s.code(), "MANIFEST write failed (writes refused until reopen): " +
-                                     s.message());
+      sticky_ =
+          status(s.code(), "MANIFEST write failed (writes refused until reopen): " + s.message());
       return sticky_;
     }
     std::set<std::uint64_t> kept;  // a trivial move deletes and re-adds one file
@@ -7305,8 +7253,8 @@ class version_set {
   static status check_name(const char* what, const std::optional<std::string>& stored,
                            const std::string& asked) {
     if (stored && *stored != asked)
-      return status::invalid_argument(std::string("the directory was written with ") + what +
-                                      " '" + *stored + "', but this tree uses '" + asked + "'");
+      return status::invalid_argument(std::string("the directory was written with ") + what + " '" +
+                                      *stored + "', but this tree uses '" + asked + "'");
     return {};
   }
 
@@ -7408,7 +7356,8 @@ class version_set {
         if (level >= 0 && level < max_levels)
           pending_[static_cast<std::size_t>(level)][meta.number] = meta;
       for (const auto& [level, number] : edit.deleted_files)
-        if (level >= 0 && level < max_levels) pending_[static_cast<std::size_t>(level)].erase(number);
+        if (level >= 0 && level < max_levels)
+          pending_[static_cast<std::size_t>(level)].erase(number);
     }
     result<std::shared_ptr<const version>> build(const std::shared_ptr<obsolete_files>& sink) {
       auto v = std::make_shared<version>();
@@ -7679,8 +7628,7 @@ namespace lsm {
 inline namespace v0 {
 namespace detail {
 
-using table_iterator_opener =
-    std::function<std::unique_ptr<internal_iterator>(const table_file&)>;
+using table_iterator_opener = std::function<std::unique_ptr<internal_iterator>(const table_file&)>;
 
 template <class Compare>
 class level_iterator final : public internal_iterator {
@@ -7940,8 +7888,7 @@ class db_iterator {
           return;
         }
         if (k.sequence <= snapshot_ && k.kind != value_kind::range_deletion) {
-          if (kind != value_kind::deletion &&
-              Comparator::compare(k.user_key, saved_key_) < 0)
+          if (kind != value_kind::deletion && Comparator::compare(k.user_key, saved_key_) < 0)
             break;  // the newest visible version of saved_key_ was a value
           kind = (k.kind == value_kind::value && covered(k)) ? value_kind::deletion : k.kind;
           if (kind == value_kind::deletion) {
@@ -7993,7 +7940,7 @@ template <class F>
 concept filter_policy = requires(std::span<const std::uint64_t> hashes, std::string& out,
                                  std::string_view filter, std::uint64_t hash) {
   { F::name } -> std::convertible_to<std::string_view>;
-  { F::build(hashes, out) };
+  {F::build(hashes, out)};
   { F::may_contain(filter, hash) } -> std::convertible_to<bool>;
 };
 
@@ -8400,8 +8347,8 @@ class engine {
         last_sequence_.store(last_seq, std::memory_order_release);
         stats_.user_bytes_written += group->user_bytes();
       } else {
-        set_background_error(status(s.code(), "WAL write failed (writes refused until reopen): " +
-                                                  s.message()));
+        set_background_error(
+            status(s.code(), "WAL write failed (writes refused until reopen): " + s.message()));
       }
       if (group == &scratch_batch_) scratch_batch_.clear();
     }
@@ -8661,9 +8608,9 @@ class engine {
 
   struct counters {
     std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
-        flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0},
-        flushes{0}, compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0},
-        filter_hits{0}, filter_misses{0};
+        flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0}, flushes{0},
+        compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0}, filter_hits{0},
+        filter_misses{0};
   };
 
   engine(std::string dir, const options& opts, policy_names names)
@@ -8766,11 +8713,9 @@ class engine {
       status s = batch.set_contents(record);
       if (!s.ok())
         return status::corruption(path + ": record at offset " +
-                                  std::to_string(reader.last_record_offset()) + ": " +
-                                  s.message());
+                                  std::to_string(reader.last_record_offset()) + ": " + s.message());
       insert_into(*mem, batch);
-      if (batch.count() > 0)
-        max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
+      if (batch.count() > 0) max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
       if (mem->table.approximate_memory() > opts_.write_buffer_size) {
         s = write_level0(*mem, edit);
         if (!s.ok()) return s;
@@ -8805,8 +8750,8 @@ class engine {
     last = leader;
     for (std::size_t i = 1; i < writers_.size(); ++i) {
       pending_writer* w = writers_[i];
-      if (w->batch == nullptr) break;            // a flush() waiting its turn
-      if (w->sync && !leader->sync) break;       // don't make a sync write wait on no-sync
+      if (w->batch == nullptr) break;       // a flush() waiting its turn
+      if (w->sync && !leader->sync) break;  // don't make a sync write wait on no-sync
       size += w->batch->byte_size();
       if (size > max_size) break;
       if (result == leader->batch) {
@@ -8854,10 +8799,10 @@ class engine {
 
   void count_stall(std::chrono::steady_clock::time_point start) {
     ++stats_.stalls;
-    stats_.stall_micros += static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              start)
-            .count());
+    stats_.stall_micros +=
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count());
   }
 
   /// The policy's verdict on the current version, refreshed by
@@ -9020,16 +8965,13 @@ class engine {
     return probe.pick(*versions_->current(), context()).has_value();
   }
 
-  compaction_context context() const {
-    return {opts_.target_file_size, opts_.write_buffer_size};
-  }
+  compaction_context context() const { return {opts_.target_file_size, opts_.write_buffer_size}; }
 
   void compaction_loop() {
     std::unique_lock lock(mu_);
     for (;;) {
-      bg_cv_.wait(lock, [&] {
-        return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked());
-      });
+      bg_cv_.wait(lock,
+                  [&] { return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked()); });
       if (shutting_down_) return;
       compaction_running_ = true;
       lock.unlock();
@@ -9417,9 +9359,9 @@ class engine {
   std::shared_ptr<snapshot_list> snapshots_;
   std::unique_ptr<file_lock> lock_;
 
-  std::mutex manifest_mu_;     // serializes version edits
-  std::mutex compaction_mu_;   // one compaction at a time (background or manual)
-  std::mutex policy_mu_;       // guards policy_
+  std::mutex manifest_mu_;    // serializes version edits
+  std::mutex compaction_mu_;  // one compaction at a time (background or manual)
+  std::mutex policy_mu_;      // guards policy_
   Compaction policy_{};
 
   mutable std::mutex mu_;
@@ -9699,9 +9641,7 @@ class tree {
         return *this;
       }
       void operator++(int) { ++*this; }
-      friend bool operator==(const iterator& a, const iterator& b) {
-        return a.range_ == b.range_;
-      }
+      friend bool operator==(const iterator& a, const iterator& b) { return a.range_ == b.range_; }
 
      private:
       friend class scan_range;
@@ -9859,8 +9799,7 @@ class tree {
     if (status s = check_sizes(b.max_key_size(), b.max_value_size()); !s.ok()) return s;
     return engine_->write(b.rep(), wo.sync);
   }
-  status do_get_raw(const Key& key, const read_options& ro, std::string& raw,
-                    bool& found) const {
+  status do_get_raw(const Key& key, const read_options& ro, std::string& raw, bool& found) const {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
     Codec::encode_key(key, k);

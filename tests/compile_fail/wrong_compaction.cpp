@@ -14,6 +14,6 @@ struct never_compacts {
   }
 };
 
-lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>,
-          lsm::memtable::skiplist, lsm::filter::bloom<10>, never_compacts>* t = nullptr;
+lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>, lsm::memtable::skiplist,
+          lsm::filter::bloom<10>, never_compacts>* t = nullptr;
 static_assert(sizeof(*t) > 0);

@@ -12,6 +12,6 @@ struct half_filter {
   static void build(std::span<const std::uint64_t>, std::string&) {}
 };
 
-lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>,
-          lsm::memtable::skiplist, half_filter>* t = nullptr;
+lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>, lsm::memtable::skiplist,
+          half_filter>* t = nullptr;
 static_assert(sizeof(*t) > 0);

@@ -57,8 +57,7 @@ std::uint64_t test_seed() {
 
 }  // namespace
 
-TEST_CASE("every committed fuzz corpus file and reproducer runs through its target",
-          "[fuzz]") {
+TEST_CASE("every committed fuzz corpus file and reproducer runs through its target", "[fuzz]") {
   INFO("fuzz directory " << fuzz_dir().string());
   REQUIRE(fs::is_directory(fuzz_dir() / "corpus"));
   for (const lsm_fuzz::target& t : lsm_fuzz::all_targets) {

@@ -41,8 +41,8 @@ std::unique_ptr<fault_injection_file_system> make_fs(std::uint64_t seed = 1) {
 }
 
 /// Writes a file, syncs it when asked, and makes its name durable when asked.
-void put_file(lsm::file_system& fs, const std::string& path, const std::string& data,
-              bool sync, bool sync_dir) {
+void put_file(lsm::file_system& fs, const std::string& path, const std::string& data, bool sync,
+              bool sync_dir) {
   auto w = fs.new_writable_file(path);
   REQUIRE(w.ok());
   REQUIRE((*w)->append(data).ok());
@@ -87,8 +87,7 @@ TEST_CASE("fault fs: truncating a synced file is not undone by a power loss", "[
   CHECK(read_all(*fs, "/db/f").empty());
 }
 
-TEST_CASE("fault fs: a file created without a directory sync vanishes in a power loss",
-          "[fs]") {
+TEST_CASE("fault fs: a file created without a directory sync vanishes in a power loss", "[fs]") {
   auto fs = make_fs();
   put_file(*fs, "/db/not_dir_synced", "abc", true, false);
   CHECK(fs->file_exists("/db/not_dir_synced"));
@@ -103,8 +102,10 @@ TEST_CASE("fault fs: a file created without a directory sync vanishes in a power
   CHECK(read_all(*fs, "/db/dir_synced") == "abc");
 }
 
-TEST_CASE("fault fs: a directory created without syncing its parent vanishes with its "
-          "contents", "[fs]") {
+TEST_CASE(
+    "fault fs: a directory created without syncing its parent vanishes with its "
+    "contents",
+    "[fs]") {
   auto fs = make_fs();
   REQUIRE(fs->create_dir("/db/sub").ok());
   auto w = fs->new_writable_file("/db/sub/f");
@@ -125,8 +126,10 @@ TEST_CASE("fault fs: a directory created without syncing its parent vanishes wit
   CHECK(read_all(*fs, "/db/sub/f") == "y");
 }
 
-TEST_CASE("fault fs: a rename or removal without a directory sync is undone; with one it "
-          "is kept", "[fs]") {
+TEST_CASE(
+    "fault fs: a rename or removal without a directory sync is undone; with one it "
+    "is kept",
+    "[fs]") {
   auto fs = make_fs();
   put_file(*fs, "/db/CURRENT", "v1", true, true);
 
@@ -154,8 +157,10 @@ TEST_CASE("fault fs: a rename or removal without a directory sync is undone; wit
   CHECK_FALSE(fs->file_exists("/db/CURRENT"));
 }
 
-TEST_CASE("fault fs: a process crash keeps unsynced bytes and names, which stay "
-          "non-durable", "[fs]") {
+TEST_CASE(
+    "fault fs: a process crash keeps unsynced bytes and names, which stay "
+    "non-durable",
+    "[fs]") {
   auto fs = make_fs();
   put_file(*fs, "/db/f", "abc", false, false);
   fs->simulate_crash(crash_mode::keep_unsynced);
@@ -192,8 +197,10 @@ TEST_CASE("fault fs: a crash releases locks and invalidates every open handle", 
   CHECK(read_all(*fs, "/db/f") == "0123456789");
 }
 
-TEST_CASE("fault fs: drop_random_unsynced keeps a prefix between the durable and the full "
-          "length", "[fs]") {
+TEST_CASE(
+    "fault fs: drop_random_unsynced keeps a prefix between the durable and the full "
+    "length",
+    "[fs]") {
   const std::uint64_t seed = test_seed();
   INFO("seed " << seed);
   std::string full(1100, '\0');
@@ -244,8 +251,10 @@ TEST_CASE("fault fs: the n-th append fails once with io_error and writes nothing
   CHECK(fs->injected_fault_count() == 1);
 }
 
-TEST_CASE("fault fs: a forever fault fails the n-th operation and every later one; ENOSPC "
-          "is resource_exhausted", "[fs]") {
+TEST_CASE(
+    "fault fs: a forever fault fails the n-th operation and every later one; ENOSPC "
+    "is resource_exhausted",
+    "[fs]") {
   auto fs = make_fs();
   auto w = fs->new_writable_file("/db/log");
   REQUIRE(w.ok());
@@ -262,8 +271,10 @@ TEST_CASE("fault fs: a forever fault fails the n-th operation and every later on
   CHECK(read_all(*fs, "/db/log") == "ac");
 }
 
-TEST_CASE("fault fs: a failed sync does not advance the durable length; sync_dir counts "
-          "as a sync", "[fs]") {
+TEST_CASE(
+    "fault fs: a failed sync does not advance the durable length; sync_dir counts "
+    "as a sync",
+    "[fs]") {
   auto fs = make_fs();
   auto w = fs->new_writable_file("/db/log");
   REQUIRE(w.ok());
@@ -315,8 +326,10 @@ TEST_CASE("fault fs: a failed rename, create or remove changes nothing", "[fs]")
   CHECK(fs->injected_fault_count() == 5);
 }
 
-TEST_CASE("fault fs: any_mutation counts every mutating operation but not reads; read "
-          "faults fail reads", "[fs]") {
+TEST_CASE(
+    "fault fs: any_mutation counts every mutating operation but not reads; read "
+    "faults fail reads",
+    "[fs]") {
   auto fs = make_fs();
   put_file(*fs, "/db/r", "readable", true, true);
   fs->fail_after(op::any_mutation, 3);
@@ -325,7 +338,7 @@ TEST_CASE("fault fs: any_mutation counts every mutating operation but not reads;
   auto ra = fs->new_random_access_file("/db/r");
   REQUIRE(ra.ok());
   CHECK((*ra)->read(0, 8, scratch.data(), out).ok());  // not a mutation
-  auto w = fs->new_writable_file("/db/w");            // 1
+  auto w = fs->new_writable_file("/db/w");             // 1
   REQUIRE(w.ok());
   CHECK((*w)->append("x").ok());                      // 2
   CHECK((*w)->sync().code() == lsm::errc::io_error);  // 3
@@ -347,8 +360,8 @@ TEST_CASE("fault fs: crash_after_mutations freezes exactly after k mutations", "
   CHECK_FALSE(fs->frozen());
   auto w = fs->new_writable_file("/db/log");  // 1
   REQUIRE(w.ok());
-  CHECK((*w)->append("abc").ok());            // 2
-  CHECK((*w)->sync().ok());                   // 3
+  CHECK((*w)->append("abc").ok());  // 2
+  CHECK((*w)->sync().ok());         // 3
   CHECK(fs->frozen());
   const lsm::status s = (*w)->append("def");
   CHECK(s.code() == lsm::errc::io_error);
@@ -371,8 +384,10 @@ TEST_CASE("fault fs: crash_after_mutations freezes exactly after k mutations", "
   CHECK(read_all(*fs, "/db/log") == "abc");
 }
 
-TEST_CASE("fault fs: every crash point of the CURRENT replace protocol leaves the old or "
-          "the new CURRENT", "[fs]") {
+TEST_CASE(
+    "fault fs: every crash point of the CURRENT replace protocol leaves the old or "
+    "the new CURRENT",
+    "[fs]") {
   // write temp (create, append, sync), rename over CURRENT, sync the directory.
   auto workload = [](lsm::file_system& fs) -> lsm::status {
     auto w = fs.new_writable_file("/db/CURRENT.tmp");

@@ -22,9 +22,9 @@ struct posix_env {
   std::string root;
   posix_env() {
     static std::atomic<int> counter{0};
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("lsm_fs_test_" + std::to_string(std::random_device{}()) + "_" +
-                      std::to_string(counter++));
+    const auto dir =
+        std::filesystem::temp_directory_path() /
+        ("lsm_fs_test_" + std::to_string(std::random_device{}()) + "_" + std::to_string(counter++));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     root = dir.string();
@@ -109,8 +109,8 @@ TEMPLATE_TEST_CASE("a file system reads back what was written, sequentially and 
   CHECK(out.empty());
 }
 
-TEMPLATE_TEST_CASE("new_writable_file truncates; new_appendable_file appends or creates",
-                   "[fs]", posix_env, memory_env) {
+TEMPLATE_TEST_CASE("new_writable_file truncates; new_appendable_file appends or creates", "[fs]",
+                   posix_env, memory_env) {
   TestType env;
   lsm::file_system& fs = env.fs;
   const std::string p = env.path("f");
@@ -132,8 +132,8 @@ TEMPLATE_TEST_CASE("new_writable_file truncates; new_appendable_file appends or 
   CHECK(read_all(fs, fresh) == "xyz");
 }
 
-TEMPLATE_TEST_CASE("a missing file or directory is an io_error naming the path", "[fs]",
-                   posix_env, memory_env) {
+TEMPLATE_TEST_CASE("a missing file or directory is an io_error naming the path", "[fs]", posix_env,
+                   memory_env) {
   TestType env;
   lsm::file_system& fs = env.fs;
   const std::string p = env.path("missing_file");
@@ -157,8 +157,8 @@ TEMPLATE_TEST_CASE("a missing file or directory is an io_error naming the path",
   CHECK_FALSE(fs.file_exists(no_dir));
 }
 
-TEMPLATE_TEST_CASE("get_children lists the direct entries of a directory only", "[fs]",
-                   posix_env, memory_env) {
+TEMPLATE_TEST_CASE("get_children lists the direct entries of a directory only", "[fs]", posix_env,
+                   memory_env) {
   TestType env;
   lsm::file_system& fs = env.fs;
   REQUIRE(lsm::write_string_to_file(fs, "1", env.path("a"), false).ok());
@@ -178,8 +178,8 @@ TEMPLATE_TEST_CASE("get_children lists the direct entries of a directory only", 
   CHECK(fs.sync_dir(env.path("sub")).ok());
 }
 
-TEMPLATE_TEST_CASE("rename_file replaces the target and removes the source name", "[fs]",
-                   posix_env, memory_env) {
+TEMPLATE_TEST_CASE("rename_file replaces the target and removes the source name", "[fs]", posix_env,
+                   memory_env) {
   TestType env;
   lsm::file_system& fs = env.fs;
   REQUIRE(lsm::write_string_to_file(fs, "old", env.path("CURRENT"), true).ok());
@@ -195,8 +195,8 @@ TEMPLATE_TEST_CASE("rename_file replaces the target and removes the source name"
   CHECK(fs.file_exists(env.path("d/moved")));
 }
 
-TEMPLATE_TEST_CASE("lock_file excludes a second locker until the first lock is destroyed",
-                   "[fs]", posix_env, memory_env) {
+TEMPLATE_TEST_CASE("lock_file excludes a second locker until the first lock is destroyed", "[fs]",
+                   posix_env, memory_env) {
   TestType env;
   lsm::file_system& fs = env.fs;
   const std::string p = env.path("LOCK");
@@ -211,8 +211,8 @@ TEMPLATE_TEST_CASE("lock_file excludes a second locker until the first lock is d
   CHECK(third.ok());
 }
 
-TEMPLATE_TEST_CASE("an open file sees later appends and stays readable after removal",
-                   "[fs]", posix_env, memory_env) {
+TEMPLATE_TEST_CASE("an open file sees later appends and stays readable after removal", "[fs]",
+                   posix_env, memory_env) {
   TestType env;
   lsm::file_system& fs = env.fs;
   const std::string p = env.path("000001.sst");
@@ -235,8 +235,7 @@ TEMPLATE_TEST_CASE("an open file sees later appends and stays readable after rem
   REQUIRE((*w)->close().ok());
 }
 
-TEST_CASE("memory_file_system: concurrent appends and reads see consistent bytes",
-          "[fs]") {
+TEST_CASE("memory_file_system: concurrent appends and reads see consistent bytes", "[fs]") {
   lsm::memory_file_system fs;
   REQUIRE(fs.create_dir("/db").ok());
   const std::string shared = pattern(64 * 1024);
@@ -248,7 +247,10 @@ TEST_CASE("memory_file_system: concurrent appends and reads see consistent bytes
   for (int t = 0; t < writers; ++t) {
     threads.emplace_back([&fs, &ok, t] {
       auto w = fs.new_writable_file("/db/w" + std::to_string(t));
-      if (!w.ok()) { ok = false; return; }
+      if (!w.ok()) {
+        ok = false;
+        return;
+      }
       for (int i = 0; i < appends; ++i) {
         if (!(*w)->append(std::to_string(i % 10)).ok()) ok = false;
         if (i % 50 == 0 && !(*w)->sync().ok()) ok = false;
@@ -258,7 +260,10 @@ TEST_CASE("memory_file_system: concurrent appends and reads see consistent bytes
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&fs, &ok, &shared, t] {
       auto r = fs.new_random_access_file("/db/shared");
-      if (!r.ok()) { ok = false; return; }
+      if (!r.ok()) {
+        ok = false;
+        return;
+      }
       std::mt19937 rng(static_cast<unsigned>(t));
       std::string scratch(256, '\0');
       for (int i = 0; i < 2000; ++i) {
@@ -277,8 +282,7 @@ TEST_CASE("memory_file_system: concurrent appends and reads see consistent bytes
   for (int t = 0; t < writers; ++t) CHECK(read_all(fs, "/db/w" + std::to_string(t)) == expected);
 }
 
-TEST_CASE("memory_file_system: file handles and locks outlive the file system object",
-          "[fs]") {
+TEST_CASE("memory_file_system: file handles and locks outlive the file system object", "[fs]") {
   auto fs = std::make_unique<lsm::memory_file_system>();
   REQUIRE(lsm::write_string_to_file(*fs, "payload", "kept", false).ok());
   auto r = fs->new_random_access_file("kept");

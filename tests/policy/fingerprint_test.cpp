@@ -110,22 +110,22 @@ TEST_CASE("reopening with another codec of the same types is refused, naming bot
   require_intact(fs);
 }
 
-TEST_CASE("reopening with another key order under the same codec name is refused, naming "
-          "both comparators",
-          "[policy][fingerprint]") {
+TEST_CASE(
+    "reopening with another key order under the same codec name is refused, naming "
+    "both comparators",
+    "[policy][fingerprint]") {
   auto fs = make_directory();
   using other = lsm::tree<std::string, std::string, reordering_codec>;
   const auto e = open_error<other>(fs);
-  require_names(e, "comparator", "lsm.bytewise",
-                std::string(string_codec::name) + ".compare");
+  require_names(e, "comparator", "lsm.bytewise", std::string(string_codec::name) + ".compare");
   require_intact(fs);
 }
 
 TEST_CASE("reopening with another filter is refused, naming both filters",
           "[policy][fingerprint]") {
   auto fs = make_directory();
-  using other = lsm::tree<std::string, std::string, string_codec, lsm::memtable::skiplist,
-                          lsm::filter::none>;
+  using other =
+      lsm::tree<std::string, std::string, string_codec, lsm::memtable::skiplist, lsm::filter::none>;
   const auto e = open_error<other>(fs);
   require_names(e, "filter", lsm::filter::bloom<10>::name, lsm::filter::none::name);
   require_intact(fs);
@@ -137,8 +137,8 @@ TEST_CASE("the memtable, bloom bits and compaction policy may change between ope
   lsm::options opts;
   opts.file_system = fs;
   {
-    lsm::tree<std::string, std::string, string_codec, lsm::memtable::vector,
-              lsm::filter::bloom<16>, lsm::compaction::tiered<>>
+    lsm::tree<std::string, std::string, string_codec, lsm::memtable::vector, lsm::filter::bloom<16>,
+              lsm::compaction::tiered<>>
         db("/fp", opts);
     CHECK(db.get("apple") == "red");
     CHECK(db.get("banana") == "yellow");

@@ -264,10 +264,10 @@ using c12 = combo<std::string, mt::map, none, tiered<>, descending_codec, std::g
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("every policy combination matches a std::map model across flushes, "
-                   "compactions and reopens",
-                   "[policy][model]", c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11,
-                   c12) {
+TEMPLATE_TEST_CASE(
+    "every policy combination matches a std::map model across flushes, "
+    "compactions and reopens",
+    "[policy][model]", c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12) {
   const std::uint64_t seeds = lsm_test::env_number("LSM_POLICY_SEEDS", 2);
   const std::uint64_t ops = lsm_test::env_number("LSM_POLICY_OPS", 4000);
   const bool fixed = lsm_test::env_number("LSM_TEST_SEED", 0) != 0;

@@ -76,8 +76,7 @@ TEST_CASE("tiered merges a level-0 batch into a similar newest run, else above i
   }
 }
 
-TEST_CASE("tiered merges the newest pair of similar runs across empty levels",
-          "[policy][tiered]") {
+TEST_CASE("tiered merges the newest pair of similar runs across empty levels", "[policy][tiered]") {
   version v;
   add_file(v, 3, 100);
   add_file(v, 3, 100);
@@ -201,8 +200,7 @@ TEST_CASE("a tiered tree merges level 0 into sorted runs below it with no data l
   CHECK(run_bytes > 0);
 }
 
-TEST_CASE("tiered writes fewer bytes than leveled on the same random fill",
-          "[policy][tiered]") {
+TEST_CASE("tiered writes fewer bytes than leveled on the same random fill", "[policy][tiered]") {
   const std::uint64_t seed = lsm_test::test_seed();
   INFO("seed " << seed << " (replay with LSM_TEST_SEED=" << seed << ")");
   const std::uint64_t n = fill_size();
@@ -214,6 +212,6 @@ TEST_CASE("tiered writes fewer bytes than leveled on the same random fill",
   REQUIRE(leveled.stats.user_bytes_written == tiered_fill.stats.user_bytes_written);
   CHECK(tiered_fill.stats.compaction_bytes_written < leveled.stats.compaction_bytes_written);
   CHECK(wa_tiered < wa_leveled);
-  WARN("random fill of " << n << " keys: write amplification leveled " << wa_leveled
-                         << ", tiered " << wa_tiered);
+  WARN("random fill of " << n << " keys: write amplification leveled " << wa_leveled << ", tiered "
+                         << wa_tiered);
 }

@@ -60,7 +60,8 @@ TEST_CASE("a second open of the same directory fails with busy", "[tree][recover
 TEST_CASE("kill -9 during writes loses no acknowledged write", "[tree][recovery][kill]") {
   const std::string dir = temp_dir("lsm_kill");
   const char* seed_env = std::getenv("LSM_TEST_SEED");
-  const std::uint64_t seed = seed_env ? std::strtoull(seed_env, nullptr, 10) : std::random_device{}();
+  const std::uint64_t seed =
+      seed_env ? std::strtoull(seed_env, nullptr, 10) : std::random_device{}();
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
   std::uint64_t next_key = 0;

@@ -79,8 +79,7 @@ inline std::size_t varint_length(std::uint64_t v) noexcept {
 
 /// Decodes a varint64 from [p, limit). Returns one past its last byte, or
 /// nullptr when the input is truncated or longer than 10 bytes.
-inline const char* decode_varint64(const char* p, const char* limit,
-                                   std::uint64_t& v) noexcept {
+inline const char* decode_varint64(const char* p, const char* limit, std::uint64_t& v) noexcept {
   std::uint64_t result = 0;
   for (unsigned shift = 0; shift <= 63 && p < limit; shift += 7) {
     const auto byte = static_cast<std::uint64_t>(static_cast<unsigned char>(*p++));
@@ -94,8 +93,7 @@ inline const char* decode_varint64(const char* p, const char* limit,
   }
   return nullptr;
 }
-inline const char* decode_varint32(const char* p, const char* limit,
-                                   std::uint32_t& v) noexcept {
+inline const char* decode_varint32(const char* p, const char* limit, std::uint32_t& v) noexcept {
   std::uint32_t result = 0;
   for (unsigned shift = 0; shift <= 28 && p < limit; shift += 7) {
     const auto byte = static_cast<std::uint32_t>(static_cast<unsigned char>(*p++));

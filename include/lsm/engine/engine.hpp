@@ -182,8 +182,8 @@ class engine {
         last_sequence_.store(last_seq, std::memory_order_release);
         stats_.user_bytes_written += group->user_bytes();
       } else {
-        set_background_error(status(s.code(), "WAL write failed (writes refused until reopen): " +
-                                                  s.message()));
+        set_background_error(
+            status(s.code(), "WAL write failed (writes refused until reopen): " + s.message()));
       }
       if (group == &scratch_batch_) scratch_batch_.clear();
     }
@@ -443,9 +443,9 @@ class engine {
 
   struct counters {
     std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
-        flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0},
-        flushes{0}, compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0},
-        filter_hits{0}, filter_misses{0};
+        flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0}, flushes{0},
+        compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0}, filter_hits{0},
+        filter_misses{0};
   };
 
   engine(std::string dir, const options& opts, policy_names names)
@@ -548,11 +548,9 @@ class engine {
       status s = batch.set_contents(record);
       if (!s.ok())
         return status::corruption(path + ": record at offset " +
-                                  std::to_string(reader.last_record_offset()) + ": " +
-                                  s.message());
+                                  std::to_string(reader.last_record_offset()) + ": " + s.message());
       insert_into(*mem, batch);
-      if (batch.count() > 0)
-        max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
+      if (batch.count() > 0) max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
       if (mem->table.approximate_memory() > opts_.write_buffer_size) {
         s = write_level0(*mem, edit);
         if (!s.ok()) return s;
@@ -587,8 +585,8 @@ class engine {
     last = leader;
     for (std::size_t i = 1; i < writers_.size(); ++i) {
       pending_writer* w = writers_[i];
-      if (w->batch == nullptr) break;            // a flush() waiting its turn
-      if (w->sync && !leader->sync) break;       // don't make a sync write wait on no-sync
+      if (w->batch == nullptr) break;       // a flush() waiting its turn
+      if (w->sync && !leader->sync) break;  // don't make a sync write wait on no-sync
       size += w->batch->byte_size();
       if (size > max_size) break;
       if (result == leader->batch) {
@@ -636,10 +634,10 @@ class engine {
 
   void count_stall(std::chrono::steady_clock::time_point start) {
     ++stats_.stalls;
-    stats_.stall_micros += static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              start)
-            .count());
+    stats_.stall_micros +=
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count());
   }
 
   /// The policy's verdict on the current version, refreshed by
@@ -802,16 +800,13 @@ class engine {
     return probe.pick(*versions_->current(), context()).has_value();
   }
 
-  compaction_context context() const {
-    return {opts_.target_file_size, opts_.write_buffer_size};
-  }
+  compaction_context context() const { return {opts_.target_file_size, opts_.write_buffer_size}; }
 
   void compaction_loop() {
     std::unique_lock lock(mu_);
     for (;;) {
-      bg_cv_.wait(lock, [&] {
-        return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked());
-      });
+      bg_cv_.wait(lock,
+                  [&] { return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked()); });
       if (shutting_down_) return;
       compaction_running_ = true;
       lock.unlock();
@@ -1199,9 +1194,9 @@ class engine {
   std::shared_ptr<snapshot_list> snapshots_;
   std::unique_ptr<file_lock> lock_;
 
-  std::mutex manifest_mu_;     // serializes version edits
-  std::mutex compaction_mu_;   // one compaction at a time (background or manual)
-  std::mutex policy_mu_;       // guards policy_
+  std::mutex manifest_mu_;    // serializes version edits
+  std::mutex compaction_mu_;  // one compaction at a time (background or manual)
+  std::mutex policy_mu_;      // guards policy_
   Compaction policy_{};
 
   mutable std::mutex mu_;

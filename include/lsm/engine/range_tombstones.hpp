@@ -65,8 +65,7 @@ class range_tombstone_set {
     std::vector<const range_tombstone_entry*> active;
     std::size_t next = 0;
     for (std::size_t i = 0; i + 1 < bounds.size(); ++i) {
-      while (next < by_first.size() &&
-             Comparator::compare(by_first[next]->first, bounds[i]) <= 0) {
+      while (next < by_first.size() && Comparator::compare(by_first[next]->first, bounds[i]) <= 0) {
         active.push_back(by_first[next++]);
         std::push_heap(active.begin(), active.end(), heap_less);
       }
@@ -113,10 +112,9 @@ class range_tombstone_set {
   };
 
   const fragment* find(std::string_view user_key) const {
-    auto it = std::upper_bound(fragments_.begin(), fragments_.end(), user_key,
-                               [](std::string_view k, const fragment& f) {
-                                 return Comparator::compare(k, f.first) < 0;
-                               });
+    auto it = std::upper_bound(
+        fragments_.begin(), fragments_.end(), user_key,
+        [](std::string_view k, const fragment& f) { return Comparator::compare(k, f.first) < 0; });
     if (it == fragments_.begin()) return nullptr;
     --it;
     return Comparator::compare(user_key, it->last) < 0 ? &*it : nullptr;

@@ -31,9 +31,7 @@ class write_batch {
     rep_.assign(write_batch_header_size, '\0');
     user_bytes_ = 0;
   }
-  void put(std::string_view key, std::string_view value) {
-    add(value_kind::value, key, value);
-  }
+  void put(std::string_view key, std::string_view value) { add(value_kind::value, key, value); }
   void erase(std::string_view key) { add(value_kind::deletion, key, {}); }
   void erase_range(std::string_view first, std::string_view last) {
     add(value_kind::range_deletion, first, last);
@@ -75,16 +73,13 @@ class write_batch {
       in.remove_prefix(1);
       std::string_view key, value;
       if (kind > static_cast<std::uint8_t>(value_kind::range_deletion))
-        return status::corruption("write batch: unknown record kind " +
-                                  std::to_string(kind) + " at offset " +
-                                  std::to_string(offset));
+        return status::corruption("write batch: unknown record kind " + std::to_string(kind) +
+                                  " at offset " + std::to_string(offset));
       if (!get_length_prefixed(in, key))
-        return status::corruption("write batch: bad key at offset " +
-                                  std::to_string(offset));
+        return status::corruption("write batch: bad key at offset " + std::to_string(offset));
       if (kind != static_cast<std::uint8_t>(value_kind::deletion) &&
           !get_length_prefixed(in, value))
-        return status::corruption("write batch: bad value at offset " +
-                                  std::to_string(offset));
+        return status::corruption("write batch: bad value at offset " + std::to_string(offset));
       fn(static_cast<value_kind>(kind), key, value);
       ++seen;
     }

@@ -17,7 +17,7 @@ template <class F>
 concept filter_policy = requires(std::span<const std::uint64_t> hashes, std::string& out,
                                  std::string_view filter, std::uint64_t hash) {
   { F::name } -> std::convertible_to<std::string_view>;
-  { F::build(hashes, out) };
+  {F::build(hashes, out)};
   { F::may_contain(filter, hash) } -> std::convertible_to<bool>;
 };
 

@@ -33,15 +33,13 @@ inline constexpr std::array<std::array<std::uint32_t, 256>, 8> make_tables() {
     t[0][i] = c;
   }
   for (std::size_t i = 0; i < 256; ++i)
-    for (std::size_t s = 1; s < 8; ++s)
-      t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xffu];
+    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xffu];
   return t;
 }
 inline constexpr auto tables = make_tables();
 
 /// Portable slicing-by-8. `crc` is the running CRC (not inverted).
-inline std::uint32_t extend_portable(std::uint32_t crc, const char* data,
-                                     std::size_t n) noexcept {
+inline std::uint32_t extend_portable(std::uint32_t crc, const char* data, std::size_t n) noexcept {
   auto p = reinterpret_cast<const unsigned char*>(data);
   std::uint32_t c = ~crc;
   while (n >= 8) {
@@ -49,9 +47,9 @@ inline std::uint32_t extend_portable(std::uint32_t crc, const char* data,
                                   std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24);
     const std::uint32_t hi = std::uint32_t{p[4]} | std::uint32_t{p[5]} << 8 |
                              std::uint32_t{p[6]} << 16 | std::uint32_t{p[7]} << 24;
-    c = tables[7][lo & 0xff] ^ tables[6][(lo >> 8) & 0xff] ^
-        tables[5][(lo >> 16) & 0xff] ^ tables[4][lo >> 24] ^ tables[3][hi & 0xff] ^
-        tables[2][(hi >> 8) & 0xff] ^ tables[1][(hi >> 16) & 0xff] ^ tables[0][hi >> 24];
+    c = tables[7][lo & 0xff] ^ tables[6][(lo >> 8) & 0xff] ^ tables[5][(lo >> 16) & 0xff] ^
+        tables[4][lo >> 24] ^ tables[3][hi & 0xff] ^ tables[2][(hi >> 8) & 0xff] ^
+        tables[1][(hi >> 16) & 0xff] ^ tables[0][hi >> 24];
     p += 8;
     n -= 8;
   }
@@ -60,8 +58,9 @@ inline std::uint32_t extend_portable(std::uint32_t crc, const char* data,
 }
 
 #ifdef LSM_CRC32C_HAVE_SSE42_PATH
-__attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42(
-    std::uint32_t crc, const char* data, std::size_t n) noexcept {
+__attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42(std::uint32_t crc,
+                                                                    const char* data,
+                                                                    std::size_t n) noexcept {
   std::uint64_t c = ~crc;
   while (n >= 8) {
     std::uint64_t word;
@@ -81,19 +80,14 @@ inline bool cpu_has_sse42() noexcept {
 #endif
 
 /// Returns the CRC32C of `init_crc`'s message followed by data[0, n).
-inline std::uint32_t extend(std::uint32_t init_crc, const char* data,
-                            std::size_t n) noexcept {
+inline std::uint32_t extend(std::uint32_t init_crc, const char* data, std::size_t n) noexcept {
 #ifdef LSM_CRC32C_HAVE_SSE42_PATH
   if (cpu_has_sse42()) return extend_sse42(init_crc, data, n);
 #endif
   return extend_portable(init_crc, data, n);
 }
-inline std::uint32_t value(const char* data, std::size_t n) noexcept {
-  return extend(0, data, n);
-}
-inline std::uint32_t value(std::string_view s) noexcept {
-  return extend(0, s.data(), s.size());
-}
+inline std::uint32_t value(const char* data, std::size_t n) noexcept { return extend(0, data, n); }
+inline std::uint32_t value(std::string_view s) noexcept { return extend(0, s.data(), s.size()); }
 
 inline constexpr std::uint32_t mask_delta = 0xa282ead8u;
 

@@ -125,8 +125,9 @@ class fault_state final : public memory_fs_hook {
     }
     if (err == 0) return {};
     ++injected_;
-    std::string msg = path + ": " + memory_fs_op_name(op) + ": injected fault: " +
-                      std::strerror(err) + " (errno " + std::to_string(err) + ")";
+    std::string msg = path + ": " + memory_fs_op_name(op) +
+                      ": injected fault: " + std::strerror(err) + " (errno " + std::to_string(err) +
+                      ")";
     if (err == ENOSPC) return status::resource_exhausted(std::move(msg));
     return status::io_error(std::move(msg));
   }
@@ -159,20 +160,17 @@ class fault_injection_file_system final : public file_system {
 
   // --- file_system ----------------------------------------------------------
 
-  result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) override {
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
     return core_->new_sequential_file(path);
   }
   result<std::unique_ptr<random_access_file>> new_random_access_file(
       const std::string& path) override {
     return core_->new_random_access_file(path);
   }
-  result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     return core_->new_writable_file(path, true);
   }
-  result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
     return core_->new_writable_file(path, false);
   }
   bool file_exists(const std::string& path) override { return core_->file_exists(path); }
@@ -202,14 +200,10 @@ class fault_injection_file_system final : public file_system {
     state_->crash_budget_.reset();
     switch (mode) {
       case crash_mode::keep_unsynced:
-        core_->crash_locked(false, [](const detail::memory_file_node& n) {
-          return n.data.size();
-        });
+        core_->crash_locked(false, [](const detail::memory_file_node& n) { return n.data.size(); });
         break;
       case crash_mode::drop_unsynced:
-        core_->crash_locked(true, [](const detail::memory_file_node& n) {
-          return n.durable_size;
-        });
+        core_->crash_locked(true, [](const detail::memory_file_node& n) { return n.durable_size; });
         break;
       case crash_mode::drop_random_unsynced:
         core_->crash_locked(true, [this](const detail::memory_file_node& n) {

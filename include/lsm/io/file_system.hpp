@@ -68,16 +68,13 @@ class file_system {
  public:
   virtual ~file_system() = default;
 
-  virtual result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) = 0;
+  virtual result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) = 0;
   virtual result<std::unique_ptr<random_access_file>> new_random_access_file(
       const std::string& path) = 0;
   /// Creates or truncates.
-  virtual result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) = 0;
+  virtual result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) = 0;
   /// Opens for appending, creating it if missing.
-  virtual result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) = 0;
+  virtual result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) = 0;
 
   virtual bool file_exists(const std::string& path) = 0;
   /// Names (not paths) of the entries of dir, without "." and "..".
@@ -96,8 +93,7 @@ class file_system {
 };
 
 /// Reads a whole file into `out`.
-inline status read_file_to_string(file_system& fs, const std::string& path,
-                                  std::string& out) {
+inline status read_file_to_string(file_system& fs, const std::string& path, std::string& out) {
   out.clear();
   auto file = fs.new_sequential_file(path);
   if (!file.ok()) return file.take_status();
@@ -112,8 +108,8 @@ inline status read_file_to_string(file_system& fs, const std::string& path,
 }
 
 /// Writes `data` to a new file at path, optionally syncing it.
-inline status write_string_to_file(file_system& fs, std::string_view data,
-                                   const std::string& path, bool sync) {
+inline status write_string_to_file(file_system& fs, std::string_view data, const std::string& path,
+                                   bool sync) {
   auto file = fs.new_writable_file(path);
   if (!file.ok()) return file.take_status();
   status s = (*file)->append(data);

@@ -129,9 +129,7 @@ inline std::string normalize_memory_path(std::string_view path) {
   return out;
 }
 
-inline bool is_memory_root(const std::string& path) noexcept {
-  return path == "/" || path == ".";
-}
+inline bool is_memory_root(const std::string& path) noexcept { return path == "/" || path == "."; }
 
 /// REQUIRES: path is normalized and not a root.
 inline std::pair<std::string, std::string> split_memory_path(const std::string& path) {
@@ -180,10 +178,8 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
   // --- file_system operations --------------------------------------------
 
   result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path);
-  result<std::unique_ptr<random_access_file>> new_random_access_file(
-      const std::string& path);
-  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path,
-                                                           bool truncate);
+  result<std::unique_ptr<random_access_file>> new_random_access_file(const std::string& path);
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path, bool truncate);
   bool file_exists(const std::string& path) {
     const std::string p = normalize_memory_path(path);
     std::lock_guard guard(mu_);
@@ -273,8 +269,8 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
 
   // --- handle operations (REQUIRES: h.core is this core) -------------------
 
-  status read(const memory_handle_state& h, std::uint64_t offset, std::size_t n,
-              char* scratch, std::string_view& out) {
+  status read(const memory_handle_state& h, std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view& out) {
     out = {};
     std::lock_guard guard(mu_);
     if (status s = check_live(h, "read"); !s.ok()) return s;
@@ -407,7 +403,7 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
   std::map<std::string, memory_dir_node> dirs_;  // by normalized path
   std::map<std::string, std::uint64_t> locks_;   // normalized path -> lock id
   std::uint64_t next_lock_id_ = 0;
-  std::uint64_t epoch_ = 0;                      // bumped by every crash
+  std::uint64_t epoch_ = 0;  // bumped by every crash
   std::unique_ptr<memory_fs_hook> hook_;
 };
 
@@ -550,20 +546,17 @@ class memory_file_system final : public file_system {
   memory_file_system(const memory_file_system&) = delete;
   memory_file_system& operator=(const memory_file_system&) = delete;
 
-  result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) override {
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
     return core_->new_sequential_file(path);
   }
   result<std::unique_ptr<random_access_file>> new_random_access_file(
       const std::string& path) override {
     return core_->new_random_access_file(path);
   }
-  result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     return core_->new_writable_file(path, true);
   }
-  result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
     return core_->new_writable_file(path, false);
   }
   bool file_exists(const std::string& path) override { return core_->file_exists(path); }

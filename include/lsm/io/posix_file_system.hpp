@@ -72,12 +72,10 @@ class posix_random_access_file final : public random_access_file {
               std::string_view& out) const override {
     std::size_t got = 0;
     while (got < n) {
-      const ::ssize_t r =
-          ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
+      const ::ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
       if (r < 0) {
         if (errno == EINTR) continue;
-        return posix_error(path_ + ": pread at offset " + std::to_string(offset + got),
-                           errno);
+        return posix_error(path_ + ": pread at offset " + std::to_string(offset + got), errno);
       }
       if (r == 0) break;
       got += static_cast<std::size_t>(r);
@@ -195,8 +193,7 @@ class posix_file_lock final : public file_lock {
 /// The default file system: the operating system's.
 class posix_file_system final : public file_system {
  public:
-  result<std::unique_ptr<sequential_file>> new_sequential_file(
-      const std::string& path) override {
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return detail::posix_error(path + ": open", errno);
     return std::unique_ptr<sequential_file>(new detail::posix_sequential_file(path, fd));
@@ -205,24 +202,19 @@ class posix_file_system final : public file_system {
       const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return detail::posix_error(path + ": open", errno);
-    return std::unique_ptr<random_access_file>(
-        new detail::posix_random_access_file(path, fd));
+    return std::unique_ptr<random_access_file>(new detail::posix_random_access_file(path, fd));
   }
-  result<std::unique_ptr<writable_file>> new_writable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
     return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
   }
-  result<std::unique_ptr<writable_file>> new_appendable_file(
-      const std::string& path) override {
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for appending", errno);
     return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
   }
-  bool file_exists(const std::string& path) override {
-    return ::access(path.c_str(), F_OK) == 0;
-  }
+  bool file_exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   result<std::vector<std::string>> get_children(const std::string& dir) override {
     ::DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) return detail::posix_error(dir + ": opendir", errno);
@@ -276,8 +268,7 @@ class posix_file_system final : public file_system {
       const int err = errno;
       ::close(fd);
       detail::posix_lock_table::instance().erase(path);
-      if (err == EACCES || err == EAGAIN)
-        return status::busy(path + ": locked by another process");
+      if (err == EACCES || err == EAGAIN) return status::busy(path + ": locked by another process");
       return detail::posix_error(path + ": lock", err);
     }
     return std::unique_ptr<file_lock>(new detail::posix_file_lock(path, fd));

@@ -168,8 +168,7 @@ class db_iterator {
           return;
         }
         if (k.sequence <= snapshot_ && k.kind != value_kind::range_deletion) {
-          if (kind != value_kind::deletion &&
-              Comparator::compare(k.user_key, saved_key_) < 0)
+          if (kind != value_kind::deletion && Comparator::compare(k.user_key, saved_key_) < 0)
             break;  // the newest visible version of saved_key_ was a value
           kind = (k.kind == value_kind::value && covered(k)) ? value_kind::deletion : k.kind;
           if (kind == value_kind::deletion) {

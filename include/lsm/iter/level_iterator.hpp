@@ -17,8 +17,7 @@ namespace lsm {
 inline namespace v0 {
 namespace detail {
 
-using table_iterator_opener =
-    std::function<std::unique_ptr<internal_iterator>(const table_file&)>;
+using table_iterator_opener = std::function<std::unique_ptr<internal_iterator>(const table_file&)>;
 
 template <class Compare>
 class level_iterator final : public internal_iterator {

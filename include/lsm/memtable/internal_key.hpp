@@ -47,9 +47,7 @@ concept key_comparator = requires(std::string_view a, std::string_view b) {
 /// Plain byte order (memcmp, shorter first on a tie): the default.
 struct bytewise_comparator {
   static constexpr std::string_view name = "lsm.bytewise";
-  static int compare(std::string_view a, std::string_view b) noexcept {
-    return a.compare(b);
-  }
+  static int compare(std::string_view a, std::string_view b) noexcept { return a.compare(b); }
 };
 
 namespace detail {
@@ -61,8 +59,8 @@ inline std::uint64_t pack_tag(sequence_number seq, value_kind kind) noexcept {
 }
 
 /// Appends (user_key, seq, kind) as an internal key to dst.
-inline void append_internal_key(std::string& dst, std::string_view user_key,
-                                sequence_number seq, value_kind kind) {
+inline void append_internal_key(std::string& dst, std::string_view user_key, sequence_number seq,
+                                value_kind kind) {
   dst.append(user_key.data(), user_key.size());
   put_fixed64(dst, pack_tag(seq, kind));
 }

@@ -151,8 +151,8 @@ class table_reader {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
     std::unique_ptr<char[]> bytes;
-    if (status s = read_block_bytes(*file_, file_name_, block_limit_, h,
-                                    settings.verify_checksums, bytes);
+    if (status s =
+            read_block_bytes(*file_, file_name_, block_limit_, h, settings.verify_checksums, bytes);
         !s.ok())
       return s;
     auto b = std::make_shared<const block>(std::move(bytes), static_cast<std::size_t>(h.size));

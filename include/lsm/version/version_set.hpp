@@ -109,8 +109,7 @@ class version_set {
       s = edit.decode_from(record);
       if (!s.ok())
         return status::corruption(manifest_path + ": record at offset " +
-                                  std::to_string(reader.last_record_offset()) + ": " +
-                                  s.message());
+                                  std::to_string(reader.last_record_offset()) + ": " + s.message());
       if (edit.comparator_name || edit.codec_name || edit.filter_name) {
         have_names = true;
         s = check_name("comparator", edit.comparator_name, names_.comparator);
@@ -131,9 +130,9 @@ class version_set {
     if (!have_names) return status::corruption(manifest_path + ": no policy names recorded");
     if (!have_log || !have_next || !have_last)
       return status::corruption(manifest_path + ": missing " +
-                                std::string(!have_log ? "log number" : !have_next
-                                                                        ? "next file number"
-                                                                        : "last sequence"));
+                                std::string(!have_log    ? "log number"
+                                            : !have_next ? "next file number"
+                                                         : "last sequence"));
     auto v = b.build(sink_);
     if (!v.ok()) return status::corruption(manifest_path + ": " + v.get_status().message());
     {
@@ -172,8 +171,8 @@ class version_set {
       if (s.ok()) s = manifest_->sync();
     }
     if (!s.ok()) {
-      sticky_ = status(s.code(), "MANIFEST write failed (writes refused until reopen): " +
-                                     s.message());
+      sticky_ =
+          status(s.code(), "MANIFEST write failed (writes refused until reopen): " + s.message());
       return sticky_;
     }
     std::set<std::uint64_t> kept;  // a trivial move deletes and re-adds one file
@@ -194,8 +193,8 @@ class version_set {
   static status check_name(const char* what, const std::optional<std::string>& stored,
                            const std::string& asked) {
     if (stored && *stored != asked)
-      return status::invalid_argument(std::string("the directory was written with ") + what +
-                                      " '" + *stored + "', but this tree uses '" + asked + "'");
+      return status::invalid_argument(std::string("the directory was written with ") + what + " '" +
+                                      *stored + "', but this tree uses '" + asked + "'");
     return {};
   }
 
@@ -297,7 +296,8 @@ class version_set {
         if (level >= 0 && level < max_levels)
           pending_[static_cast<std::size_t>(level)][meta.number] = meta;
       for (const auto& [level, number] : edit.deleted_files)
-        if (level >= 0 && level < max_levels) pending_[static_cast<std::size_t>(level)].erase(number);
+        if (level >= 0 && level < max_levels)
+          pending_[static_cast<std::size_t>(level)].erase(number);
     }
     result<std::shared_ptr<const version>> build(const std::shared_ptr<obsolete_files>& sink) {
       auto v = std::make_shared<version>();
