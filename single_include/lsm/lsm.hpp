@@ -4900,36 +4900,11 @@ inline status read_block_bytes(const random_access_file& file, const std::string
 inline status read_block(const random_access_file& file, const std::string& file_name,
                          std::uint64_t limit, const block_handle& handle, bool verify_checksum,
                          std::string& out) {
-  if (!handle.fits_before(limit))
-    return status::corruption(
-        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
-        std::to_string(handle.size) + ") extends past the block region ending at offset " +
-        std::to_string(limit));
-  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
-  out.resize(n);
-  std::string_view got;
-  if (status s = file.read(handle.offset, n, out.data(), got); !s.ok()) return s;
-  if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": expected " + std::to_string(n) + " bytes, read " +
-                              std::to_string(got.size()) + " (truncated file?)");
-  if (got.data() != out.data()) out.assign(got.data(), got.size());
-  const auto size = static_cast<std::size_t>(handle.size);
-  const auto type = static_cast<unsigned char>(out[size]);
-  if (verify_checksum) {
-    const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.data() + size + 1));
-    const std::uint32_t actual = crc32c::value(out.data(), size + 1);
-    if (stored != actual)
-      return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                                " (size " + std::to_string(handle.size) +
-                                "): checksum mismatch: expected " + sst_hex(stored) +
-                                ", computed " + sst_hex(actual));
-  }
-  if (type != static_cast<unsigned char>(block_compression::none))
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": unknown compression type: expected 0, found " +
-                              std::to_string(type));
-  out.resize(size);
+  std::unique_ptr<char[]> bytes;
+  if (status s = read_block_bytes(file, file_name, limit, handle, verify_checksum, bytes);
+      !s.ok())
+    return s;
+  out.assign(bytes.get(), static_cast<std::size_t>(handle.size));
   return {};
 }
 

@@ -203,7 +203,9 @@ TEST_CASE("a tiered tree merges level 0 into sorted runs below it with no data l
 TEST_CASE("tiered writes fewer bytes than leveled on the same random fill", "[policy][tiered]") {
   const std::uint64_t seed = lsm_test::test_seed();
   INFO("seed " << seed << " (replay with LSM_TEST_SEED=" << seed << ")");
-  const std::uint64_t n = fill_size();
+  // Full size even under sanitizers: below ~20k keys the two shapes barely
+  // differ and the comparison is noise.
+  const std::uint64_t n = lsm_test::env_number("LSM_TIERED_FILL", 40000);
   const auto leveled = random_fill<lsm::compaction::leveled<>>(seed, n);
   const auto tiered_fill = random_fill<lsm::compaction::tiered<>>(seed, n);
   const double wa_leveled = leveled.stats.write_amplification();
