@@ -4901,8 +4901,7 @@ inline status read_block(const random_access_file& file, const std::string& file
                          std::uint64_t limit, const block_handle& handle, bool verify_checksum,
                          std::string& out) {
   std::unique_ptr<char[]> bytes;
-  if (status s = read_block_bytes(file, file_name, limit, handle, verify_checksum, bytes);
-      !s.ok())
+  if (status s = read_block_bytes(file, file_name, limit, handle, verify_checksum, bytes); !s.ok())
     return s;
   out.assign(bytes.get(), static_cast<std::size_t>(handle.size));
   return {};
