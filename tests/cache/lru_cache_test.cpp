@@ -11,6 +11,9 @@
 #include <thread>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_lru_cache_test {
+
 using lsm::detail::block;
 using lsm::detail::block_cache;
 using lsm::detail::lru_cache;
@@ -129,3 +132,5 @@ TEST_CASE("the cache is safe and consistent under 4 threads", "[cache]") {
   CHECK(cache.hits() > 0);
   CHECK(cache.usage() <= cache.capacity());
 }
+
+}  // namespace lsm_test_lru_cache_test

@@ -4,6 +4,9 @@
 #include <limits>
 #include <random>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_coding_test {
+
 using namespace lsm::detail;
 
 TEST_CASE("fixed32 and fixed64 are little-endian and round-trip", "[coding]") {
@@ -79,3 +82,5 @@ TEST_CASE("length-prefixed strings round-trip and reject short input", "[coding]
   std::string_view b = bad;
   CHECK_FALSE(get_length_prefixed(b, out));
 }
+
+}  // namespace lsm_test_coding_test

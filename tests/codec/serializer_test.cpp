@@ -21,6 +21,9 @@
 #include <utility>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_serializer_test {
+
 namespace {
 
 std::uint64_t serializer_test_seed() {
@@ -596,3 +599,5 @@ TEST_CASE("trivially copyable structs are values: bytes copied, size checked",
   CHECK(v.first.d == 2.5);
   CHECK(v.second == "tail");
 }
+
+}  // namespace lsm_test_serializer_test

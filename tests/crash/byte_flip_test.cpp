@@ -29,6 +29,9 @@
 
 #include "support/crash_util.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_byte_flip_test {
+
 namespace {
 
 using db_type = lsm::tree<std::string, std::string>;
@@ -429,3 +432,5 @@ TEST_CASE(
   CHECK(wrong == 0);
   CHECK(wrong_code == 0);
 }
+
+}  // namespace lsm_test_byte_flip_test

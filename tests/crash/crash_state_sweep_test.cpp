@@ -30,6 +30,9 @@
 
 #include "support/crash_util.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_crash_state_sweep_test {
+
 namespace {
 
 using db_type = lsm::tree<std::string, std::string>;
@@ -452,3 +455,5 @@ TEST_CASE("every crash state of seeded workloads reopens with every promised wri
   CHECK(c.states >= target);
   CHECK(c.failures() == 0);
 }
+
+}  // namespace lsm_test_crash_state_sweep_test

@@ -10,6 +10,9 @@
 #include <string>
 #include <system_error>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_io_error_test {
+
 namespace {
 
 using db_type = lsm::tree<std::string, std::string>;
@@ -158,3 +161,5 @@ TEST_CASE(
   }
   require_recovered(fs, fs_ptr, 80);
 }
+
+}  // namespace lsm_test_io_error_test

@@ -6,6 +6,9 @@
 #include <memory>
 #include <string>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_small_write_buffer_test {
+
 TEST_CASE("a write buffer smaller than an empty memtable still takes writes and flushes",
           "[crash][tree]") {
   auto fs = std::make_shared<lsm::memory_file_system>();
@@ -21,3 +24,5 @@ TEST_CASE("a write buffer smaller than an empty memtable still takes writes and 
   lsm::tree<std::string, std::string> db("/db", o);
   for (int i = 0; i < 300; ++i) REQUIRE(db.get("key" + std::to_string(i)) == std::string(50, 'v'));
 }
+
+}  // namespace lsm_test_small_write_buffer_test

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_bloom_test {
+
 using lsm::detail::hash64;
 
 namespace {
@@ -193,3 +196,5 @@ TEST_CASE("the none filter writes nothing and may contain everything", "[bloom]"
   CHECK(lsm::filter::bloom<10>::name == "lsm.bloom.v1");
   for (auto h : key_hashes("absent", 100)) CHECK(lsm::filter::none::may_contain("", h));
 }
+
+}  // namespace lsm_test_bloom_test

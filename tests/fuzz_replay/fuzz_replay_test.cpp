@@ -21,6 +21,9 @@
 
 #include "../../fuzz/targets.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_fuzz_replay_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -159,3 +162,5 @@ TEST_CASE("each fuzz target survives truncations and byte flips of its seeds", "
     CHECK(runs > 0);
   }
 }
+
+}  // namespace lsm_test_fuzz_replay_test

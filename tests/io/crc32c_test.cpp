@@ -4,6 +4,9 @@
 #include <random>
 #include <string>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_crc32c_test {
+
 namespace crc = lsm::detail::crc32c;
 
 TEST_CASE("crc32c matches the RFC 3720 known answers", "[crc32c]") {
@@ -43,3 +46,5 @@ TEST_CASE("crc32c mask is invertible and changes the value", "[crc32c]") {
   CHECK(crc::unmask(crc::mask(c)) == c);
   CHECK(crc::unmask(crc::unmask(crc::mask(crc::mask(c)))) == c);
 }
+
+}  // namespace lsm_test_crc32c_test

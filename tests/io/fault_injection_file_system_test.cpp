@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_fault_injection_file_system_test {
+
 namespace {
 
 using lsm::crash_mode;
@@ -426,3 +429,5 @@ TEST_CASE(
     }
   }
 }
+
+}  // namespace lsm_test_fault_injection_file_system_test

@@ -14,6 +14,9 @@
 #include <thread>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_memory_file_system_test {
+
 namespace {
 
 /// A fresh directory on the real file system, removed afterwards.
@@ -327,3 +330,5 @@ TEST_CASE("memory_file_system: a closed file refuses appends; directories cannot
   CHECK(fs.rename_file("/d", "/e").code() == lsm::errc::not_supported);
   CHECK(fs.file_exists("/d/f"));
 }
+
+}  // namespace lsm_test_memory_file_system_test

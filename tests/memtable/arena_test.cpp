@@ -8,6 +8,9 @@
 #include <utility>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_arena_test {
+
 namespace {
 
 std::uint64_t arena_test_seed() {
@@ -73,3 +76,5 @@ TEST_CASE("arena gives a large allocation its own block and keeps the current on
   CHECK(b == a + 10);
   CHECK((big < a || big >= a + lsm::detail::arena::default_block_size));
 }
+
+}  // namespace lsm_test_arena_test

@@ -15,6 +15,9 @@
 #include <utility>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_memtable_test {
+
 using lsm::sequence_number;
 using lsm::value_kind;
 using lsm::detail::memtable_lookup;
@@ -613,3 +616,5 @@ TEMPLATE_TEST_CASE("concurrent readers see consistent entries while one writer a
   for (it->seek_to_first(); it->valid(); it->next()) ++count;
   CHECK(count == n);
 }
+
+}  // namespace lsm_test_memtable_test

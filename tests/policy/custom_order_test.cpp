@@ -15,6 +15,9 @@
 
 #include "policy_support.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_custom_order_test {
+
 namespace {
 
 using lsm_test::descending_codec;
@@ -122,3 +125,5 @@ TEMPLATE_TEST_CASE("a descending codec orders keys descending in every layer", "
     CHECK(db->get(key::make(1000)).has_value());
   }
 }
+
+}  // namespace lsm_test_custom_order_test

@@ -14,6 +14,9 @@
 
 #include "policy_support.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_fingerprint_test {
+
 namespace {
 
 using string_codec = lsm::codec<std::string, std::string>;
@@ -149,3 +152,5 @@ TEST_CASE("the memtable, bloom bits and compaction policy may change between ope
   CHECK(db.get("apple") == "red");
   CHECK(db.get("cherry") == "dark red");
 }
+
+}  // namespace lsm_test_fingerprint_test

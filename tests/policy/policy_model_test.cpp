@@ -21,6 +21,9 @@
 
 #include "policy_support.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_policy_model_test {
+
 namespace {
 
 using lsm_test::descending_codec;
@@ -278,3 +281,5 @@ TEMPLATE_TEST_CASE(
     run.run(ops);
   }
 }
+
+}  // namespace lsm_test_policy_model_test

@@ -15,6 +15,9 @@
 
 #include "policy_support.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_tiered_test {
+
 namespace {
 
 using lsm::detail::compaction_context;
@@ -217,3 +220,5 @@ TEST_CASE("tiered writes fewer bytes than leveled on the same random fill", "[po
   WARN("random fill of " << n << " keys: write amplification leveled " << wa_leveled << ", tiered "
                          << wa_tiered);
 }
+
+}  // namespace lsm_test_tiered_test

@@ -9,6 +9,9 @@
 #include <random>
 #include <string>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_block_test {
+
 using namespace lsm::detail;
 using lsm::bytewise_comparator;
 
@@ -169,3 +172,5 @@ TEST_CASE("a block of random or mutated bytes never reads out of bounds", "[sst]
   }
   CHECK(corrupt > 0);  // damage was seen, and nothing crashed (ASan checks the rest)
 }
+
+}  // namespace lsm_test_block_test

@@ -15,6 +15,9 @@
 #include <utility>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_table_test {
+
 using namespace lsm::detail;
 using lsm::bytewise_comparator;
 using lsm::sequence_number;
@@ -581,3 +584,5 @@ TEST_CASE("a table written and read through the POSIX file system round-trips", 
   CHECK(fs->remove_file(path).ok());
   std::filesystem::remove_all(dir);
 }
+
+}  // namespace lsm_test_table_test

@@ -9,6 +9,9 @@
 #include <thread>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_concurrency_test {
+
 TEST_CASE("readers see whole batches while writers, flushes and compactions run",
           "[tree][concurrency]") {
   using tree_t = lsm::tree<std::string, std::uint64_t>;
@@ -80,3 +83,5 @@ TEST_CASE("readers see whole batches while writers, flushes and compactions run"
   for (int p = 0; p < pairs; ++p)
     CHECK(db.get("a" + std::to_string(p)) == db.get("b" + std::to_string(p)));
 }
+
+}  // namespace lsm_test_concurrency_test

@@ -13,6 +13,9 @@
 #include <string>
 #include <thread>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_kill_test {
+
 namespace {
 
 std::string temp_dir(const std::string& name) {
@@ -110,3 +113,5 @@ TEST_CASE("kill -9 during writes loses no acknowledged write", "[tree][recovery]
   }
   std::filesystem::remove_all(dir);
 }
+
+}  // namespace lsm_test_kill_test

@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_model_test {
+
 namespace {
 
 using model_map = std::map<std::string, std::string>;
@@ -257,3 +260,5 @@ TEST_CASE("tree matches a std::map model across flushes, compactions and reopens
   std::cout << "FIGURE model test: " << total << " operations across " << (fixed ? 1 : seeds)
             << " seeds, 0 mismatches\n";
 }
+
+}  // namespace lsm_test_model_test

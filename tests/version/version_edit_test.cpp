@@ -7,6 +7,9 @@
 #include <random>
 #include <string>
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_version_edit_test {
+
 namespace d = lsm::detail;
 
 namespace {
@@ -197,3 +200,5 @@ TEST_CASE("debug_string names every field", "[manifest]") {
                            "filter: 'bloom\\x00x10'"})
     CHECK_THAT(s, Catch::Contains(part));
 }
+
+}  // namespace lsm_test_version_edit_test

@@ -13,6 +13,9 @@
 
 #include "support/memory_files.hpp"
 
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_wal_test {
+
 namespace wal = lsm::detail::wal;
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -474,3 +477,5 @@ TEST_CASE("random garbage never crashes and never yields a record that was not w
     for (std::size_t k = 0; k < got.records.size(); ++k) REQUIRE(got.records[k] == records[k]);
   }
 }
+
+}  // namespace lsm_test_wal_test
