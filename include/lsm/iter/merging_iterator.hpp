@@ -6,7 +6,9 @@
 // child with the smallest (forward) or largest (reverse) key, and every other
 // child is positioned after (forward) or before (reverse) the current key.
 // Each child's validity and key are cached after it moves, so choosing the
-// next entry costs comparisons only, not virtual calls.
+// next entry costs comparisons only, not virtual calls; and the runner-up (the
+// second smallest or largest child) is kept too, so that a step which leaves
+// the moved child in front, the common case of a scan, costs one comparison.
 #pragma once
 
 #include <memory>
@@ -74,9 +76,18 @@ class merging_iterator final : public internal_iterator {
         c.refresh();
       }
       forward_ = true;
+      current_->it->next();
+      current_->refresh();
+      find_smallest();
+      return;
     }
     current_->it->next();
     current_->refresh();
+    // The other children did not move: the moved one stays in front while it
+    // is still below the runner-up.
+    if (current_->valid &&
+        (runner_up_ == nullptr || Compare::compare(current_->key, runner_up_->key) < 0))
+      return;
     find_smallest();
   }
   void prev() override {
@@ -93,9 +104,16 @@ class merging_iterator final : public internal_iterator {
         c.refresh();
       }
       forward_ = false;
+      current_->it->prev();
+      current_->refresh();
+      find_largest();
+      return;
     }
     current_->it->prev();
     current_->refresh();
+    if (current_->valid &&
+        (runner_up_ == nullptr || Compare::compare(current_->key, runner_up_->key) > 0))
+      return;
     find_largest();
   }
   std::string_view key() const override { return current_->key; }
@@ -109,21 +127,37 @@ class merging_iterator final : public internal_iterator {
   }
 
  private:
+  // Ties go to the earlier child (forward) or the later one (reverse), as a
+  // plain scan would choose; the fast paths above only keep a child that is
+  // strictly in front, so they choose the same.
   void find_smallest() {
-    current_ = nullptr;
-    for (auto& c : children_)
-      if (c.valid && (current_ == nullptr || Compare::compare(c.key, current_->key) < 0))
+    current_ = runner_up_ = nullptr;
+    for (auto& c : children_) {
+      if (!c.valid) continue;
+      if (current_ == nullptr || Compare::compare(c.key, current_->key) < 0) {
+        runner_up_ = current_;
         current_ = &c;
+      } else if (runner_up_ == nullptr || Compare::compare(c.key, runner_up_->key) < 0) {
+        runner_up_ = &c;
+      }
+    }
   }
   void find_largest() {
-    current_ = nullptr;
-    for (auto it = children_.rbegin(); it != children_.rend(); ++it)
-      if (it->valid && (current_ == nullptr || Compare::compare(it->key, current_->key) > 0))
+    current_ = runner_up_ = nullptr;
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+      if (!it->valid) continue;
+      if (current_ == nullptr || Compare::compare(it->key, current_->key) > 0) {
+        runner_up_ = current_;
         current_ = &*it;
+      } else if (runner_up_ == nullptr || Compare::compare(it->key, runner_up_->key) > 0) {
+        runner_up_ = &*it;
+      }
+    }
   }
 
   std::vector<child> children_;
   child* current_ = nullptr;
+  child* runner_up_ = nullptr;  // second in line; null when only current_ is valid
   bool forward_ = true;
 };
 

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# bench/results.sh — the one command behind the README's results tables: builds
+# lsm_bench (Release), runs every workload on lsm, LevelDB and RocksDB side by
+# side, and writes OUT_DIR/results.md (the tables) and OUT_DIR/fillrandom.png.
+#
+#   bench/results.sh [OUT_DIR]            # default: bench-results/
+#   LSM_RESULTS_NUM=200000 bench/results.sh   # smaller, for a quick look
+#
+# Runs (each with the engines interleaved, medians of LSM_RESULTS_ROUNDS rounds):
+#   main       every workload but fillsync, NUM (1M) keys
+#   fillsync1  fillsync (NUM/100 synced puts), 1 writer
+#   fillsync4  fillsync, 4 writers (group commit)
+#   big        fillrandom and readrandom at BIG_NUM (5M) keys
+#   u64        fillrandom, readrandom, seekrandom with std::uint64_t keys
+# About 40 minutes on a 2-core machine at the default sizes.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+out=${1:-bench-results}
+num=${LSM_RESULTS_NUM:-1000000}
+big=${LSM_RESULTS_BIG_NUM:-5000000}
+rounds=${LSM_RESULTS_ROUNDS:-2}
+build=${LSM_RESULTS_BUILD:-build-rel}
+engines=${LSM_RESULTS_ENGINES:-lsm,leveldb,rocksdb}
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target lsm_bench -j2 >/dev/null
+bench=$build/bench/lsm_bench
+mkdir -p "$out"
+
+run() {  # run NAME ARGS...: one lsm_bench run, its output kept in OUT_DIR/NAME.txt
+  local name=$1
+  shift
+  echo "== $name: lsm_bench $*" | tee "$out/$name.txt"
+  "$bench" --engines="$engines" --rounds="$rounds" --csv="$out/$name" "$@" | tee -a "$out/$name.txt"
+}
+
+run main --num="$num" \
+  --benchmarks=fillseq,fillrandom,overwrite,readrandom,readmissing,readseq,readreverse,seekrandom,deleterandom
+run fillsync1 --num="$num" --benchmarks=fillsync --threads=1
+run fillsync4 --num="$num" --benchmarks=fillsync --threads=4
+run big --num="$big" --benchmarks=fillrandom,readrandom
+run u64 --num="$num" --key_type=u64 --benchmarks=fillrandom,readrandom,seekrandom
+
+python3 bench/results_table.py "$out" >"$out/results.md"
+tools/plot_bench.sh "$out/main.intervals.csv" "$out/fillrandom.png" fillrandom 1
+echo
+cat "$out/results.md"
+echo "written: $out/results.md $out/fillrandom.png"
