@@ -8,17 +8,19 @@
 #
 # Runs (each with the engines interleaved, medians of LSM_RESULTS_ROUNDS rounds):
 #   main       every workload but fillsync, NUM (1M) keys
-#   fillsync1  fillsync (NUM/100 synced puts), 1 writer
+#   fillsync1  fillsync (SYNC_NUM/100 = 2000 synced puts), 1 writer
 #   fillsync4  fillsync, 4 writers (group commit)
-#   big        fillrandom and readrandom at BIG_NUM (5M) keys
-#   u64        fillrandom, readrandom, seekrandom with std::uint64_t keys
-# About 40 minutes on a 2-core machine at the default sizes.
+#   big        fillrandom at BIG_NUM (5M) keys, then NUM random reads of them
+#   u64        lsm alone: fillrandom, readrandom, seekrandom with std::uint64_t
+#              keys, to set beside the 16-byte string keys of main
+# About half an hour on a 2-core machine at the default sizes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 out=${1:-bench-results}
 num=${LSM_RESULTS_NUM:-1000000}
 big=${LSM_RESULTS_BIG_NUM:-5000000}
+sync_num=${LSM_RESULTS_SYNC_NUM:-200000}  # fillsync puts num/100 keys, each synced
 rounds=${LSM_RESULTS_ROUNDS:-2}
 build=${LSM_RESULTS_BUILD:-build-rel}
 engines=${LSM_RESULTS_ENGINES:-lsm,leveldb,rocksdb}
@@ -37,10 +39,10 @@ run() {  # run NAME ARGS...: one lsm_bench run, its output kept in OUT_DIR/NAME.
 
 run main --num="$num" \
   --benchmarks=fillseq,fillrandom,overwrite,readrandom,readmissing,readseq,readreverse,seekrandom,deleterandom
-run fillsync1 --num="$num" --benchmarks=fillsync --threads=1
-run fillsync4 --num="$num" --benchmarks=fillsync --threads=4
-run big --num="$big" --benchmarks=fillrandom,readrandom
-run u64 --num="$num" --key_type=u64 --benchmarks=fillrandom,readrandom,seekrandom
+run fillsync1 --num="$sync_num" --benchmarks=fillsync --threads=1
+run fillsync4 --num="$sync_num" --benchmarks=fillsync --threads=4
+run big --num="$big" --reads="$num" --benchmarks=fillrandom,readrandom
+engines=lsm run u64 --num="$num" --key_type=u64 --benchmarks=fillrandom,readrandom,seekrandom
 
 python3 bench/results_table.py "$out" >"$out/results.md"
 tools/plot_bench.sh "$out/main.intervals.csv" "$out/fillrandom.png" fillrandom 1
