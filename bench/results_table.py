@@ -36,20 +36,22 @@ def fmt_ops(x):
     return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.0f} k"
 
 
+def distinct(rows, part):
+    """The engines (part 0) or workloads (part 1) of rows, in first-seen order."""
+    return list(dict.fromkeys(key[part] for key in rows))
+
+
 def engines_of(rows):
-    seen = []
-    for engine, _ in rows:
-        if engine not in seen:
-            seen.append(engine)
-    return seen
+    return distinct(rows, 0)
 
 
 def workloads_of(rows):
-    seen = []
-    for _, workload in rows:
-        if workload not in seen:
-            seen.append(workload)
-    return seen
+    return distinct(rows, 1)
+
+
+def write_amp(row):
+    """The engine's own count when it reports one, else the process's wchar."""
+    return row["write_amp"] or row["wchar_write_amp"]
 
 
 def throughput_table(rows, title):
@@ -89,11 +91,10 @@ def detail_table(rows, workloads):
             r = rows.get((e, w))
             if r is None:
                 continue
-            wa = r["write_amp"] or r["wchar_write_amp"]
             out.append("| " + " | ".join([
                 w, e, fmt_ops(ops(r)), r["p50_us"], r["p99_us"], r["p999_us"],
                 f"{float(r['max_us']):.0f}", f"{float(r['stall_us']) / 1e6:.2f}",
-                f"{int(r['peak_rss_kb']) / 1024:.0f}", wa or ""]) + " |")
+                f"{int(r['peak_rss_kb']) / 1024:.0f}", write_amp(r)]) + " |")
     return out
 
 
@@ -115,7 +116,7 @@ def main():
         print()
         if ("lsm", "fillrandom") in m:
             print("Write amplification on fillrandom (bytes the engine wrote / bytes put): " +
-                  ", ".join(f"{e} {m[(e, 'fillrandom')]['write_amp'] or m[(e, 'fillrandom')]['wchar_write_amp']}"
+                  ", ".join(f"{e} {write_amp(m[(e, 'fillrandom')])}"
                             for e in engines_of(m) if (e, "fillrandom") in m) + ".")
             print()
     sync = {}
