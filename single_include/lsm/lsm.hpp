@@ -7975,6 +7975,10 @@ namespace detail {
 struct compaction_context {
   std::size_t target_file_size = 2 << 20;
   std::size_t write_buffer_size = 4 << 20;
+  /// The tree's order of user keys (<0, 0, >0); bytewise unless the engine
+  /// says otherwise.
+  int (*compare_user_keys)(std::string_view, std::string_view) =
+      [](std::string_view a, std::string_view b) { return a.compare(b); };
 };
 
 /// One job: `inputs` are files of `level` (all of level 0, or a subset of a
@@ -8005,8 +8009,10 @@ concept compaction_policy = requires(P& policy, const detail::version& v,
 // lsm/compaction/leveled.hpp — leveled compaction (LevelDB / RocksDB style):
 // level 0 holds whole memtable flushes; when it has L0Trigger files they all
 // merge into level 1; level L >= 1 may hold 10 MiB * SizeRatio^(L-1) bytes,
-// and the level with the highest fill ratio above 1 pushes one file (chosen
-// round-robin by key) into the next level.
+// and the level with the highest fill ratio above 1 pushes one file into the
+// next level: the first file past the one it pushed last time (round-robin by
+// key, as LevelDB's compaction pointer), so every key range is rewritten in
+// turn.
 //
 // Writes slow down at 2 * L0Trigger level-0 files and stop at 3 * L0Trigger.
 //
@@ -8035,36 +8041,37 @@ struct leveled {
   }
 
   std::optional<detail::compaction_pick> pick(const detail::version& v,
-                                              const detail::compaction_context&) {
-    double best_score = 1.0;
-    int best_level = -1;
-    if (v.level_files(0) >= L0Trigger) {
-      best_score = static_cast<double>(v.level_files(0)) / L0Trigger;
-      best_level = 0;
-    }
-    for (int level = 1; level + 1 < detail::max_levels; ++level) {
-      const double score = static_cast<double>(v.level_bytes(level)) /
-                           static_cast<double>(max_bytes_for_level(level));
-      if (score > best_score) {
-        best_score = score;
-        best_level = level;
-      }
-    }
-    if (best_level < 0) return std::nullopt;
+                                              const detail::compaction_context& context) {
+    const int level = best_level(v);
+    if (level < 0) return std::nullopt;
     detail::compaction_pick job;
-    job.level = best_level;
-    job.output_level = best_level + 1;
-    const auto& files = v.levels[static_cast<std::size_t>(best_level)];
-    if (best_level == 0) {
+    job.level = level;
+    job.output_level = level + 1;
+    const auto& files = v.levels[static_cast<std::size_t>(level)];
+    if (level == 0) {
       job.inputs = files;
       return job;
     }
-    // Round-robin over the level's files, in key order.
-    auto& next = next_index_[static_cast<std::size_t>(best_level)];
-    if (next >= files.size()) next = 0;
-    const detail::table_file_ptr* chosen = &files[next++];
+    // The first file ending after the key where the last push stopped;
+    // wraps to the level's first file.
+    auto& pointer = compact_pointer_[static_cast<std::size_t>(level)];
+    const detail::table_file_ptr* chosen = &files.front();
+    if (!pointer.empty()) {
+      for (const auto& f : files) {
+        if (context.compare_user_keys(f->largest_user_key(), pointer) > 0) {
+          chosen = &f;
+          break;
+        }
+      }
+    }
+    pointer.assign((*chosen)->largest_user_key());
     job.inputs.push_back(*chosen);
     return job;
+  }
+
+  /// Whether pick() would return a job (without moving the pointer).
+  bool wants(const detail::version& v, const detail::compaction_context&) const {
+    return best_level(v) >= 0;
   }
 
   detail::write_pressure pressure(const detail::version& v) const {
@@ -8075,7 +8082,27 @@ struct leveled {
   }
 
  private:
-  std::array<std::size_t, detail::max_levels> next_index_{};
+  /// The level whose score (level 0: files / trigger; others: bytes / the
+  /// level's limit) is highest and above 1; -1 when none is.
+  static int best_level(const detail::version& v) {
+    double best_score = 1.0;
+    int best = -1;
+    if (v.level_files(0) >= L0Trigger) {
+      best_score = static_cast<double>(v.level_files(0)) / L0Trigger;
+      best = 0;
+    }
+    for (int level = 1; level + 1 < detail::max_levels; ++level) {
+      const double score = static_cast<double>(v.level_bytes(level)) /
+                           static_cast<double>(max_bytes_for_level(level));
+      if (score > best_score) {
+        best_score = score;
+        best = level;
+      }
+    }
+    return best;
+  }
+
+  std::array<std::string, detail::max_levels> compact_pointer_{};  // user keys
 };
 
 }  // namespace compaction
@@ -8969,11 +8996,18 @@ class engine {
 
   bool compaction_wanted_locked() {
     std::lock_guard pl(policy_mu_);
-    auto probe = policy_;  // picking must not advance the real policy's state
-    return probe.pick(*versions_->current(), context()).has_value();
+    if constexpr (requires { policy_.wants(*versions_->current(), context()); }) {
+      return policy_.wants(*versions_->current(), context());
+    } else {
+      auto probe = policy_;  // picking must not advance the real policy's state
+      return probe.pick(*versions_->current(), context()).has_value();
+    }
   }
 
-  compaction_context context() const { return {opts_.target_file_size, opts_.write_buffer_size}; }
+  compaction_context context() const {
+    return {opts_.target_file_size, opts_.write_buffer_size,
+            [](std::string_view a, std::string_view b) -> int { return Comparator::compare(a, b); }};
+  }
 
   void compaction_loop() {
     std::unique_lock lock(mu_);
@@ -9026,21 +9060,68 @@ class engine {
   status run_compaction(compaction_pick job) {
     version_ptr v = versions_->current();
     if (job.inputs.empty()) return {};
-    // The user key range of the inputs.
-    std::string smallest = job.inputs.front()->meta().smallest;
-    std::string largest = job.inputs.front()->meta().largest;
-    for (const auto& f : job.inputs) {
-      if (icmp::compare(f->meta().smallest, smallest) < 0) smallest = f->meta().smallest;
-      if (icmp::compare(f->meta().largest, largest) > 0) largest = f->meta().largest;
+    // The internal key range spanned by some files.
+    auto range_of = [](const auto& a, const auto& b, std::string& smallest,
+                       std::string& largest) {
+      bool first = true;
+      for (const auto* files : {&a, &b})
+        for (const auto& f : *files) {
+          if (first || icmp::compare(f->meta().smallest, smallest) < 0)
+            smallest = f->meta().smallest;
+          if (first || icmp::compare(f->meta().largest, largest) > 0) largest = f->meta().largest;
+          first = false;
+        }
+    };
+    // The files of a level whose user keys meet [smallest, largest].
+    auto overlapping = [&](int level, std::string_view smallest, std::string_view largest) {
+      std::vector<table_file_ptr> out;
+      for (const auto& f : v->levels[static_cast<std::size_t>(level)])
+        if (Comparator::compare(f->largest_user_key(), extract_user_key(smallest)) >= 0 &&
+            Comparator::compare(f->smallest_user_key(), extract_user_key(largest)) <= 0)
+          out.push_back(f);
+      return out;
+    };
+    auto total_size = [](const std::vector<table_file_ptr>& files) {
+      std::uint64_t n = 0;
+      for (const auto& f : files) n += f->meta().file_size;
+      return n;
+    };
+    const std::vector<table_file_ptr> none;
+    std::string smallest, largest;
+    range_of(job.inputs, none, smallest, largest);
+    std::vector<table_file_ptr> outputs_level = overlapping(job.output_level, smallest, largest);
+
+    // A sorted level's inputs grow to every file inside the range the job
+    // already rewrites, when that adds no output-level file and the job stays
+    // under 25 target files (LevelDB's expansion): more keys per rewrite.
+    if (job.level >= 1 && !outputs_level.empty()) {
+      std::string all_smallest, all_largest;
+      range_of(job.inputs, outputs_level, all_smallest, all_largest);
+      std::vector<table_file_ptr> expanded = overlapping(job.level, all_smallest, all_largest);
+      if (expanded.size() > job.inputs.size() &&
+          total_size(expanded) + total_size(outputs_level) <
+              25 * std::uint64_t{opts_.target_file_size}) {
+        std::string new_smallest, new_largest;
+        range_of(expanded, none, new_smallest, new_largest);
+        if (overlapping(job.output_level, new_smallest, new_largest).size() ==
+            outputs_level.size()) {
+          job.inputs = std::move(expanded);
+          smallest = std::move(new_smallest);
+          largest = std::move(new_largest);
+        }
+      }
     }
-    std::vector<table_file_ptr> outputs_level;
-    for (const auto& f : v->levels[static_cast<std::size_t>(job.output_level)])
-      if (Comparator::compare(f->largest_user_key(), extract_user_key(smallest)) >= 0 &&
-          Comparator::compare(f->smallest_user_key(), extract_user_key(largest)) <= 0)
-        outputs_level.push_back(f);
 
     version_edit edit;
-    if (outputs_level.empty() && job.inputs.size() == 1) {
+    // Bytes of the level below the output level that [smallest, largest]
+    // spans: a file moved down as is must not span too much of it (a later
+    // compaction of it would rewrite all that).
+    auto grandparent_overlap = [&] {
+      if (job.output_level + 1 >= max_levels) return std::uint64_t{0};
+      return total_size(overlapping(job.output_level + 1, smallest, largest));
+    };
+    if (outputs_level.empty() && job.inputs.size() == 1 &&
+        grandparent_overlap() <= 10 * std::uint64_t{opts_.target_file_size}) {
       const auto& f = job.inputs.front();
       edit.deleted_files.emplace_back(job.level, f->number());
       edit.new_files.emplace_back(job.output_level, f->meta());
@@ -9096,6 +9177,9 @@ class engine {
     };
 
     compaction_output out(*this, false);
+    if (job.output_level + 1 < max_levels)
+      out.limit_overlap(&v->levels[static_cast<std::size_t>(job.output_level + 1)],
+                        10 * std::uint64_t{opts_.target_file_size});
     // Tombstones first: each output file takes its clipped share when cut.
     for (const auto& t : tombstones.entries()) {  // every one: snapshots may need older ones
       if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
@@ -9173,11 +9257,22 @@ class engine {
     compaction_output(engine& e, bool single_file) : e_(e), single_file_(single_file) {}
     ~compaction_output() { abandon(); }
 
+    /// Also cuts a file once it overlaps more than max_bytes of `files` (the
+    /// level below the output level, sorted and disjoint), as LevelDB does:
+    /// a later compaction of that file then rewrites at most about that much.
+    /// REQUIRES: *files outlives the output.
+    void limit_overlap(const std::vector<table_file_ptr>* files, std::uint64_t max_bytes) {
+      grandparents_ = files;
+      max_overlap_ = max_bytes;
+    }
+
     status add(std::string_view ikey, std::string_view value) {
       const std::string_view user_key = extract_user_key(ikey);
-      if (current_ && current_->builder.file_size() >= e_.opts_.target_file_size &&
-          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0 &&
-          !single_file_) {
+      const bool overlap_full = overlap_limit_reached(user_key);
+      if (current_ && !single_file_ &&
+          (overlap_full || current_->builder.file_size() >= e_.opts_.target_file_size) &&
+          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0) {
+        overlapped_ = 0;
         status s = finish_current(std::string(user_key));
         if (!s.ok()) return s;
       }
@@ -9231,6 +9326,20 @@ class engine {
     }
 
    private:
+    /// Adds up the grandparent files that end before user_key (once keys
+    /// were added: the files before the first key never count).
+    bool overlap_limit_reached(std::string_view user_key) {
+      if (grandparents_ == nullptr) return false;
+      const auto& g = *grandparents_;
+      while (grandparent_index_ < g.size() &&
+             Comparator::compare(user_key, g[grandparent_index_]->largest_user_key()) > 0) {
+        if (seen_key_) overlapped_ += g[grandparent_index_]->meta().file_size;
+        ++grandparent_index_;
+      }
+      seen_key_ = true;
+      return overlapped_ > max_overlap_;
+    }
+
     struct open_file {
       std::unique_ptr<writable_file> file;
       table_builder_type builder;
@@ -9297,6 +9406,11 @@ class engine {
     std::optional<std::string> lower_;
     std::vector<file_meta> made_;
     bool single_file_;
+    const std::vector<table_file_ptr>* grandparents_ = nullptr;
+    std::uint64_t max_overlap_ = 0;
+    std::size_t grandparent_index_ = 0;
+    std::uint64_t overlapped_ = 0;  // grandparent bytes the current file spans
+    bool seen_key_ = false;
   };
 
   void add_pending(std::uint64_t number) {

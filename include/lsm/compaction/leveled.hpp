@@ -1,8 +1,10 @@
 // lsm/compaction/leveled.hpp — leveled compaction (LevelDB / RocksDB style):
 // level 0 holds whole memtable flushes; when it has L0Trigger files they all
 // merge into level 1; level L >= 1 may hold 10 MiB * SizeRatio^(L-1) bytes,
-// and the level with the highest fill ratio above 1 pushes one file (chosen
-// round-robin by key) into the next level.
+// and the level with the highest fill ratio above 1 pushes one file into the
+// next level: the first file past the one it pushed last time (round-robin by
+// key, as LevelDB's compaction pointer), so every key range is rewritten in
+// turn.
 //
 // Writes slow down at 2 * L0Trigger level-0 files and stop at 3 * L0Trigger.
 //
@@ -11,6 +13,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 
 #include "lsm/compaction/policy.hpp"
 
@@ -37,36 +40,37 @@ struct leveled {
   }
 
   std::optional<detail::compaction_pick> pick(const detail::version& v,
-                                              const detail::compaction_context&) {
-    double best_score = 1.0;
-    int best_level = -1;
-    if (v.level_files(0) >= L0Trigger) {
-      best_score = static_cast<double>(v.level_files(0)) / L0Trigger;
-      best_level = 0;
-    }
-    for (int level = 1; level + 1 < detail::max_levels; ++level) {
-      const double score = static_cast<double>(v.level_bytes(level)) /
-                           static_cast<double>(max_bytes_for_level(level));
-      if (score > best_score) {
-        best_score = score;
-        best_level = level;
-      }
-    }
-    if (best_level < 0) return std::nullopt;
+                                              const detail::compaction_context& context) {
+    const int level = best_level(v);
+    if (level < 0) return std::nullopt;
     detail::compaction_pick job;
-    job.level = best_level;
-    job.output_level = best_level + 1;
-    const auto& files = v.levels[static_cast<std::size_t>(best_level)];
-    if (best_level == 0) {
+    job.level = level;
+    job.output_level = level + 1;
+    const auto& files = v.levels[static_cast<std::size_t>(level)];
+    if (level == 0) {
       job.inputs = files;
       return job;
     }
-    // Round-robin over the level's files, in key order.
-    auto& next = next_index_[static_cast<std::size_t>(best_level)];
-    if (next >= files.size()) next = 0;
-    const detail::table_file_ptr* chosen = &files[next++];
+    // The first file ending after the key where the last push stopped;
+    // wraps to the level's first file.
+    auto& pointer = compact_pointer_[static_cast<std::size_t>(level)];
+    const detail::table_file_ptr* chosen = &files.front();
+    if (!pointer.empty()) {
+      for (const auto& f : files) {
+        if (context.compare_user_keys(f->largest_user_key(), pointer) > 0) {
+          chosen = &f;
+          break;
+        }
+      }
+    }
+    pointer.assign((*chosen)->largest_user_key());
     job.inputs.push_back(*chosen);
     return job;
+  }
+
+  /// Whether pick() would return a job (without moving the pointer).
+  bool wants(const detail::version& v, const detail::compaction_context&) const {
+    return best_level(v) >= 0;
   }
 
   detail::write_pressure pressure(const detail::version& v) const {
@@ -77,7 +81,27 @@ struct leveled {
   }
 
  private:
-  std::array<std::size_t, detail::max_levels> next_index_{};
+  /// The level whose score (level 0: files / trigger; others: bytes / the
+  /// level's limit) is highest and above 1; -1 when none is.
+  static int best_level(const detail::version& v) {
+    double best_score = 1.0;
+    int best = -1;
+    if (v.level_files(0) >= L0Trigger) {
+      best_score = static_cast<double>(v.level_files(0)) / L0Trigger;
+      best = 0;
+    }
+    for (int level = 1; level + 1 < detail::max_levels; ++level) {
+      const double score = static_cast<double>(v.level_bytes(level)) /
+                           static_cast<double>(max_bytes_for_level(level));
+      if (score > best_score) {
+        best_score = score;
+        best = level;
+      }
+    }
+    return best;
+  }
+
+  std::array<std::string, detail::max_levels> compact_pointer_{};  // user keys
 };
 
 }  // namespace compaction

@@ -27,6 +27,10 @@ namespace detail {
 struct compaction_context {
   std::size_t target_file_size = 2 << 20;
   std::size_t write_buffer_size = 4 << 20;
+  /// The tree's order of user keys (<0, 0, >0); bytewise unless the engine
+  /// says otherwise.
+  int (*compare_user_keys)(std::string_view, std::string_view) =
+      [](std::string_view a, std::string_view b) { return a.compare(b); };
 };
 
 /// One job: `inputs` are files of `level` (all of level 0, or a subset of a

@@ -796,11 +796,19 @@ class engine {
 
   bool compaction_wanted_locked() {
     std::lock_guard pl(policy_mu_);
-    auto probe = policy_;  // picking must not advance the real policy's state
-    return probe.pick(*versions_->current(), context()).has_value();
+    if constexpr (requires { policy_.wants(*versions_->current(), context()); }) {
+      return policy_.wants(*versions_->current(), context());
+    } else {
+      auto probe = policy_;  // picking must not advance the real policy's state
+      return probe.pick(*versions_->current(), context()).has_value();
+    }
   }
 
-  compaction_context context() const { return {opts_.target_file_size, opts_.write_buffer_size}; }
+  compaction_context context() const {
+    return {
+        opts_.target_file_size, opts_.write_buffer_size,
+        [](std::string_view a, std::string_view b) -> int { return Comparator::compare(a, b); }};
+  }
 
   void compaction_loop() {
     std::unique_lock lock(mu_);
@@ -853,21 +861,66 @@ class engine {
   status run_compaction(compaction_pick job) {
     version_ptr v = versions_->current();
     if (job.inputs.empty()) return {};
-    // The user key range of the inputs.
-    std::string smallest = job.inputs.front()->meta().smallest;
-    std::string largest = job.inputs.front()->meta().largest;
-    for (const auto& f : job.inputs) {
-      if (icmp::compare(f->meta().smallest, smallest) < 0) smallest = f->meta().smallest;
-      if (icmp::compare(f->meta().largest, largest) > 0) largest = f->meta().largest;
+    // The internal key range spanned by some files.
+    auto range_of = [](const auto& a, const auto& b, std::string& smallest, std::string& largest) {
+      bool first = true;
+      for (const auto* files : {&a, &b})
+        for (const auto& f : *files) {
+          if (first || icmp::compare(f->meta().smallest, smallest) < 0)
+            smallest = f->meta().smallest;
+          if (first || icmp::compare(f->meta().largest, largest) > 0) largest = f->meta().largest;
+          first = false;
+        }
+    };
+    // The files of a level whose user keys meet [smallest, largest].
+    auto overlapping = [&](int level, std::string_view smallest, std::string_view largest) {
+      std::vector<table_file_ptr> out;
+      for (const auto& f : v->levels[static_cast<std::size_t>(level)])
+        if (Comparator::compare(f->largest_user_key(), extract_user_key(smallest)) >= 0 &&
+            Comparator::compare(f->smallest_user_key(), extract_user_key(largest)) <= 0)
+          out.push_back(f);
+      return out;
+    };
+    auto total_size = [](const std::vector<table_file_ptr>& files) {
+      std::uint64_t n = 0;
+      for (const auto& f : files) n += f->meta().file_size;
+      return n;
+    };
+    const std::vector<table_file_ptr> none;
+    std::string smallest, largest;
+    range_of(job.inputs, none, smallest, largest);
+    std::vector<table_file_ptr> outputs_level = overlapping(job.output_level, smallest, largest);
+
+    // A sorted level's inputs grow to every file inside the range the job
+    // already rewrites, when that adds no output-level file and the job stays
+    // under 25 target files (LevelDB's expansion): more keys per rewrite.
+    if (job.level >= 1 && !outputs_level.empty()) {
+      std::string all_smallest, all_largest;
+      range_of(job.inputs, outputs_level, all_smallest, all_largest);
+      std::vector<table_file_ptr> expanded = overlapping(job.level, all_smallest, all_largest);
+      if (expanded.size() > job.inputs.size() && total_size(expanded) + total_size(outputs_level) <
+                                                     25 * std::uint64_t{opts_.target_file_size}) {
+        std::string new_smallest, new_largest;
+        range_of(expanded, none, new_smallest, new_largest);
+        if (overlapping(job.output_level, new_smallest, new_largest).size() ==
+            outputs_level.size()) {
+          job.inputs = std::move(expanded);
+          smallest = std::move(new_smallest);
+          largest = std::move(new_largest);
+        }
+      }
     }
-    std::vector<table_file_ptr> outputs_level;
-    for (const auto& f : v->levels[static_cast<std::size_t>(job.output_level)])
-      if (Comparator::compare(f->largest_user_key(), extract_user_key(smallest)) >= 0 &&
-          Comparator::compare(f->smallest_user_key(), extract_user_key(largest)) <= 0)
-        outputs_level.push_back(f);
 
     version_edit edit;
-    if (outputs_level.empty() && job.inputs.size() == 1) {
+    // Bytes of the level below the output level that [smallest, largest]
+    // spans: a file moved down as is must not span too much of it (a later
+    // compaction of it would rewrite all that).
+    auto grandparent_overlap = [&] {
+      if (job.output_level + 1 >= max_levels) return std::uint64_t{0};
+      return total_size(overlapping(job.output_level + 1, smallest, largest));
+    };
+    if (outputs_level.empty() && job.inputs.size() == 1 &&
+        grandparent_overlap() <= 10 * std::uint64_t{opts_.target_file_size}) {
       const auto& f = job.inputs.front();
       edit.deleted_files.emplace_back(job.level, f->number());
       edit.new_files.emplace_back(job.output_level, f->meta());
@@ -923,6 +976,9 @@ class engine {
     };
 
     compaction_output out(*this, false);
+    if (job.output_level + 1 < max_levels)
+      out.limit_overlap(&v->levels[static_cast<std::size_t>(job.output_level + 1)],
+                        10 * std::uint64_t{opts_.target_file_size});
     // Tombstones first: each output file takes its clipped share when cut.
     for (const auto& t : tombstones.entries()) {  // every one: snapshots may need older ones
       if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
@@ -1000,11 +1056,22 @@ class engine {
     compaction_output(engine& e, bool single_file) : e_(e), single_file_(single_file) {}
     ~compaction_output() { abandon(); }
 
+    /// Also cuts a file once it overlaps more than max_bytes of `files` (the
+    /// level below the output level, sorted and disjoint), as LevelDB does:
+    /// a later compaction of that file then rewrites at most about that much.
+    /// REQUIRES: *files outlives the output.
+    void limit_overlap(const std::vector<table_file_ptr>* files, std::uint64_t max_bytes) {
+      grandparents_ = files;
+      max_overlap_ = max_bytes;
+    }
+
     status add(std::string_view ikey, std::string_view value) {
       const std::string_view user_key = extract_user_key(ikey);
-      if (current_ && current_->builder.file_size() >= e_.opts_.target_file_size &&
-          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0 &&
-          !single_file_) {
+      const bool overlap_full = overlap_limit_reached(user_key);
+      if (current_ && !single_file_ &&
+          (overlap_full || current_->builder.file_size() >= e_.opts_.target_file_size) &&
+          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0) {
+        overlapped_ = 0;
         status s = finish_current(std::string(user_key));
         if (!s.ok()) return s;
       }
@@ -1058,6 +1125,20 @@ class engine {
     }
 
    private:
+    /// Adds up the grandparent files that end before user_key (once keys
+    /// were added: the files before the first key never count).
+    bool overlap_limit_reached(std::string_view user_key) {
+      if (grandparents_ == nullptr) return false;
+      const auto& g = *grandparents_;
+      while (grandparent_index_ < g.size() &&
+             Comparator::compare(user_key, g[grandparent_index_]->largest_user_key()) > 0) {
+        if (seen_key_) overlapped_ += g[grandparent_index_]->meta().file_size;
+        ++grandparent_index_;
+      }
+      seen_key_ = true;
+      return overlapped_ > max_overlap_;
+    }
+
     struct open_file {
       std::unique_ptr<writable_file> file;
       table_builder_type builder;
@@ -1124,6 +1205,11 @@ class engine {
     std::optional<std::string> lower_;
     std::vector<file_meta> made_;
     bool single_file_;
+    const std::vector<table_file_ptr>* grandparents_ = nullptr;
+    std::uint64_t max_overlap_ = 0;
+    std::size_t grandparent_index_ = 0;
+    std::uint64_t overlapped_ = 0;  // grandparent bytes the current file spans
+    bool seen_key_ = false;
   };
 
   void add_pending(std::uint64_t number) {

@@ -1,0 +1,182 @@
+// lsm::compaction::leveled: its picks on hand-made versions (the level-0
+// trigger, the level whose size is furthest over its limit, the round-robin
+// by key within a level) and a real tree's shape under it.
+#include <catch2/catch.hpp>
+#include <lsm/lsm.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <algorithm>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy_support.hpp"
+
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_leveled_test {
+
+namespace {
+
+using lsm::detail::compaction_context;
+using lsm::detail::compaction_pick;
+using lsm::detail::version;
+using leveled = lsm::compaction::leveled<4, 10>;
+
+constexpr std::uint64_t mib = 1 << 20;
+
+/// Adds a file of `bytes` bytes holding user keys [first, last] to `level`
+/// (levels >= 1 must be added in key order).
+void add_file(version& v, int level, std::string_view first, std::string_view last,
+              std::uint64_t bytes) {
+  static std::uint64_t number = 1;
+  lsm::detail::file_meta meta;
+  meta.number = number++;
+  meta.file_size = bytes;
+  meta.smallest = lsm::detail::make_internal_key(first, 1, lsm::value_kind::value);
+  meta.largest = lsm::detail::make_internal_key(last, 1, lsm::value_kind::value);
+  v.levels[static_cast<std::size_t>(level)].push_back(
+      std::make_shared<const lsm::detail::table_file>(std::move(meta), nullptr));
+}
+
+/// Removes the file of `level` whose smallest user key is `first` (what a
+/// compaction of it does).
+void remove_file(version& v, int level, std::string_view first) {
+  auto& files = v.levels[static_cast<std::size_t>(level)];
+  std::erase_if(files, [&](const auto& f) { return f->smallest_user_key() == first; });
+}
+
+std::string picked_first_key(const std::optional<compaction_pick>& job) {
+  REQUIRE(job.has_value());
+  REQUIRE(job->inputs.size() == 1);
+  return std::string(job->inputs.front()->smallest_user_key());
+}
+
+}  // namespace
+
+TEST_CASE("leveled merges all of level 0 into level 1 at L0Trigger files", "[policy][leveled]") {
+  leveled policy;
+  version v;
+  for (int i = 0; i < 3; ++i) add_file(v, 0, "a", "z", mib);
+  CHECK_FALSE(policy.wants(v, compaction_context{}));
+  CHECK_FALSE(policy.pick(v, compaction_context{}).has_value());
+  add_file(v, 0, "b", "y", mib);
+  CHECK(policy.wants(v, compaction_context{}));
+  const auto job = policy.pick(v, compaction_context{});
+  REQUIRE(job.has_value());
+  CHECK(job->level == 0);
+  CHECK(job->output_level == 1);
+  CHECK(job->inputs.size() == 4);
+}
+
+TEST_CASE("leveled pushes down the level furthest over its size limit", "[policy][leveled]") {
+  leveled policy;
+  version v;
+  // Level 1 at 1.2x its 10 MiB, level 2 at 1.5x its 100 MiB.
+  add_file(v, 1, "a", "c", 12 * mib);
+  add_file(v, 2, "a", "m", 75 * mib);
+  add_file(v, 2, "n", "z", 75 * mib);
+  const auto job = policy.pick(v, compaction_context{});
+  REQUIRE(job.has_value());
+  CHECK(job->level == 2);
+  CHECK(job->output_level == 3);
+  // Both under their limits: nothing to do.
+  version quiet;
+  add_file(quiet, 1, "a", "c", 9 * mib);
+  add_file(quiet, 2, "a", "z", 99 * mib);
+  CHECK_FALSE(policy.wants(quiet, compaction_context{}));
+  CHECK_FALSE(policy.pick(quiet, compaction_context{}).has_value());
+}
+
+TEST_CASE("leveled walks a level's files round-robin by key, as compactions remove them",
+          "[policy][leveled]") {
+  leveled policy;
+  version v;
+  for (const char* k : {"b", "d", "f", "h", "j"}) add_file(v, 1, k, std::string(k) + "z", 4 * mib);
+  // wants() never moves the pointer.
+  for (int i = 0; i < 3; ++i) CHECK(policy.wants(v, compaction_context{}));
+
+  CHECK(picked_first_key(policy.pick(v, compaction_context{})) == "b");
+  remove_file(v, 1, "b");
+  CHECK(picked_first_key(policy.pick(v, compaction_context{})) == "d");
+  remove_file(v, 1, "d");
+  // A new file before the pointer waits for the next round.
+  add_file(v, 1, "a", "az", 4 * mib);
+  std::sort(v.levels[1].begin(), v.levels[1].end(), [](const auto& x, const auto& y) {
+    return x->smallest_user_key() < y->smallest_user_key();
+  });
+  CHECK(picked_first_key(policy.pick(v, compaction_context{})) == "f");
+  remove_file(v, 1, "f");
+  CHECK(picked_first_key(policy.pick(v, compaction_context{})) == "h");
+  // Without a removal (a job that failed) the next pick moves on all the same.
+  CHECK(picked_first_key(policy.pick(v, compaction_context{})) == "j");
+  // Past the last file: back to the first.
+  CHECK(picked_first_key(policy.pick(v, compaction_context{})) == "a");
+}
+
+TEST_CASE("leveled orders its round-robin by the tree's key order", "[policy][leveled]") {
+  // A descending order: "z" comes first.
+  compaction_context context;
+  context.compare_user_keys = [](std::string_view a, std::string_view b) { return b.compare(a); };
+  leveled policy;
+  version v;
+  for (const char* k : {"z", "x", "v", "t"}) add_file(v, 1, k, k, 3 * mib);
+  CHECK(picked_first_key(policy.pick(v, context)) == "z");
+  CHECK(picked_first_key(policy.pick(v, context)) == "x");
+  CHECK(picked_first_key(policy.pick(v, context)) == "v");
+}
+
+TEST_CASE("a leveled tree settles with levels >= 1 sorted, disjoint and within their limits",
+          "[policy][leveled]") {
+  const std::uint64_t seed = lsm_test::test_seed(7);
+  INFO("seed " << seed);
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("lsm_leveled_test_" + std::to_string(seed));
+  std::filesystem::remove_all(dir);
+  std::mt19937_64 rng(seed);
+  {
+    lsm::options options;
+    options.write_buffer_size = 256 << 10;
+    options.target_file_size = 64 << 10;
+    lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>,
+              lsm::memtable::skiplist, lsm::filter::bloom<10>, leveled>
+        db(dir.string(), options);
+    // About 14 MiB of distinct keys: more than level 1's 10 MiB.
+    std::map<std::string, std::string> model;
+    for (int i = 0; i < 120000; ++i) {
+      std::string k = "key" + std::to_string(rng() % 1000000000);
+      std::string value = k + std::string(100, 'v');
+      db.put(k, value);
+      model[k] = std::move(value);
+    }
+    db.engine().wait_for_background_work().throw_if_error();
+    const auto v = db.engine().current_version();
+    CHECK(v->level_files(0) < 4);
+    CHECK(v->level_files(2) > 0);
+    for (int level = 1; level < lsm::detail::max_levels; ++level) {
+      const auto& files = v->levels[static_cast<std::size_t>(level)];
+      for (std::size_t i = 1; i < files.size(); ++i)
+        CHECK(files[i - 1]->largest_user_key() < files[i]->smallest_user_key());
+      if (level + 1 < lsm::detail::max_levels)
+        CHECK(v->level_bytes(level) <= leveled::max_bytes_for_level(level));
+    }
+    const auto s = db.stats();
+    CHECK(s.compactions > 0);
+    std::size_t seen = 0;
+    auto c = db.cursor();
+    for (c.seek_to_first(); c.valid(); c.next()) {
+      auto it = model.find(c.key());
+      REQUIRE(it != model.end());
+      CHECK(c.value() == it->second);
+      ++seen;
+    }
+    CHECK(seen == model.size());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace lsm_test_leveled_test
