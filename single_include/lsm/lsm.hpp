@@ -9005,8 +9005,9 @@ class engine {
   }
 
   compaction_context context() const {
-    return {opts_.target_file_size, opts_.write_buffer_size,
-            [](std::string_view a, std::string_view b) -> int { return Comparator::compare(a, b); }};
+    return {
+        opts_.target_file_size, opts_.write_buffer_size,
+        [](std::string_view a, std::string_view b) -> int { return Comparator::compare(a, b); }};
   }
 
   void compaction_loop() {
@@ -9061,8 +9062,7 @@ class engine {
     version_ptr v = versions_->current();
     if (job.inputs.empty()) return {};
     // The internal key range spanned by some files.
-    auto range_of = [](const auto& a, const auto& b, std::string& smallest,
-                       std::string& largest) {
+    auto range_of = [](const auto& a, const auto& b, std::string& smallest, std::string& largest) {
       bool first = true;
       for (const auto* files : {&a, &b})
         for (const auto& f : *files) {
@@ -9098,9 +9098,8 @@ class engine {
       std::string all_smallest, all_largest;
       range_of(job.inputs, outputs_level, all_smallest, all_largest);
       std::vector<table_file_ptr> expanded = overlapping(job.level, all_smallest, all_largest);
-      if (expanded.size() > job.inputs.size() &&
-          total_size(expanded) + total_size(outputs_level) <
-              25 * std::uint64_t{opts_.target_file_size}) {
+      if (expanded.size() > job.inputs.size() && total_size(expanded) + total_size(outputs_level) <
+                                                     25 * std::uint64_t{opts_.target_file_size}) {
         std::string new_smallest, new_largest;
         range_of(expanded, none, new_smallest, new_largest);
         if (overlapping(job.output_level, new_smallest, new_largest).size() ==
