@@ -56,6 +56,13 @@ class writable_file {
   /// flush(), then forces the data to stable storage (fdatasync).
   virtual status sync() = 0;
   virtual status close() = 0;
+  /// A hint for logs: the file may reserve disk space `step` bytes at a time
+  /// past what was written, so that most syncs after an append need not
+  /// record a new file size (on ext4 such an fdatasync commits no journal
+  /// transaction). The reserved tail reads as zeros until close() trims it,
+  /// and stays after a crash: only for files whose readers stop at zeros.
+  /// The default ignores it.
+  virtual void set_preallocation(std::uint64_t step) { (void)step; }
 };
 
 /// A held lock on a file; released by destruction.

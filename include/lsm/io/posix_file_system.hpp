@@ -93,7 +93,10 @@ class posix_writable_file final : public writable_file {
  public:
   static constexpr std::size_t buffer_capacity = 64 * 1024;
 
-  posix_writable_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
+  /// `appending`: fd was opened with O_APPEND (writes land at the end of
+  /// the file, so it never preallocates).
+  posix_writable_file(std::string path, int fd, bool appending = false)
+      : path_(std::move(path)), fd_(fd), appending_(appending) {
     buffer_.reserve(buffer_capacity);
   }
   ~posix_writable_file() override {
@@ -126,13 +129,44 @@ class posix_writable_file final : public writable_file {
   }
   status close() override {
     status s = flush();
+    // Trim the reserved tail (not synced: if the trim is lost, the zeros are
+    // what a crash leaves anyway).
+    if (fd_ >= 0 && reserved_ > written_ && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0 &&
+        s.ok())
+      s = posix_error(path_ + ": ftruncate", errno);
     if (fd_ >= 0 && ::close(fd_) != 0 && s.ok()) s = posix_error(path_ + ": close", errno);
     fd_ = -1;
     return s;
   }
+  void set_preallocation(std::uint64_t step) override {
+#if defined(__linux__)
+    if (!appending_) step_ = step;
+#else
+    (void)step;
+#endif
+  }
 
  private:
+  /// Reserves space past written_ + n when preallocating (fallocate without
+  /// KEEP_SIZE: the size covers the reservation, so appends into it leave
+  /// the size alone). A file system that cannot ends the preallocation.
+  void reserve_for(std::size_t n) {
+#if defined(__linux__)
+    if (step_ == 0 || written_ + n <= reserved_) return;
+    const std::uint64_t end = (written_ + n + step_ - 1) / step_ * step_;
+    if (::fallocate(fd_, 0, static_cast<off_t>(reserved_), static_cast<off_t>(end - reserved_)) !=
+        0) {
+      step_ = 0;
+      return;
+    }
+    reserved_ = end;
+#else
+    (void)n;
+#endif
+  }
+
   status write_all(std::string_view data) {
+    reserve_for(data.size());
     while (!data.empty()) {
       const ::ssize_t r = ::write(fd_, data.data(), data.size());
       if (r < 0) {
@@ -140,13 +174,18 @@ class posix_writable_file final : public writable_file {
         return posix_error(path_ + ": write", errno);
       }
       data.remove_prefix(static_cast<std::size_t>(r));
+      written_ += static_cast<std::uint64_t>(r);
     }
     return {};
   }
 
   std::string path_;
   int fd_;
+  bool appending_;
   std::string buffer_;
+  std::uint64_t written_ = 0;   // bytes written through fd_ (not counting O_APPEND files' start)
+  std::uint64_t reserved_ = 0;  // the file's size with its reservation (0: none yet)
+  std::uint64_t step_ = 0;      // preallocation step; 0: off
 };
 
 /// The set of paths locked by this process: fcntl locks are per process, so
@@ -212,7 +251,7 @@ class posix_file_system final : public file_system {
   result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for appending", errno);
-    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
+    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd, true));
   }
   bool file_exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   result<std::vector<std::string>> get_children(const std::string& dir) override {
