@@ -4653,6 +4653,7 @@ class lru_cache {
     shard& s = shard_for(k);
     // Values evicted here are destroyed after the lock is released.
     std::list<entry> evicted;
+    std::shared_ptr<const T> dropped;
     {
       std::lock_guard lock(s.mutex);
       auto it = s.map.find(k);
@@ -4662,8 +4663,22 @@ class lru_cache {
         s.map.erase(it);
       }
       if (charge <= shard_capacity_) {
-        s.lru.push_front(entry{k, std::move(value), charge});
-        s.map.emplace(k, s.lru.begin());
+        if (!s.lru.empty() && s.usage + charge > shard_capacity_) {
+          // Full (the steady state of a cache smaller than the data): the
+          // least recently used entry's list and map nodes take the new
+          // entry, so an insert allocates nothing.
+          auto last = std::prev(s.lru.end());
+          auto node = s.map.extract(last->key);
+          s.usage -= last->charge;
+          dropped = std::move(last->value);
+          *last = entry{k, std::move(value), charge};
+          s.lru.splice(s.lru.begin(), s.lru, last);
+          node.key() = k;
+          s.map.insert(std::move(node));
+        } else {
+          s.lru.push_front(entry{k, std::move(value), charge});
+          s.map.emplace(k, s.lru.begin());
+        }
         s.usage += charge;
         while (s.usage > shard_capacity_) {
           auto last = std::prev(s.lru.end());
@@ -8482,7 +8497,18 @@ class engine {
     for (std::size_t i = 0; !done && i < sv->imms.size(); ++i) probe_mem(*sv->imms[i], done);
     if (done) return {};
 
-    const std::string target = make_internal_key(user_key, snap, value_kind_for_seek);
+    // The seek key for the levels' file search, on the stack for usual keys.
+    char stack_target[128];
+    std::string heap_target;
+    std::string_view target;
+    if (user_key.size() + internal_key_trailer_size <= sizeof stack_target) {
+      std::copy(user_key.begin(), user_key.end(), stack_target);
+      encode_fixed64(stack_target + user_key.size(), pack_tag(snap, value_kind_for_seek));
+      target = std::string_view(stack_target, user_key.size() + internal_key_trailer_size);
+    } else {
+      heap_target = make_internal_key(user_key, snap, value_kind_for_seek);
+      target = heap_target;
+    }
     auto probe_file = [&](const table_file& f, bool& stop) -> status {
       auto t = tables_->get(f.number(), f.meta().file_size);
       if (!t.ok()) return t.take_status();
@@ -8491,7 +8517,8 @@ class engine {
         if (rt.seq <= snap && rt.seq > tomb && Comparator::compare(rt.first, user_key) <= 0 &&
             Comparator::compare(user_key, rt.last) < 0)
           tomb = rt.seq;
-      typename table::lookup out;
+      // Per thread: its key's buffer is reused from one lookup to the next.
+      thread_local typename table::lookup out;
       status s = tab.get(user_key, snap, settings, out);
       if (!s.ok()) return s;
       if (out.filter_skipped)

@@ -18,8 +18,10 @@ namespace lsm_test_kill_test {
 
 namespace {
 
+/// A fresh directory named for the test and this process: two runs of the
+/// suite at once (two build directories) must not share it.
 std::string temp_dir(const std::string& name) {
-  auto p = std::filesystem::temp_directory_path() / name;
+  auto p = std::filesystem::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   return p.string();
 }

@@ -70,6 +70,7 @@ class lru_cache {
     shard& s = shard_for(k);
     // Values evicted here are destroyed after the lock is released.
     std::list<entry> evicted;
+    std::shared_ptr<const T> dropped;
     {
       std::lock_guard lock(s.mutex);
       auto it = s.map.find(k);
@@ -79,8 +80,22 @@ class lru_cache {
         s.map.erase(it);
       }
       if (charge <= shard_capacity_) {
-        s.lru.push_front(entry{k, std::move(value), charge});
-        s.map.emplace(k, s.lru.begin());
+        if (!s.lru.empty() && s.usage + charge > shard_capacity_) {
+          // Full (the steady state of a cache smaller than the data): the
+          // least recently used entry's list and map nodes take the new
+          // entry, so an insert allocates nothing.
+          auto last = std::prev(s.lru.end());
+          auto node = s.map.extract(last->key);
+          s.usage -= last->charge;
+          dropped = std::move(last->value);
+          *last = entry{k, std::move(value), charge};
+          s.lru.splice(s.lru.begin(), s.lru, last);
+          node.key() = k;
+          s.map.insert(std::move(node));
+        } else {
+          s.lru.push_front(entry{k, std::move(value), charge});
+          s.map.emplace(k, s.lru.begin());
+        }
         s.usage += charge;
         while (s.usage > shard_capacity_) {
           auto last = std::prev(s.lru.end());

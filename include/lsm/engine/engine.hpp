@@ -236,7 +236,18 @@ class engine {
     for (std::size_t i = 0; !done && i < sv->imms.size(); ++i) probe_mem(*sv->imms[i], done);
     if (done) return {};
 
-    const std::string target = make_internal_key(user_key, snap, value_kind_for_seek);
+    // The seek key for the levels' file search, on the stack for usual keys.
+    char stack_target[128];
+    std::string heap_target;
+    std::string_view target;
+    if (user_key.size() + internal_key_trailer_size <= sizeof stack_target) {
+      std::copy(user_key.begin(), user_key.end(), stack_target);
+      encode_fixed64(stack_target + user_key.size(), pack_tag(snap, value_kind_for_seek));
+      target = std::string_view(stack_target, user_key.size() + internal_key_trailer_size);
+    } else {
+      heap_target = make_internal_key(user_key, snap, value_kind_for_seek);
+      target = heap_target;
+    }
     auto probe_file = [&](const table_file& f, bool& stop) -> status {
       auto t = tables_->get(f.number(), f.meta().file_size);
       if (!t.ok()) return t.take_status();
@@ -245,7 +256,8 @@ class engine {
         if (rt.seq <= snap && rt.seq > tomb && Comparator::compare(rt.first, user_key) <= 0 &&
             Comparator::compare(user_key, rt.last) < 0)
           tomb = rt.seq;
-      typename table::lookup out;
+      // Per thread: its key's buffer is reused from one lookup to the next.
+      thread_local typename table::lookup out;
       status s = tab.get(user_key, snap, settings, out);
       if (!s.ok()) return s;
       if (out.filter_skipped)
