@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -153,6 +154,7 @@ class posix_writable_file final : public writable_file {
   void reserve_for(std::size_t n) {
 #if defined(__linux__)
     if (step_ == 0 || written_ + n <= reserved_) return;
+    reserved_ = std::max(reserved_, written_);  // reserving from the first unwritten byte
     const std::uint64_t end = (written_ + n + step_ - 1) / step_ * step_;
     if (::fallocate(fd_, 0, static_cast<off_t>(reserved_), static_cast<off_t>(end - reserved_)) !=
         0) {
