@@ -986,6 +986,30 @@ struct internal_key_comparator {
   }
 };
 
+/// The seek key of a point lookup, (user_key, seq, value_kind_for_seek): on
+/// the stack for user keys up to 120 bytes, so a lookup allocates nothing.
+class lookup_key {
+ public:
+  lookup_key(std::string_view user_key, sequence_number seq) {
+    if (user_key.size() + internal_key_trailer_size <= sizeof stack_) {
+      std::copy(user_key.begin(), user_key.end(), stack_);
+      encode_fixed64(stack_ + user_key.size(), pack_tag(seq, value_kind_for_seek));
+      key_ = std::string_view(stack_, user_key.size() + internal_key_trailer_size);
+    } else {
+      heap_ = make_internal_key(user_key, seq, value_kind_for_seek);
+      key_ = heap_;
+    }
+  }
+  lookup_key(const lookup_key&) = delete;
+  lookup_key& operator=(const lookup_key&) = delete;
+  std::string_view internal_key() const noexcept { return key_; }
+
+ private:
+  char stack_[128];
+  std::string heap_;
+  std::string_view key_;
+};
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm
@@ -5827,18 +5851,8 @@ class table_reader {
       out.filter_skipped = true;
       return {};
     }
-    // The seek target, on the stack for usual key sizes.
-    char stack_buf[256];
-    std::string heap_buf;
-    std::string_view target;
-    if (user_key.size() + internal_key_trailer_size <= sizeof stack_buf) {
-      std::copy(user_key.begin(), user_key.end(), stack_buf);
-      encode_fixed64(stack_buf + user_key.size(), pack_tag(seq, value_kind_for_seek));
-      target = std::string_view(stack_buf, user_key.size() + internal_key_trailer_size);
-    } else {
-      heap_buf = make_internal_key(user_key, seq, value_kind_for_seek);
-      target = heap_buf;
-    }
+    const lookup_key seek_key(user_key, seq);
+    const std::string_view target = seek_key.internal_key();
 
     block_iterator<internal_comparator> index_iter(*index_);
     index_iter.seek(target);
@@ -8502,18 +8516,8 @@ class engine {
     for (std::size_t i = 0; !done && i < sv->imms.size(); ++i) probe_mem(*sv->imms[i], done);
     if (done) return {};
 
-    // The seek key for the levels' file search, on the stack for usual keys.
-    char stack_target[128];
-    std::string heap_target;
-    std::string_view target;
-    if (user_key.size() + internal_key_trailer_size <= sizeof stack_target) {
-      std::copy(user_key.begin(), user_key.end(), stack_target);
-      encode_fixed64(stack_target + user_key.size(), pack_tag(snap, value_kind_for_seek));
-      target = std::string_view(stack_target, user_key.size() + internal_key_trailer_size);
-    } else {
-      heap_target = make_internal_key(user_key, snap, value_kind_for_seek);
-      target = heap_target;
-    }
+    const lookup_key seek_key(user_key, snap);
+    const std::string_view target = seek_key.internal_key();
     auto probe_file = [&](const table_file& f, bool& stop) -> status {
       auto t = tables_->get(f.number(), f.meta().file_size);
       if (!t.ok()) return t.take_status();

@@ -240,18 +240,8 @@ class engine {
     for (std::size_t i = 0; !done && i < sv->imms.size(); ++i) probe_mem(*sv->imms[i], done);
     if (done) return {};
 
-    // The seek key for the levels' file search, on the stack for usual keys.
-    char stack_target[128];
-    std::string heap_target;
-    std::string_view target;
-    if (user_key.size() + internal_key_trailer_size <= sizeof stack_target) {
-      std::copy(user_key.begin(), user_key.end(), stack_target);
-      encode_fixed64(stack_target + user_key.size(), pack_tag(snap, value_kind_for_seek));
-      target = std::string_view(stack_target, user_key.size() + internal_key_trailer_size);
-    } else {
-      heap_target = make_internal_key(user_key, snap, value_kind_for_seek);
-      target = heap_target;
-    }
+    const lookup_key seek_key(user_key, snap);
+    const std::string_view target = seek_key.internal_key();
     auto probe_file = [&](const table_file& f, bool& stop) -> status {
       auto t = tables_->get(f.number(), f.meta().file_size);
       if (!t.ok()) return t.take_status();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <concepts>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -120,6 +121,30 @@ struct internal_key_comparator {
   static int compare_user(std::string_view a, std::string_view b) noexcept {
     return Comparator::compare(a, b);
   }
+};
+
+/// The seek key of a point lookup, (user_key, seq, value_kind_for_seek): on
+/// the stack for user keys up to 120 bytes, so a lookup allocates nothing.
+class lookup_key {
+ public:
+  lookup_key(std::string_view user_key, sequence_number seq) {
+    if (user_key.size() + internal_key_trailer_size <= sizeof stack_) {
+      std::copy(user_key.begin(), user_key.end(), stack_);
+      encode_fixed64(stack_ + user_key.size(), pack_tag(seq, value_kind_for_seek));
+      key_ = std::string_view(stack_, user_key.size() + internal_key_trailer_size);
+    } else {
+      heap_ = make_internal_key(user_key, seq, value_kind_for_seek);
+      key_ = heap_;
+    }
+  }
+  lookup_key(const lookup_key&) = delete;
+  lookup_key& operator=(const lookup_key&) = delete;
+  std::string_view internal_key() const noexcept { return key_; }
+
+ private:
+  char stack_[128];
+  std::string heap_;
+  std::string_view key_;
 };
 
 }  // namespace detail

@@ -78,18 +78,8 @@ class table_reader {
       out.filter_skipped = true;
       return {};
     }
-    // The seek target, on the stack for usual key sizes.
-    char stack_buf[256];
-    std::string heap_buf;
-    std::string_view target;
-    if (user_key.size() + internal_key_trailer_size <= sizeof stack_buf) {
-      std::copy(user_key.begin(), user_key.end(), stack_buf);
-      encode_fixed64(stack_buf + user_key.size(), pack_tag(seq, value_kind_for_seek));
-      target = std::string_view(stack_buf, user_key.size() + internal_key_trailer_size);
-    } else {
-      heap_buf = make_internal_key(user_key, seq, value_kind_for_seek);
-      target = heap_buf;
-    }
+    const lookup_key seek_key(user_key, seq);
+    const std::string_view target = seek_key.internal_key();
 
     block_iterator<internal_comparator> index_iter(*index_);
     index_iter.seek(target);
