@@ -10,8 +10,10 @@ deterministic: no timestamps, no absolute paths, '\n' line endings.
 
 A quoted include that does not resolve to a file under the include directory
 is an error (exit status 1, with the file and line). So is a file that is first
-inlined inside a preprocessor conditional and included again elsewhere: its
-text would be missing whenever the condition is false.
+inlined inside a preprocessor conditional and included again unconditionally:
+its text would be missing whenever the condition is false. (The library's one
+condition is LSM_SEPARATE_COMPILATION, so a conditional re-include is taken to
+be under the same condition.)
 
 Usage:
   python3 tools/amalgamate.py            # (re)write single_include/lsm/lsm.hpp
@@ -99,7 +101,7 @@ class Amalgamator:
                 target = self.resolve(m.group(1), path, line_no)
                 here = "%s:%d" % (rel, line_no)
                 if target in self.inlined:
-                    if not self.inlined[target]:
+                    if not self.inlined[target] and not conditional:
                         raise AmalgamationError(
                             "%s: %s was first inlined inside a preprocessor "
                             "conditional at %s; include it unconditionally first"

@@ -1,4 +1,4 @@
-// The translation unit whose compile time bench/compile_cost.sh measures:
+// The translation unit whose compile time bench/compile_cost.py measures:
 // <lsm/lsm.hpp> and one lsm::tree<std::string, std::string>.
 #include <lsm/lsm.hpp>
 

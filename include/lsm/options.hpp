@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <memory>
-#include <thread>
 
 #include "lsm/io/file_system.hpp"
 

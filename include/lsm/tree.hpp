@@ -21,7 +21,7 @@
 #include "lsm/codec/concept.hpp"
 #include "lsm/compaction/leveled.hpp"
 #include "lsm/compaction/policy.hpp"
-#include "lsm/engine/engine.hpp"
+#include "lsm/engine/engine_api.hpp"
 #include "lsm/error.hpp"
 #include "lsm/filter/bloom.hpp"
 #include "lsm/filter/concept.hpp"
@@ -50,10 +50,10 @@ class tree {
                 "lsm::tree: Compaction is not a compaction policy: it needs static name, pick "
                 "and pressure (see lsm::compaction_policy)");
 
-  using comparator = detail::codec_comparator<Codec>;
-  using engine_type = detail::engine<comparator, Memtable, Filter, Compaction>;
-
  public:
+  /// How the tree orders encoded keys (see detail::codec_comparator_t).
+  using comparator = detail::codec_comparator_t<Codec>;
+  using engine_type = detail::engine<comparator, Memtable, Filter, Compaction>;
   using key_type = Key;
   using value_type = Value;
   using codec_type = Codec;
@@ -175,15 +175,14 @@ class tree {
 
    private:
     friend class tree;
-    explicit cursor_type(std::unique_ptr<typename engine_type::user_iterator> it)
-        : it_(std::move(it)) {}
-    std::unique_ptr<typename engine_type::user_iterator> it_;
+    explicit cursor_type(std::unique_ptr<detail::internal_iterator> it) : it_(std::move(it)) {}
+    std::unique_ptr<detail::internal_iterator> it_;
   };
 
   /// A bidirectional cursor: seek, seek_to_first/last, next, prev, valid,
   /// key, value.
   cursor_type cursor(const read_options& ro = {}) const {
-    return cursor_type(engine_->new_iterator(snapshot_sequence(ro), settings(ro)));
+    return cursor_type(engine_->new_user_iterator(snapshot_sequence(ro), settings(ro)));
   }
 
   /// The lazy range returned by scan(): ascending pairs in [first, last).
@@ -281,15 +280,17 @@ class tree {
 
   lsm::stats stats() const { return engine_->get_stats(); }
 
-  /// The byte-level engine, for tests and tools.
-  engine_type& engine() { return *engine_; }
+  /// The byte-level engine, for tests and tools. REQUIRES: the tree is open;
+  /// lsm/engine/engine.hpp is included.
+  engine_type& engine() { return static_cast<engine_type&>(*engine_); }
 
  private:
   status open(const std::string& path, const options& opts) {
     opts_ = opts;
     detail::policy_names names{std::string(comparator::name), std::string(Codec::name),
                                std::string(Filter::name)};
-    auto e = engine_type::open(path, opts, std::move(names));
+    auto e =
+        detail::open_engine<comparator, Memtable, Filter, Compaction>(path, opts, std::move(names));
     if (!e.ok()) return e.take_status();
     engine_ = std::move(*e);
     return {};
@@ -393,8 +394,14 @@ class tree {
   }
 
   options opts_;
-  std::unique_ptr<engine_type> engine_;
+  std::unique_ptr<detail::engine_api> engine_;
 };
 
 }  // namespace v0
 }  // namespace lsm
+
+// The engine's definition, unless this translation unit leaves it to another
+// one (LSM_SEPARATE_COMPILATION: see lsm/engine/engine_api.hpp).
+#ifndef LSM_SEPARATE_COMPILATION
+#include "lsm/engine/engine.hpp"
+#endif

@@ -8,8 +8,15 @@
 
 // ---- begin lsm/lsm.hpp ----
 // lsm/lsm.hpp — the one header users include; also the root of the
-// amalgamated single_include/lsm/lsm.hpp. Includes every public and internal
-// header of the library.
+// amalgamated single_include/lsm/lsm.hpp. Includes every public header
+// (lsm::tree, the options, codecs and policies), then the engine and every
+// internal header.
+//
+// With LSM_SEPARATE_COMPILATION defined, only the public headers: the engine
+// is then instantiated once, in another translation unit (the lsm::compiled
+// CMake target, or one of yours with LSM_INSTANTIATE_ENGINE; see
+// lsm/engine/engine_api.hpp), and a translation unit that uses a tree
+// compiles in a fraction of the time.
 
 // ---- begin lsm/error.hpp ----
 // lsm/error.hpp — error codes, the lsm::error exception, and the internal
@@ -167,6 +174,286 @@ class [[nodiscard]] result {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/error.hpp ----
+// ---- begin lsm/fwd.hpp ----
+// lsm/fwd.hpp — forward declarations of the public types and every default
+// policy argument of lsm::tree, in one place.
+//
+// Thread safety: declarations only.
+
+namespace lsm {
+inline namespace v0 {
+
+template <class Key, class Value>
+struct codec;
+
+namespace memtable {
+struct skiplist;
+struct vector;
+struct map;
+}  // namespace memtable
+
+namespace filter {
+template <unsigned BitsPerKey>
+struct bloom;
+struct none;
+}  // namespace filter
+
+namespace compaction {
+template <unsigned L0Trigger, unsigned SizeRatio>
+struct leveled;
+}  // namespace compaction
+
+struct options;
+struct write_options;
+struct read_options;
+class snapshot;
+struct stats;
+
+template <class Key, class Value, class Codec = lsm::codec<Key, Value>,
+          class Memtable = lsm::memtable::skiplist, class Filter = lsm::filter::bloom<10>,
+          class Compaction = lsm::compaction::leveled<4, 10>>
+class tree;
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/fwd.hpp ----
+// ---- begin lsm/options.hpp ----
+// lsm/options.hpp — the runtime knobs of a tree (options), of a write
+// (write_options) and of a read (read_options). Compile-time choices (codec,
+// memtable, filter, compaction) are template parameters of lsm::tree.
+//
+// Thread safety: plain values.
+
+#include <cstddef>
+#include <memory>
+
+// ---- begin lsm/io/file_system.hpp ----
+// lsm/io/file_system.hpp — the file system interface every byte the library
+// reads or writes goes through. options::file_system selects the
+// implementation: POSIX by default (io/posix_file_system.hpp); tests inject an
+// in-memory or a fault-injecting one without touching the library.
+//
+// Thread safety: a file_system is used from many threads at once and must be
+// thread-safe. A random_access_file's read() is called concurrently. A
+// writable_file and a sequential_file are used by one thread at a time.
+//
+// Durability contract (DESIGN.md §3): data appended to a writable_file is
+// durable only after sync() returned ok; a created, renamed or removed name is
+// durable only after sync_dir() of its directory returned ok.
+
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+
+/// A file read from start to end (WAL and MANIFEST replay).
+class sequential_file {
+ public:
+  virtual ~sequential_file() = default;
+  /// Reads up to n bytes into scratch; `out` views the bytes read (fewer than
+  /// n only at end of file, empty at end of file).
+  virtual status read(std::size_t n, char* scratch, std::string_view& out) = 0;
+  /// Skips n bytes (or to end of file).
+  virtual status skip(std::uint64_t n) = 0;
+};
+
+/// A file read at arbitrary offsets (SSTs). read() is thread-safe.
+class random_access_file {
+ public:
+  virtual ~random_access_file() = default;
+  /// Reads up to n bytes at offset into scratch; `out` views them (it may
+  /// point elsewhere than scratch, e.g. into memory the file owns). Fewer than
+  /// n bytes only past the end of the file.
+  virtual status read(std::uint64_t offset, std::size_t n, char* scratch,
+                      std::string_view& out) const = 0;
+};
+
+/// A file written by appending (WAL, MANIFEST, SST being built, CURRENT temp).
+class writable_file {
+ public:
+  virtual ~writable_file() = default;
+  virtual status append(std::string_view data) = 0;
+  /// Hands buffered data to the operating system (survives a process crash).
+  virtual status flush() = 0;
+  /// flush(), then forces the data to stable storage (fdatasync).
+  virtual status sync() = 0;
+  virtual status close() = 0;
+  /// A hint for logs: the file may reserve disk space `step` bytes at a time
+  /// past what was written, so that most syncs after an append need not
+  /// record a new file size (on ext4 such an fdatasync commits no journal
+  /// transaction). The reserved tail reads as zeros until close() trims it,
+  /// and stays after a crash: only for files whose readers stop at zeros.
+  /// The default ignores it.
+  virtual void set_preallocation(std::uint64_t step) { (void)step; }
+};
+
+/// A held lock on a file; released by destruction.
+class file_lock {
+ public:
+  virtual ~file_lock() = default;
+};
+
+class file_system {
+ public:
+  virtual ~file_system() = default;
+
+  virtual result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) = 0;
+  virtual result<std::unique_ptr<random_access_file>> new_random_access_file(
+      const std::string& path) = 0;
+  /// Creates or truncates.
+  virtual result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) = 0;
+  /// Opens for appending, creating it if missing.
+  virtual result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) = 0;
+
+  virtual bool file_exists(const std::string& path) = 0;
+  /// Names (not paths) of the entries of dir, without "." and "..".
+  virtual result<std::vector<std::string>> get_children(const std::string& dir) = 0;
+  virtual status remove_file(const std::string& path) = 0;
+  /// Creates dir; ok when it already exists.
+  virtual status create_dir(const std::string& dir) = 0;
+  virtual result<std::uint64_t> file_size(const std::string& path) = 0;
+  /// Atomically replaces `to` by `from`.
+  virtual status rename_file(const std::string& from, const std::string& to) = 0;
+  /// Makes the creations, renames and removals in dir durable.
+  virtual status sync_dir(const std::string& dir) = 0;
+  /// Locks path (creating it) against other lockers in this process and in
+  /// others; errc::busy when already held.
+  virtual result<std::unique_ptr<file_lock>> lock_file(const std::string& path) = 0;
+};
+
+/// Reads a whole file into `out`.
+inline status read_file_to_string(file_system& fs, const std::string& path, std::string& out) {
+  out.clear();
+  auto file = fs.new_sequential_file(path);
+  if (!file.ok()) return file.take_status();
+  std::string scratch(8192, '\0');
+  for (;;) {
+    std::string_view chunk;
+    status s = (*file)->read(scratch.size(), scratch.data(), chunk);
+    if (!s.ok()) return s;
+    if (chunk.empty()) return {};
+    out.append(chunk.data(), chunk.size());
+  }
+}
+
+/// Writes `data` to a new file at path, optionally syncing it.
+inline status write_string_to_file(file_system& fs, std::string_view data, const std::string& path,
+                                   bool sync) {
+  auto file = fs.new_writable_file(path);
+  if (!file.ok()) return file.take_status();
+  status s = (*file)->append(data);
+  if (s.ok() && sync) s = (*file)->sync();
+  if (s.ok()) s = (*file)->close();
+  if (!s.ok()) (void)fs.remove_file(path);
+  return s;
+}
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/io/file_system.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+
+class snapshot;
+
+struct options {
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+  std::size_t write_buffer_size = 4 << 20;     ///< bytes per memtable
+  std::size_t max_immutable_memtables = 2;     ///< memtables waiting for flush before writes stop
+  std::size_t block_size = 4096;               ///< uncompressed bytes per data block
+  std::size_t block_restart_interval = 16;     ///< keys between restart points
+  std::size_t block_cache_capacity = 8 << 20;  ///< bytes
+  std::size_t target_file_size = 2 << 20;      ///< SST size compaction aims for
+  std::size_t max_open_files = 1000;           ///< tables kept open by the table cache
+  std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
+  std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
+  unsigned background_threads = 2;             ///< one flush thread + compaction threads
+  std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
+};
+
+struct write_options {
+  /// Return only once the write is on stable storage (WAL fdatasync). Without
+  /// it a write survives a process crash but may be lost on power loss.
+  bool sync = false;
+};
+
+struct read_options {
+  const lsm::snapshot* snapshot = nullptr;  ///< null: the latest state
+  bool verify_checksums = true;
+  bool fill_cache = true;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/options.hpp ----
+// ---- begin lsm/stats.hpp ----
+// lsm/stats.hpp — the counters a tree reports through tree::stats().
+//
+// Thread safety: a stats object is a value (a copy taken at one moment).
+
+namespace lsm {
+inline namespace v0 {
+
+struct level_stats {
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
+};
+
+struct stats {
+  std::uint64_t user_bytes_written = 0;  ///< encoded keys + values handed to put/write
+  std::uint64_t wal_bytes_written = 0;
+  std::uint64_t wal_syncs = 0;
+  std::uint64_t flush_bytes_written = 0;  ///< SST bytes written by memtable flushes
+  std::uint64_t compaction_bytes_read = 0;
+  std::uint64_t compaction_bytes_written = 0;
+  std::uint64_t flushes = 0;
+  std::uint64_t compactions = 0;
+  std::uint64_t trivial_moves = 0;
+  std::uint64_t stalls = 0;        ///< writes that were slowed or stopped
+  std::uint64_t stall_micros = 0;  ///< total time writers waited
+  std::uint64_t block_cache_hits = 0;
+  std::uint64_t block_cache_misses = 0;
+  std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"
+  std::uint64_t filter_misses = 0;  ///< lookups a filter let through
+  std::vector<level_stats> levels;
+
+  /// (WAL + flush + compaction bytes written) / user bytes written.
+  double write_amplification() const {
+    if (user_bytes_written == 0) return 0.0;
+    return static_cast<double>(wal_bytes_written + flush_bytes_written + compaction_bytes_written) /
+           static_cast<double>(user_bytes_written);
+  }
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/stats.hpp ----
+// ---- begin lsm/snapshot.hpp ----
+// lsm/snapshot.hpp — lsm::snapshot, an RAII handle pinning a consistent view:
+// reads through it see exactly the writes with sequence number <= its own,
+// and compaction keeps the versions it can see. Release by destruction.
+//
+// Thread safety: a snapshot may be used by any number of threads for reading;
+// the engine's list of snapshots (lsm/engine/snapshot_list.hpp) is internally
+// locked. A snapshot may outlive its tree (it then pins nothing).
+
+// ---- begin lsm/memtable/internal_key.hpp ----
+// lsm/memtable/internal_key.hpp — the internal key every layer below the
+// codec stores: the encoded user key followed by an 8-byte little-endian tag
+// (sequence number << 8 | kind), and the orders on user and internal keys.
+//
+// Internal keys sort by user key ascending (the comparator's order), then by
+// sequence number descending, then kind descending, so that the newest
+// version of a key comes first and a seek to (key, seq) lands on the newest
+// version visible at seq.
+//
+// Thread safety: pure functions and stateless types.
+
+#include <concepts>
+#include <algorithm>
+
 // ---- begin lsm/codec/coding.hpp ----
 // lsm/codec/coding.hpp — fixed-width little-endian and varint encoding of
 // integers, and length-prefixed byte strings: the primitives of every on-disk
@@ -176,7 +463,6 @@ class [[nodiscard]] result {
 // Decoders take a std::string_view by reference, consume what they decode and
 // return false (leaving the input unspecified) when it is truncated or malformed.
 
-#include <cstddef>
 #include <cstring>
 
 namespace lsm {
@@ -315,571 +601,6 @@ inline bool get_length_prefixed(std::string_view& in, std::string_view& out) noe
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/codec/coding.hpp ----
-// ---- begin lsm/io/crc32c.hpp ----
-// lsm/io/crc32c.hpp — CRC32C (Castagnoli), the checksum of every block and
-// every log record, and its masked form for checksums stored inside data.
-//
-// Uses the SSE4.2 crc32 instruction when the CPU has it (checked once at run
-// time) and a portable slicing-by-8 table otherwise; both give identical
-// results (RFC 3720 known answers are in tests/io/crc32c_test.cpp).
-//
-// Thread safety: pure functions.
-
-#include <array>
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define LSM_CRC32C_HAVE_SSE42_PATH 1
-#include <nmmintrin.h>
-#endif
-
-namespace lsm {
-inline namespace v0 {
-namespace detail::crc32c {
-
-inline constexpr std::uint32_t polynomial = 0x82f63b78u;  // reflected 0x1EDC6F41
-
-inline constexpr std::array<std::array<std::uint32_t, 256>, 8> make_tables() {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ polynomial : c >> 1;
-    t[0][i] = c;
-  }
-  for (std::size_t i = 0; i < 256; ++i)
-    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xffu];
-  return t;
-}
-inline constexpr auto tables = make_tables();
-
-/// Portable slicing-by-8. `crc` is the running CRC (not inverted).
-inline std::uint32_t extend_portable(std::uint32_t crc, const char* data, std::size_t n) noexcept {
-  auto p = reinterpret_cast<const unsigned char*>(data);
-  std::uint32_t c = ~crc;
-  while (n >= 8) {
-    const std::uint32_t lo = c ^ (std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 |
-                                  std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24);
-    const std::uint32_t hi = std::uint32_t{p[4]} | std::uint32_t{p[5]} << 8 |
-                             std::uint32_t{p[6]} << 16 | std::uint32_t{p[7]} << 24;
-    c = tables[7][lo & 0xff] ^ tables[6][(lo >> 8) & 0xff] ^ tables[5][(lo >> 16) & 0xff] ^
-        tables[4][lo >> 24] ^ tables[3][hi & 0xff] ^ tables[2][(hi >> 8) & 0xff] ^
-        tables[1][(hi >> 16) & 0xff] ^ tables[0][hi >> 24];
-    p += 8;
-    n -= 8;
-  }
-  while (n-- > 0) c = tables[0][(c ^ *p++) & 0xffu] ^ (c >> 8);
-  return ~c;
-}
-
-#ifdef LSM_CRC32C_HAVE_SSE42_PATH
-__attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42(std::uint32_t crc,
-                                                                    const char* data,
-                                                                    std::size_t n) noexcept {
-  std::uint64_t c = ~crc;
-  while (n >= 8) {
-    std::uint64_t word;
-    std::memcpy(&word, data, 8);
-    c = _mm_crc32_u64(c, word);
-    data += 8;
-    n -= 8;
-  }
-  auto c32 = static_cast<std::uint32_t>(c);
-  while (n-- > 0) c32 = _mm_crc32_u8(c32, static_cast<unsigned char>(*data++));
-  return ~c32;
-}
-inline bool cpu_has_sse42() noexcept {
-  static const bool has = __builtin_cpu_supports("sse4.2");
-  return has;
-}
-#endif
-
-/// Returns the CRC32C of `init_crc`'s message followed by data[0, n).
-inline std::uint32_t extend(std::uint32_t init_crc, const char* data, std::size_t n) noexcept {
-#ifdef LSM_CRC32C_HAVE_SSE42_PATH
-  if (cpu_has_sse42()) return extend_sse42(init_crc, data, n);
-#endif
-  return extend_portable(init_crc, data, n);
-}
-inline std::uint32_t value(const char* data, std::size_t n) noexcept { return extend(0, data, n); }
-inline std::uint32_t value(std::string_view s) noexcept { return extend(0, s.data(), s.size()); }
-
-inline constexpr std::uint32_t mask_delta = 0xa282ead8u;
-
-/// A CRC of data that itself contains CRCs is weak; stored checksums are
-/// masked (rotated and offset) as LevelDB does.
-inline constexpr std::uint32_t mask(std::uint32_t crc) noexcept {
-  return ((crc >> 15) | (crc << 17)) + mask_delta;
-}
-inline constexpr std::uint32_t unmask(std::uint32_t masked) noexcept {
-  const std::uint32_t rot = masked - mask_delta;
-  return (rot >> 17) | (rot << 15);
-}
-
-}  // namespace detail::crc32c
-}  // namespace v0
-}  // namespace lsm
-
-#undef LSM_CRC32C_HAVE_SSE42_PATH
-// ---- end lsm/io/crc32c.hpp ----
-// ---- begin lsm/io/file_system.hpp ----
-// lsm/io/file_system.hpp — the file system interface every byte the library
-// reads or writes goes through. options::file_system selects the
-// implementation: POSIX by default (io/posix_file_system.hpp); tests inject an
-// in-memory or a fault-injecting one without touching the library.
-//
-// Thread safety: a file_system is used from many threads at once and must be
-// thread-safe. A random_access_file's read() is called concurrently. A
-// writable_file and a sequential_file are used by one thread at a time.
-//
-// Durability contract (DESIGN.md §3): data appended to a writable_file is
-// durable only after sync() returned ok; a created, renamed or removed name is
-// durable only after sync_dir() of its directory returned ok.
-
-#include <memory>
-#include <vector>
-
-namespace lsm {
-inline namespace v0 {
-
-/// A file read from start to end (WAL and MANIFEST replay).
-class sequential_file {
- public:
-  virtual ~sequential_file() = default;
-  /// Reads up to n bytes into scratch; `out` views the bytes read (fewer than
-  /// n only at end of file, empty at end of file).
-  virtual status read(std::size_t n, char* scratch, std::string_view& out) = 0;
-  /// Skips n bytes (or to end of file).
-  virtual status skip(std::uint64_t n) = 0;
-};
-
-/// A file read at arbitrary offsets (SSTs). read() is thread-safe.
-class random_access_file {
- public:
-  virtual ~random_access_file() = default;
-  /// Reads up to n bytes at offset into scratch; `out` views them (it may
-  /// point elsewhere than scratch, e.g. into memory the file owns). Fewer than
-  /// n bytes only past the end of the file.
-  virtual status read(std::uint64_t offset, std::size_t n, char* scratch,
-                      std::string_view& out) const = 0;
-};
-
-/// A file written by appending (WAL, MANIFEST, SST being built, CURRENT temp).
-class writable_file {
- public:
-  virtual ~writable_file() = default;
-  virtual status append(std::string_view data) = 0;
-  /// Hands buffered data to the operating system (survives a process crash).
-  virtual status flush() = 0;
-  /// flush(), then forces the data to stable storage (fdatasync).
-  virtual status sync() = 0;
-  virtual status close() = 0;
-  /// A hint for logs: the file may reserve disk space `step` bytes at a time
-  /// past what was written, so that most syncs after an append need not
-  /// record a new file size (on ext4 such an fdatasync commits no journal
-  /// transaction). The reserved tail reads as zeros until close() trims it,
-  /// and stays after a crash: only for files whose readers stop at zeros.
-  /// The default ignores it.
-  virtual void set_preallocation(std::uint64_t step) { (void)step; }
-};
-
-/// A held lock on a file; released by destruction.
-class file_lock {
- public:
-  virtual ~file_lock() = default;
-};
-
-class file_system {
- public:
-  virtual ~file_system() = default;
-
-  virtual result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) = 0;
-  virtual result<std::unique_ptr<random_access_file>> new_random_access_file(
-      const std::string& path) = 0;
-  /// Creates or truncates.
-  virtual result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) = 0;
-  /// Opens for appending, creating it if missing.
-  virtual result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) = 0;
-
-  virtual bool file_exists(const std::string& path) = 0;
-  /// Names (not paths) of the entries of dir, without "." and "..".
-  virtual result<std::vector<std::string>> get_children(const std::string& dir) = 0;
-  virtual status remove_file(const std::string& path) = 0;
-  /// Creates dir; ok when it already exists.
-  virtual status create_dir(const std::string& dir) = 0;
-  virtual result<std::uint64_t> file_size(const std::string& path) = 0;
-  /// Atomically replaces `to` by `from`.
-  virtual status rename_file(const std::string& from, const std::string& to) = 0;
-  /// Makes the creations, renames and removals in dir durable.
-  virtual status sync_dir(const std::string& dir) = 0;
-  /// Locks path (creating it) against other lockers in this process and in
-  /// others; errc::busy when already held.
-  virtual result<std::unique_ptr<file_lock>> lock_file(const std::string& path) = 0;
-};
-
-/// Reads a whole file into `out`.
-inline status read_file_to_string(file_system& fs, const std::string& path, std::string& out) {
-  out.clear();
-  auto file = fs.new_sequential_file(path);
-  if (!file.ok()) return file.take_status();
-  std::string scratch(8192, '\0');
-  for (;;) {
-    std::string_view chunk;
-    status s = (*file)->read(scratch.size(), scratch.data(), chunk);
-    if (!s.ok()) return s;
-    if (chunk.empty()) return {};
-    out.append(chunk.data(), chunk.size());
-  }
-}
-
-/// Writes `data` to a new file at path, optionally syncing it.
-inline status write_string_to_file(file_system& fs, std::string_view data, const std::string& path,
-                                   bool sync) {
-  auto file = fs.new_writable_file(path);
-  if (!file.ok()) return file.take_status();
-  status s = (*file)->append(data);
-  if (s.ok() && sync) s = (*file)->sync();
-  if (s.ok()) s = (*file)->close();
-  if (!s.ok()) (void)fs.remove_file(path);
-  return s;
-}
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/io/file_system.hpp ----
-// ---- begin lsm/io/posix_file_system.hpp ----
-// lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
-// pread for random access, a user-space buffer for appends, fdatasync for
-// sync, fsync of the directory for sync_dir and fcntl locks (plus an
-// in-process table, since fcntl locks do not exclude the same process) for
-// lock_file.
-//
-// Thread safety: posix_file_system is thread-safe; see io/file_system.hpp for
-// the file objects.
-
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <mutex>
-#include <set>
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-inline status posix_error(const std::string& context, int err) {
-  std::string msg = context + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE || err == ENOMEM)
-    return status::resource_exhausted(std::move(msg));
-  if (err == ENOENT) return status::io_error(std::move(msg));
-  return status::io_error(std::move(msg));
-}
-
-class posix_sequential_file final : public sequential_file {
- public:
-  posix_sequential_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~posix_sequential_file() override { ::close(fd_); }
-  status read(std::size_t n, char* scratch, std::string_view& out) override {
-    std::size_t got = 0;
-    while (got < n) {
-      const ::ssize_t r = ::read(fd_, scratch + got, n - got);
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return posix_error(path_ + ": read", errno);
-      }
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    out = std::string_view(scratch, got);
-    return {};
-  }
-  status skip(std::uint64_t n) override {
-    if (::lseek(fd_, static_cast<::off_t>(n), SEEK_CUR) == static_cast<::off_t>(-1))
-      return posix_error(path_ + ": lseek", errno);
-    return {};
-  }
-
- private:
-  std::string path_;
-  int fd_;
-};
-
-class posix_random_access_file final : public random_access_file {
- public:
-  posix_random_access_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~posix_random_access_file() override { ::close(fd_); }
-  status read(std::uint64_t offset, std::size_t n, char* scratch,
-              std::string_view& out) const override {
-    std::size_t got = 0;
-    while (got < n) {
-      const ::ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return posix_error(path_ + ": pread at offset " + std::to_string(offset + got), errno);
-      }
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    out = std::string_view(scratch, got);
-    return {};
-  }
-
- private:
-  std::string path_;
-  int fd_;
-};
-
-class posix_writable_file final : public writable_file {
- public:
-  static constexpr std::size_t buffer_capacity = 64 * 1024;
-
-  /// `appending`: fd was opened with O_APPEND (writes land at the end of
-  /// the file, so it never preallocates).
-  posix_writable_file(std::string path, int fd, bool appending = false)
-      : path_(std::move(path)), fd_(fd), appending_(appending) {
-    buffer_.reserve(buffer_capacity);
-  }
-  ~posix_writable_file() override {
-    if (fd_ >= 0) (void)close();
-  }
-  status append(std::string_view data) override {
-    if (buffer_.size() + data.size() <= buffer_capacity) {
-      buffer_.append(data.data(), data.size());
-      return {};
-    }
-    status s = flush();
-    if (!s.ok()) return s;
-    if (data.size() <= buffer_capacity) {
-      buffer_.append(data.data(), data.size());
-      return {};
-    }
-    return write_all(data);
-  }
-  status flush() override {
-    if (buffer_.empty()) return {};
-    status s = write_all(buffer_);
-    buffer_.clear();
-    return s;
-  }
-  status sync() override {
-    status s = flush();
-    if (!s.ok()) return s;
-    if (::fdatasync(fd_) != 0) return posix_error(path_ + ": fdatasync", errno);
-    return {};
-  }
-  status close() override {
-    status s = flush();
-    // Trim the reserved tail (not synced: if the trim is lost, the zeros are
-    // what a crash leaves anyway).
-    if (fd_ >= 0 && reserved_ > written_ && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0 &&
-        s.ok())
-      s = posix_error(path_ + ": ftruncate", errno);
-    if (fd_ >= 0 && ::close(fd_) != 0 && s.ok()) s = posix_error(path_ + ": close", errno);
-    fd_ = -1;
-    return s;
-  }
-  void set_preallocation(std::uint64_t step) override {
-#if defined(__linux__)
-    if (!appending_) step_ = step;
-#else
-    (void)step;
-#endif
-  }
-
- private:
-  /// Reserves space past written_ + n when preallocating (fallocate without
-  /// KEEP_SIZE: the size covers the reservation, so appends into it leave
-  /// the size alone). A file system that cannot ends the preallocation.
-  void reserve_for(std::size_t n) {
-#if defined(__linux__)
-    if (step_ == 0 || written_ + n <= reserved_) return;
-    reserved_ = std::max(reserved_, written_);  // reserving from the first unwritten byte
-    const std::uint64_t end = (written_ + n + step_ - 1) / step_ * step_;
-    if (::fallocate(fd_, 0, static_cast<off_t>(reserved_), static_cast<off_t>(end - reserved_)) !=
-        0) {
-      step_ = 0;
-      return;
-    }
-    reserved_ = end;
-#else
-    (void)n;
-#endif
-  }
-
-  status write_all(std::string_view data) {
-    reserve_for(data.size());
-    while (!data.empty()) {
-      const ::ssize_t r = ::write(fd_, data.data(), data.size());
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return posix_error(path_ + ": write", errno);
-      }
-      data.remove_prefix(static_cast<std::size_t>(r));
-      written_ += static_cast<std::uint64_t>(r);
-    }
-    return {};
-  }
-
-  std::string path_;
-  int fd_;
-  bool appending_;
-  std::string buffer_;
-  std::uint64_t written_ = 0;   // bytes written through fd_ (not counting O_APPEND files' start)
-  std::uint64_t reserved_ = 0;  // the file's size with its reservation (0: none yet)
-  std::uint64_t step_ = 0;      // preallocation step; 0: off
-};
-
-/// The set of paths locked by this process: fcntl locks are per process, so
-/// a second lock from the same process would silently succeed without it.
-class posix_lock_table {
- public:
-  static posix_lock_table& instance() {
-    static posix_lock_table table;
-    return table;
-  }
-  bool insert(const std::string& path) {
-    std::lock_guard lock(mu_);
-    return paths_.insert(path).second;
-  }
-  void erase(const std::string& path) {
-    std::lock_guard lock(mu_);
-    paths_.erase(path);
-  }
-
- private:
-  std::mutex mu_;
-  std::set<std::string> paths_;
-};
-
-class posix_file_lock final : public file_lock {
- public:
-  posix_file_lock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~posix_file_lock() override {
-    struct ::flock f {};
-    f.l_type = F_UNLCK;
-    f.l_whence = SEEK_SET;
-    (void)::fcntl(fd_, F_SETLK, &f);
-    ::close(fd_);
-    posix_lock_table::instance().erase(path_);
-  }
-
- private:
-  std::string path_;
-  int fd_;
-};
-
-}  // namespace detail
-
-/// The default file system: the operating system's.
-class posix_file_system final : public file_system {
- public:
-  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return detail::posix_error(path + ": open", errno);
-    return std::unique_ptr<sequential_file>(new detail::posix_sequential_file(path, fd));
-  }
-  result<std::unique_ptr<random_access_file>> new_random_access_file(
-      const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return detail::posix_error(path + ": open", errno);
-    return std::unique_ptr<random_access_file>(new detail::posix_random_access_file(path, fd));
-  }
-  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
-    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
-  }
-  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return detail::posix_error(path + ": open for appending", errno);
-    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd, true));
-  }
-  bool file_exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
-  result<std::vector<std::string>> get_children(const std::string& dir) override {
-    ::DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) return detail::posix_error(dir + ": opendir", errno);
-    std::vector<std::string> names;
-    while (::dirent* e = ::readdir(d)) {
-      const std::string_view name = e->d_name;
-      if (name != "." && name != "..") names.emplace_back(name);
-    }
-    ::closedir(d);
-    return names;
-  }
-  status remove_file(const std::string& path) override {
-    if (::unlink(path.c_str()) != 0) return detail::posix_error(path + ": unlink", errno);
-    return {};
-  }
-  status create_dir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-      return detail::posix_error(dir + ": mkdir", errno);
-    return {};
-  }
-  result<std::uint64_t> file_size(const std::string& path) override {
-    struct ::stat st {};
-    if (::stat(path.c_str(), &st) != 0) return detail::posix_error(path + ": stat", errno);
-    return static_cast<std::uint64_t>(st.st_size);
-  }
-  status rename_file(const std::string& from, const std::string& to) override {
-    if (::rename(from.c_str(), to.c_str()) != 0)
-      return detail::posix_error(from + ": rename to " + to, errno);
-    return {};
-  }
-  status sync_dir(const std::string& dir) override {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return detail::posix_error(dir + ": open directory", errno);
-    status s;
-    if (::fsync(fd) != 0) s = detail::posix_error(dir + ": fsync directory", errno);
-    ::close(fd);
-    return s;
-  }
-  result<std::unique_ptr<file_lock>> lock_file(const std::string& path) override {
-    if (!detail::posix_lock_table::instance().insert(path))
-      return status::busy(path + ": already locked by this process");
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      detail::posix_lock_table::instance().erase(path);
-      return detail::posix_error(path + ": open lock file", errno);
-    }
-    struct ::flock f {};
-    f.l_type = F_WRLCK;
-    f.l_whence = SEEK_SET;
-    if (::fcntl(fd, F_SETLK, &f) != 0) {
-      const int err = errno;
-      ::close(fd);
-      detail::posix_lock_table::instance().erase(path);
-      if (err == EACCES || err == EAGAIN) return status::busy(path + ": locked by another process");
-      return detail::posix_error(path + ": lock", err);
-    }
-    return std::unique_ptr<file_lock>(new detail::posix_file_lock(path, fd));
-  }
-};
-
-/// The process-wide POSIX file system used when options::file_system is null.
-inline std::shared_ptr<file_system> default_file_system() {
-  static const std::shared_ptr<file_system> fs = std::make_shared<posix_file_system>();
-  return fs;
-}
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/io/posix_file_system.hpp ----
-// ---- begin lsm/memtable/internal_key.hpp ----
-// lsm/memtable/internal_key.hpp — the internal key every layer below the
-// codec stores: the encoded user key followed by an 8-byte little-endian tag
-// (sequence number << 8 | kind), and the orders on user and internal keys.
-//
-// Internal keys sort by user key ascending (the comparator's order), then by
-// sequence number descending, then kind descending, so that the newest
-// version of a key comes first and a seek to (key, seq) lands on the newest
-// version visible at seq.
-//
-// Thread safety: pure functions and stateless types.
-
-#include <concepts>
 
 namespace lsm {
 inline namespace v0 {
@@ -1014,2306 +735,33 @@ class lookup_key {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/memtable/internal_key.hpp ----
-// ---- begin lsm/iter/iterator.hpp ----
-// lsm/iter/iterator.hpp — the internal iterator interface shared by memtable,
-// block, table, merging and level iterators: ordered (key, value) pairs of
-// encoded bytes, positioned by seek and moved in both directions.
-//
-// Thread safety: an iterator is used by one thread at a time.
-// Invariant: key() and value() stay valid until the iterator is moved or
-// destroyed. After an error valid() is false and get_status() says why.
 
 namespace lsm {
 inline namespace v0 {
-namespace detail {
 
-class internal_iterator {
+class snapshot {
  public:
-  internal_iterator() = default;
-  internal_iterator(const internal_iterator&) = delete;
-  internal_iterator& operator=(const internal_iterator&) = delete;
-  virtual ~internal_iterator() = default;
+  /// `registration` is what keeps seq registered with the tree; destroying
+  /// it (its deleter) unregisters seq. Made by the engine.
+  snapshot(std::shared_ptr<const void> registration, sequence_number seq) noexcept
+      : registration_(std::move(registration)), seq_(seq) {}
+  snapshot(snapshot&&) noexcept = default;
+  snapshot& operator=(snapshot&&) noexcept = default;
+  snapshot(const snapshot&) = delete;
+  snapshot& operator=(const snapshot&) = delete;
+  ~snapshot() = default;
 
-  virtual bool valid() const = 0;
-  virtual void seek_to_first() = 0;
-  virtual void seek_to_last() = 0;
-  /// Positions at the first entry whose key is >= target.
-  virtual void seek(std::string_view target) = 0;
-  /// REQUIRES: valid().
-  virtual void next() = 0;
-  /// REQUIRES: valid().
-  virtual void prev() = 0;
-  /// REQUIRES: valid().
-  virtual std::string_view key() const = 0;
-  /// REQUIRES: valid().
-  virtual std::string_view value() const = 0;
-  virtual status get_status() const = 0;
-};
-
-/// An iterator over nothing, or carrying an error.
-class empty_iterator final : public internal_iterator {
- public:
-  explicit empty_iterator(status s = {}) : status_(std::move(s)) {}
-  bool valid() const override { return false; }
-  void seek_to_first() override {}
-  void seek_to_last() override {}
-  void seek(std::string_view) override {}
-  void next() override {}
-  void prev() override {}
-  std::string_view key() const override { return {}; }
-  std::string_view value() const override { return {}; }
-  status get_status() const override { return status_; }
+  /// The sequence number of the last write this snapshot sees.
+  sequence_number sequence() const noexcept { return seq_; }
 
  private:
-  status status_;
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/iter/iterator.hpp ----
-// ---- begin lsm/memtable/arena.hpp ----
-// lsm/memtable/arena.hpp — a bump allocator for memtable entries and index
-// nodes: memory is carved out of 4 KiB blocks and released all at once when
-// the arena dies. Allocations larger than a quarter block get a block of
-// their own, so a big value never wastes the rest of the current block.
-//
-// Thread safety: allocate() and allocate_aligned() need external
-// synchronization (the memtable's single writer); memory_usage() may be
-// called from any thread at any time. Memory handed out stays valid and at
-// the same address until the arena is destroyed; bytes published to readers
-// through an atomic (release/acquire) may be read concurrently with further
-// allocations.
-
-#include <atomic>
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-class arena {
- public:
-  static constexpr std::size_t default_block_size = 4096;
-  /// Every allocate_aligned() result is aligned at least this much: enough
-  /// for pointers, atomics and 64-bit integers.
-  static constexpr std::size_t alignment =
-      alignof(std::max_align_t) < 8 ? 8 : alignof(std::max_align_t);
-
-  /// REQUIRES: block_size >= 64.
-  explicit arena(std::size_t block_size = default_block_size) : block_size_(block_size) {}
-  arena(const arena&) = delete;
-  arena& operator=(const arena&) = delete;
-  ~arena() = default;
-
-  /// Returns `bytes` bytes with no alignment guarantee (for byte strings).
-  /// REQUIRES: bytes > 0; external synchronization among allocators.
-  char* allocate(std::size_t bytes) {
-    if (bytes <= remaining_) {
-      char* result = current_;
-      current_ += bytes;
-      remaining_ -= bytes;
-      return result;
-    }
-    return allocate_fallback(bytes);
-  }
-
-  /// Returns `bytes` bytes aligned to `arena::alignment`.
-  /// REQUIRES: bytes > 0; external synchronization among allocators.
-  char* allocate_aligned(std::size_t bytes) {
-    const auto address = reinterpret_cast<std::uintptr_t>(current_);
-    const std::size_t misalignment = address & (alignment - 1);
-    const std::size_t padding = misalignment == 0 ? 0 : alignment - misalignment;
-    if (bytes + padding <= remaining_) {
-      char* result = current_ + padding;
-      current_ += bytes + padding;
-      remaining_ -= bytes + padding;
-      return result;
-    }
-    // New blocks come from operator new[]: aligned for any fundamental type.
-    return allocate_fallback(bytes);
-  }
-
-  /// Bytes obtained from the system so far, including block bookkeeping.
-  std::size_t memory_usage() const noexcept {
-    return memory_usage_.load(std::memory_order_relaxed);
-  }
-
- private:
-  char* allocate_fallback(std::size_t bytes) {
-    if (bytes > block_size_ / 4) {
-      // Large: its own block, and keep carving the current one.
-      return allocate_block(bytes);
-    }
-    current_ = allocate_block(block_size_);
-    current_ += bytes;
-    remaining_ = block_size_ - bytes;
-    return current_ - bytes;
-  }
-
-  char* allocate_block(std::size_t bytes) {
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
-    memory_usage_.fetch_add(bytes + sizeof(std::unique_ptr<char[]>), std::memory_order_relaxed);
-    return blocks_.back().get();
-  }
-
-  std::size_t block_size_;
-  char* current_ = nullptr;
-  std::size_t remaining_ = 0;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  std::atomic<std::size_t> memory_usage_{0};
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/memtable/arena.hpp ----
-// ---- begin lsm/memtable/entry.hpp ----
-// lsm/memtable/entry.hpp — what every memtable policy shares: the lookup
-// result, the in-memory encoding of one entry, and the orders on entries.
-//
-// An entry is one contiguous run of bytes (in the memtable's arena):
-//
-//     varint64 internal_key_length | internal key | varint64 value_length | value
-//
-// where the internal key is the user key followed by the 8-byte tag
-// (sequence << 8 | kind), see memtable/internal_key.hpp. Iterators hand out
-// views into these bytes, so key() and value() never copy.
-//
-// Thread safety: pure functions on immutable bytes.
-// Invariant: an entry is never modified after it is published to readers.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-/// The answer of a memtable point lookup at a snapshot.
-enum class memtable_lookup : std::uint8_t {
-  absent = 0,   ///< no version of the key visible: look further down the tree
-  found = 1,    ///< the newest visible version is a value (copied out)
-  deleted = 2,  ///< the newest visible version is a tombstone: stop, not found
-};
-
-/// Bytes needed to encode an entry of this user key and value.
-inline std::size_t memtable_entry_size(std::size_t user_key_size, std::size_t value_size) noexcept {
-  const std::size_t ikey_size = user_key_size + internal_key_trailer_size;
-  return varint_length(ikey_size) + ikey_size + varint_length(value_size) + value_size;
-}
-
-/// Writes the entry at dst.
-/// REQUIRES: dst has memtable_entry_size(user_key.size(), value.size()) bytes.
-inline void encode_memtable_entry(char* dst, std::uint64_t tag, std::string_view user_key,
-                                  std::string_view value) noexcept {
-  dst = encode_varint64(dst, user_key.size() + internal_key_trailer_size);
-  if (!user_key.empty()) std::memcpy(dst, user_key.data(), user_key.size());
-  dst += user_key.size();
-  encode_fixed64(dst, tag);
-  dst += internal_key_trailer_size;
-  dst = encode_varint64(dst, value.size());
-  if (!value.empty()) std::memcpy(dst, value.data(), value.size());
-}
-
-/// Decodes a length written by encode_memtable_entry. The one-byte case
-/// (keys and values under 128 bytes) is the common one and stays inline.
-inline const char* decode_memtable_length(const char* p, std::size_t& length) noexcept {
-  const auto first = static_cast<unsigned char>(*p);
-  if (first < 0x80) {
-    length = first;
-    return p + 1;
-  }
-  std::uint64_t v = 0;
-  // The bytes were written by encode_varint64: well-formed by construction.
-  p = decode_varint64(p, p + max_varint64_length, v);
-  length = static_cast<std::size_t>(v);
-  return p;
-}
-
-/// The internal key of an entry.
-inline std::string_view memtable_entry_key(const char* entry) noexcept {
-  std::size_t length = 0;
-  const char* p = decode_memtable_length(entry, length);
-  return {p, length};
-}
-
-/// The value of an entry.
-inline std::string_view memtable_entry_value(const char* entry) noexcept {
-  const std::string_view ikey = memtable_entry_key(entry);
-  std::size_t length = 0;
-  const char* p = decode_memtable_length(ikey.data() + ikey.size(), length);
-  return {p, length};
-}
-
-/// A search position given as parts, so that lookups build no internal key:
-/// (user_key, tag) orders like the internal key user_key + fixed64(tag).
-struct memtable_lookup_key {
-  std::string_view user_key;
-  std::uint64_t tag = 0;
-
-  /// The position of the newest version of user_key visible at seq.
-  static memtable_lookup_key at(std::string_view user_key, sequence_number seq) noexcept {
-    return {user_key, pack_tag(seq, value_kind_for_seek)};
-  }
-  /// The position of an internal key; a target shorter than a tag is taken
-  /// as a bare user key (before every version of it).
-  static memtable_lookup_key from_internal_key(std::string_view ikey) noexcept {
-    if (ikey.size() < internal_key_trailer_size) return {ikey, ~std::uint64_t{0}};
-    return {extract_user_key(ikey), extract_tag(ikey)};
-  }
-};
-
-/// Orders entries (by their internal keys) under Comparator, and entries
-/// against lookup keys. Stateless; every call inlines.
-template <key_comparator Comparator>
-struct memtable_entry_order {
-  using is_transparent = void;  // lets std::set search by memtable_lookup_key
-
-  /// <0, 0, >0 as internal key a sorts before, equal to, after internal key b.
-  /// REQUIRES: both are internal keys (size >= 8).
-  static int compare_keys(std::string_view a, std::string_view b) noexcept {
-    return internal_key_comparator<Comparator>::compare(a, b);
-  }
-  /// Compares the internal key `a` with the position `b`.
-  /// REQUIRES: a.size() >= 8.
-  static int compare_keys(std::string_view a, const memtable_lookup_key& b) noexcept {
-    const int r = Comparator::compare(extract_user_key(a), b.user_key);
-    if (r != 0) return r;
-    const std::uint64_t ta = extract_tag(a);
-    return ta > b.tag ? -1 : (ta < b.tag ? 1 : 0);
-  }
-
-  static int compare(const char* a, const char* b) noexcept {
-    return compare_keys(memtable_entry_key(a), memtable_entry_key(b));
-  }
-  static int compare(const char* a, const memtable_lookup_key& b) noexcept {
-    return compare_keys(memtable_entry_key(a), b);
-  }
-
-  // Strict weak order, for standard algorithms and containers.
-  bool operator()(const char* a, const char* b) const noexcept { return compare(a, b) < 0; }
-  bool operator()(const char* a, const memtable_lookup_key& b) const noexcept {
-    return compare(a, b) < 0;
-  }
-  bool operator()(const memtable_lookup_key& a, const char* b) const noexcept {
-    return compare(b, a) > 0;
-  }
-};
-
-/// Resolves a lookup: `entry` is the first entry at or after
-/// memtable_lookup_key::at(user_key, seq), or null when there is none.
-template <key_comparator Comparator>
-memtable_lookup resolve_memtable_lookup(const char* entry, std::string_view user_key,
-                                        std::string& value) {
-  if (entry == nullptr) return memtable_lookup::absent;
-  const std::string_view ikey = memtable_entry_key(entry);
-  if (Comparator::compare(extract_user_key(ikey), user_key) != 0) {
-    return memtable_lookup::absent;
-  }
-  switch (extract_kind(ikey)) {
-    case value_kind::value: {
-      const std::string_view v = memtable_entry_value(entry);
-      value.assign(v.data(), v.size());
-      return memtable_lookup::found;
-    }
-    case value_kind::deletion:
-      return memtable_lookup::deleted;
-    case value_kind::range_deletion:
-      break;
-  }
-  // Range tombstones are never added to a memtable; nothing to say here.
-  return memtable_lookup::absent;
-}
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/memtable/entry.hpp ----
-// ---- begin lsm/memtable/skiplist.hpp ----
-// lsm/memtable/skiplist.hpp — the default memtable policy: a skiplist whose
-// nodes live in an arena, with lock-free readers (as in LevelDB).
-//
-// Thread safety: one writer at a time (add() needs external synchronization
-// among writers); any number of readers (get(), iterators, size(),
-// approximate_memory()) run concurrently with it without locks. A node is
-// published by a release store of the link that points to it; readers follow
-// links with acquire loads, so they see the node's links and entry fully
-// written.
-//
-// Invariants: nodes are never removed or modified once linked, except their
-// link slots which only ever change from one node to a node inserted after it;
-// level i's list is a sorted sublist of level i-1's; all memory belongs to the
-// arena and is released with the table.
-//
-// Node layout (one arena allocation, pointer aligned):
-//
-//     link[height-1] ... link[1] link[0] | entry bytes (memtable/entry.hpp)
-//
-// A node is named by the address of its entry, so the key is at a fixed
-// offset from the node and link i sits just below it: no per-node header.
-
-#include <new>
-
-namespace lsm {
-inline namespace v0 {
-namespace memtable {
-
-/// Memtable policy: a lock-free-read skiplist in an arena (the default).
-struct skiplist {
-  template <key_comparator Comparator>
-  class table;
-};
-
-template <key_comparator Comparator>
-class skiplist::table {
- public:
-  table() : head_(new_node(max_height, 0)) {
-    for (char*& node : splice_) node = head_;
-  }
-  table(const table&) = delete;
-  table& operator=(const table&) = delete;
-
-  /// Adds an entry.
-  /// REQUIRES: external synchronization among writers; no entry with the same
-  /// (user_key, seq) was added before; kind is value or deletion.
-  void add(sequence_number seq, value_kind kind, std::string_view user_key,
-           std::string_view value) {
-    const detail::memtable_lookup_key key{user_key, detail::pack_tag(seq, kind)};
-    char** prev = splice_;
-    if (!splice_fits(key)) find_greater_or_equal(key, prev);
-
-    const int height = random_height();
-    const int current = max_height_.load(std::memory_order_relaxed);
-    if (height > current) {
-      for (int i = current; i < height; ++i) prev[i] = head_;
-      // Readers that see the new height before the node find null links at
-      // the new levels of head_ and simply descend.
-      max_height_.store(height, std::memory_order_relaxed);
-    }
-
-    char* node = new_node(height, detail::memtable_entry_size(user_key.size(), value.size()));
-    detail::encode_memtable_entry(node, key.tag, user_key, value);
-    for (int i = 0; i < height; ++i) {
-      // The node is not reachable yet: relaxed stores suffice; the release
-      // store into prev[i] publishes it (and its entry) to readers.
-      link_of(node, i).store(link_of(prev[i], i).load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-      link_of(prev[i], i).store(node, std::memory_order_release);
-      prev[i] = node;  // the splice for a key right after this one
-    }
-    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  }
-
-  /// The newest entry of user_key with sequence <= seq: found (value copied
-  /// into `value`), deleted, or absent. One descent of the skiplist.
-  detail::memtable_lookup get(std::string_view user_key, sequence_number seq,
-                              std::string& value) const {
-    const char* entry =
-        find_greater_or_equal(detail::memtable_lookup_key::at(user_key, seq), nullptr);
-    return detail::resolve_memtable_lookup<Comparator>(entry, user_key, value);
-  }
-
-  /// An iterator over the internal keys in internal_key_comparator order.
-  /// It sees every entry added before the call, may see later ones, and stays
-  /// usable while the table lives.
-  std::unique_ptr<detail::internal_iterator> new_iterator() const {
-    return std::make_unique<iterator>(this);
-  }
-
-  /// Bytes held by the table (arena blocks, including link slots).
-  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
-
-  /// Entries added.
-  std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
-
- private:
-  using order = detail::memtable_entry_order<Comparator>;
-  using link = std::atomic<char*>;
-
-  static constexpr int max_height = 12;
-  // Each level keeps one node in four of the level below: (1/4)^11 covers
-  // memtables far beyond 4 Mi entries with the expected O(log n) search.
-  static constexpr unsigned branching_bits = 2;
-
-  class iterator;
-
-  static link& link_of(char* node, int level) noexcept {
-    return reinterpret_cast<link*>(node)[-1 - level];
-  }
-  static char* next_of(char* node, int level) noexcept {
-    return link_of(node, level).load(std::memory_order_acquire);
-  }
-
-  /// REQUIRES: the single writer.
-  char* new_node(int height, std::size_t entry_size) {
-    const std::size_t links = sizeof(link) * static_cast<std::size_t>(height);
-    char* base = arena_.allocate_aligned(links + entry_size);
-    for (int i = 0; i < height; ++i) {
-      ::new (static_cast<void*>(base + sizeof(link) * static_cast<std::size_t>(i))) link(nullptr);
-    }
-    return base + links;
-  }
-
-  /// REQUIRES: the single writer.
-  int random_height() noexcept {
-    // xorshift64: writer-only state, a few cycles per node.
-    rng_ ^= rng_ << 13;
-    rng_ ^= rng_ >> 7;
-    rng_ ^= rng_ << 17;
-    std::uint64_t bits = rng_;
-    int height = 1;
-    constexpr std::uint64_t mask = (std::uint64_t{1} << branching_bits) - 1;
-    while (height < max_height && (bits & mask) == 0) {
-      ++height;
-      bits >>= branching_bits;
-    }
-    return height;
-  }
-
-  /// True when key belongs right after splice_[0] (the last node added), so
-  /// that splice_ already holds the nodes to link after at every level:
-  /// ascending (sequential) loads then skip the search. Level 0 decides:
-  /// splice_[i] is the last level-i node <= splice_[0], so its level-i
-  /// successor is at or after splice_[0]'s level-0 successor.
-  /// REQUIRES: the single writer.
-  bool splice_fits(const detail::memtable_lookup_key& key) const {
-    char* last = splice_[0];
-    if (last != head_ && order::compare(last, key) >= 0) return false;
-    char* next = link_of(last, 0).load(std::memory_order_relaxed);
-    return next == nullptr || order::compare(next, key) > 0;
-  }
-
-  /// The first node at or after key (null if none). Fills prev[level] with
-  /// the last node before key at each level when prev is not null.
-  char* find_greater_or_equal(const detail::memtable_lookup_key& key, char** prev) const {
-    char* x = head_;
-    int level = max_height_.load(std::memory_order_relaxed) - 1;
-    char* known_not_before = nullptr;  // compared already at a higher level
-    while (true) {
-      char* next = next_of(x, level);
-      if (next != nullptr && next != known_not_before && order::compare(next, key) < 0) {
-        x = next;
-      } else {
-        if (prev != nullptr) prev[level] = x;
-        if (level == 0) return next;
-        known_not_before = next;
-        --level;
-      }
-    }
-  }
-
-  /// The last node before key, or head_ if none.
-  char* find_less_than(const detail::memtable_lookup_key& key) const {
-    char* x = head_;
-    int level = max_height_.load(std::memory_order_relaxed) - 1;
-    while (true) {
-      char* next = next_of(x, level);
-      if (next != nullptr && order::compare(next, key) < 0) {
-        x = next;
-      } else {
-        if (level == 0) return x;
-        --level;
-      }
-    }
-  }
-
-  /// The last node, or head_ if the table is empty.
-  char* find_last() const {
-    char* x = head_;
-    int level = max_height_.load(std::memory_order_relaxed) - 1;
-    while (true) {
-      char* next = next_of(x, level);
-      if (next != nullptr) {
-        x = next;
-      } else {
-        if (level == 0) return x;
-        --level;
-      }
-    }
-  }
-
-  detail::arena arena_;  // declared first: head_ is carved from it
-  char* const head_;
-  std::atomic<int> max_height_{1};
-  std::atomic<std::size_t> count_{0};
-  std::uint64_t rng_ = 0x9e3779b97f4a7c15ull;  // writer only
-  // Writer only. splice_[0] is the last node added (head_ before the first);
-  // splice_[i] is the last level-i node at or before it (head_ if none).
-  char* splice_[max_height];
-};
-
-template <key_comparator Comparator>
-class skiplist::table<Comparator>::iterator final : public detail::internal_iterator {
- public:
-  explicit iterator(const table* t) : table_(t) {}
-
-  bool valid() const override { return node_ != nullptr; }
-  void seek_to_first() override { node_ = next_of(table_->head_, 0); }
-  void seek_to_last() override {
-    char* last = table_->find_last();
-    node_ = last == table_->head_ ? nullptr : last;
-  }
-  void seek(std::string_view target) override {
-    node_ = table_->find_greater_or_equal(detail::memtable_lookup_key::from_internal_key(target),
-                                          nullptr);
-  }
-  void next() override { node_ = next_of(node_, 0); }
-  void prev() override {
-    // No back links: search for the last node before this one.
-    char* before = table_->find_less_than(
-        detail::memtable_lookup_key::from_internal_key(detail::memtable_entry_key(node_)));
-    node_ = before == table_->head_ ? nullptr : before;
-  }
-  std::string_view key() const override { return detail::memtable_entry_key(node_); }
-  std::string_view value() const override { return detail::memtable_entry_value(node_); }
-  status get_status() const override { return {}; }
-
- private:
-  const table* table_;
-  char* node_ = nullptr;
-};
-
-}  // namespace memtable
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/memtable/skiplist.hpp ----
-// ---- begin lsm/memtable/vector.hpp ----
-// lsm/memtable/vector.hpp — the bulk-load memtable policy: append now, sort
-// once when someone reads.
-//
-// add() encodes the entry in the arena and appends its address to an
-// append-only log of pointer chunks (also in the arena): O(1), no lock, no
-// comparison. The first iterator (or a get() facing a long unsorted tail)
-// after new appends sorts the tail and merges it with the previous sorted
-// run into a new immutable run, published through a shared_ptr; iterators
-// keep the run they started with alive, so a later merge never moves entries
-// under them.
-//
-// Thread safety: one writer at a time (add() needs external synchronization
-// among writers); any number of concurrent readers. The writer never takes a
-// lock: it fills a log slot, then publishes it with a release store of the
-// entry count. Readers take `run_mutex_` only to copy or replace the current
-// sorted run; the merge itself happens under it, so concurrent readers wait
-// for one merge instead of each doing their own.
-//
-// Invariants: log slots below the published count are never written again;
-// a sorted run holds exactly the first `entries.size()` log entries, sorted
-// by memtable_entry_order<Comparator>, and never changes once published.
-//
-// Cost model: a read after n appends costs O(n log n) once (then O(log n));
-// get() scans up to `max_unsorted_scan` unsorted entries instead of merging.
-// Reads interleaved with many small batches of writes re-merge often: choose
-// the skiplist policy for mixed workloads, this one for bulk loads.
-
-#include <iterator>
-
-namespace lsm {
-inline namespace v0 {
-namespace memtable {
-
-/// Memtable policy: append-only vector, sorted on first read (bulk loads).
-struct vector {
-  template <key_comparator Comparator>
-  class table;
-};
-
-template <key_comparator Comparator>
-class vector::table {
- public:
-  /// A get() merges the unsorted tail only when it is longer than this;
-  /// shorter tails are scanned.
-  static constexpr std::size_t max_unsorted_scan = 64;
-
-  table() : log_head_(new_chunk()), log_tail_(log_head_) {
-    auto run = std::make_shared<sorted_run>();
-    run->chunk = log_head_;
-    run_ = std::move(run);
-  }
-  table(const table&) = delete;
-  table& operator=(const table&) = delete;
-
-  /// Adds an entry: O(1), never blocks on readers.
-  /// REQUIRES: external synchronization among writers; no entry with the same
-  /// (user_key, seq) was added before; kind is value or deletion.
-  void add(sequence_number seq, value_kind kind, std::string_view user_key,
-           std::string_view value) {
-    char* entry = arena_.allocate(detail::memtable_entry_size(user_key.size(), value.size()));
-    detail::encode_memtable_entry(entry, detail::pack_tag(seq, kind), user_key, value);
-    if (log_tail_used_ == chunk_capacity) {
-      log_chunk* chunk = new_chunk();
-      log_tail_->next = chunk;  // published with the count below
-      log_tail_ = chunk;
-      log_tail_used_ = 0;
-    }
-    log_tail_->entries[log_tail_used_++] = entry;
-    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  }
-
-  /// The newest entry of user_key with sequence <= seq: found (value copied
-  /// into `value`), deleted, or absent. A binary search of the sorted run,
-  /// plus a scan of a short unsorted tail.
-  detail::memtable_lookup get(std::string_view user_key, sequence_number seq,
-                              std::string& value) const {
-    // Run first, then count: the count is then at least the run's size.
-    std::shared_ptr<const sorted_run> run = current_run();
-    const std::size_t count = count_.load(std::memory_order_acquire);
-    if (count - run->entries.size() > max_unsorted_scan) run = sorted_run_covering(count);
-
-    // The answer is the first entry at or after `key` among all entries:
-    // the sorted run's lower bound, or a smaller one from the tail.
-    const auto key = detail::memtable_lookup_key::at(user_key, seq);
-    const auto it = std::lower_bound(run->entries.begin(), run->entries.end(), key, order{});
-    const char* best = it == run->entries.end() ? nullptr : *it;
-    for_each_unsorted(*run, count, [&](const char* entry) {
-      if (order::compare(entry, key) >= 0 && (best == nullptr || order::compare(entry, best) < 0)) {
-        best = entry;
-      }
-    });
-    return detail::resolve_memtable_lookup<Comparator>(best, user_key, value);
-  }
-
-  /// An iterator over the internal keys in internal_key_comparator order,
-  /// holding every entry added before the call (sorting them if needed). It
-  /// does not see later entries and stays usable while the table lives.
-  std::unique_ptr<detail::internal_iterator> new_iterator() const {
-    return std::make_unique<iterator>(sorted_run_covering(count_.load(std::memory_order_acquire)));
-  }
-
-  /// Bytes held by the table: arena blocks plus the current sorted index.
-  std::size_t approximate_memory() const noexcept {
-    return arena_.memory_usage() + index_bytes_.load(std::memory_order_relaxed) + sizeof(*this);
-  }
-
-  /// Entries added.
-  std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
-
- private:
-  using order = detail::memtable_entry_order<Comparator>;
-
-  // 255 slots + link: a 2 KiB chunk, its own arena block.
-  static constexpr std::size_t chunk_capacity = 255;
-  struct log_chunk {
-    log_chunk* next = nullptr;
-    const char* entries[chunk_capacity];
-  };
-
-  struct sorted_run {
-    std::vector<const char*> entries;
-    // Where the log continues after entries.size() entries.
-    const log_chunk* chunk = nullptr;
-    std::size_t chunk_used = 0;
-  };
-
-  class iterator;
-
-  /// REQUIRES: the single writer (or the constructor).
-  log_chunk* new_chunk() {
-    return ::new (static_cast<void*>(arena_.allocate_aligned(sizeof(log_chunk)))) log_chunk;
-  }
-
-  std::shared_ptr<const sorted_run> current_run() const {
-    std::lock_guard<std::mutex> lock(run_mutex_);
-    return run_;
-  }
-
-  /// Calls f on each log entry in [run.entries.size(), count).
-  /// REQUIRES: count was loaded (acquire) from count_ and count >= the run's size.
-  template <class F>
-  static void for_each_unsorted(const sorted_run& run, std::size_t count, F&& f) {
-    const log_chunk* chunk = run.chunk;
-    std::size_t used = run.chunk_used;
-    for (std::size_t i = run.entries.size(); i < count; ++i) {
-      if (used == chunk_capacity) {
-        chunk = chunk->next;
-        used = 0;
-      }
-      f(chunk->entries[used++]);
-    }
-  }
-
-  /// A sorted run holding at least the first `count` entries.
-  std::shared_ptr<const sorted_run> sorted_run_covering(std::size_t count) const {
-    std::lock_guard<std::mutex> lock(run_mutex_);
-    if (run_->entries.size() >= count) return run_;
-    // Take everything published by now: later readers then find it done.
-    count = count_.load(std::memory_order_acquire);
-
-    std::vector<const char*> tail;
-    tail.reserve(count - run_->entries.size());
-    for_each_unsorted(*run_, count, [&](const char* entry) { tail.push_back(entry); });
-    auto run = std::make_shared<sorted_run>();
-    // Where the log continues: recomputed from the slots just read.
-    run->chunk = run_->chunk;
-    run->chunk_used = run_->chunk_used;
-    for (std::size_t i = 0; i < tail.size(); ++i) {
-      if (run->chunk_used == chunk_capacity) {
-        run->chunk = run->chunk->next;
-        run->chunk_used = 0;
-      }
-      ++run->chunk_used;
-    }
-
-    // Bulk loads often arrive in order: skip the sort then.
-    if (!std::is_sorted(tail.begin(), tail.end(), order{})) {
-      std::sort(tail.begin(), tail.end(), order{});
-    }
-    if (run_->entries.empty()) {
-      run->entries = std::move(tail);
-    } else {
-      run->entries.reserve(run_->entries.size() + tail.size());
-      std::merge(run_->entries.begin(), run_->entries.end(), tail.begin(), tail.end(),
-                 std::back_inserter(run->entries), order{});
-    }
-    index_bytes_.store(run->entries.capacity() * sizeof(const char*), std::memory_order_relaxed);
-    run_ = std::move(run);
-    return run_;
-  }
-
-  detail::arena arena_;  // declared first: the log chunks are carved from it
-  log_chunk* const log_head_;
-  log_chunk* log_tail_;            // writer only
-  std::size_t log_tail_used_ = 0;  // writer only
-  std::atomic<std::size_t> count_{0};
-
-  mutable std::mutex run_mutex_;
-  mutable std::shared_ptr<const sorted_run> run_;  // guarded by run_mutex_
-  mutable std::atomic<std::size_t> index_bytes_{0};
-};
-
-template <key_comparator Comparator>
-class vector::table<Comparator>::iterator final : public detail::internal_iterator {
- public:
-  explicit iterator(std::shared_ptr<const sorted_run> run)
-      : run_(std::move(run)), end_(run_->entries.size()), pos_(end_) {}
-
-  bool valid() const override { return pos_ != end_; }
-  void seek_to_first() override { pos_ = 0; }
-  void seek_to_last() override { pos_ = end_ == 0 ? end_ : end_ - 1; }
-  void seek(std::string_view target) override {
-    const auto& entries = run_->entries;
-    const auto it =
-        std::lower_bound(entries.begin(), entries.end(),
-                         detail::memtable_lookup_key::from_internal_key(target), order{});
-    pos_ = static_cast<std::size_t>(it - entries.begin());
-  }
-  void next() override { ++pos_; }
-  void prev() override { pos_ = pos_ == 0 ? end_ : pos_ - 1; }
-  std::string_view key() const override { return detail::memtable_entry_key(run_->entries[pos_]); }
-  std::string_view value() const override {
-    return detail::memtable_entry_value(run_->entries[pos_]);
-  }
-  status get_status() const override { return {}; }
-
- private:
-  std::shared_ptr<const sorted_run> run_;
-  std::size_t end_;
-  std::size_t pos_;
-};
-
-}  // namespace memtable
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/memtable/vector.hpp ----
-// ---- begin lsm/memtable/map.hpp ----
-// lsm/memtable/map.hpp — the reference memtable policy: a balanced search
-// tree (std::set of entry addresses) under a reader-writer lock. The textbook
-// choice: simple enough to trust, used to cross-check the other policies.
-//
-// Entries are encoded in the arena (memtable/entry.hpp); the tree's nodes are
-// carved from the same arena by detail::arena_allocator, so add() allocates
-// nothing else.
-//
-// Thread safety: one writer at a time (add() needs external synchronization
-// among writers); any number of concurrent readers. add() takes the lock
-// exclusively for the insertion only; get() and each iterator move take it
-// shared. An iterator keeps its tree position between moves: std::set never
-// invalidates iterators on insertion, and a move under the lock finds the
-// in-order neighbour in the tree as it is then.
-//
-// Invariants: entries and tree nodes are never freed before the table.
-
-#include <shared_mutex>
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-/// A standard allocator drawing from an arena; deallocation is a no-op (the
-/// memory returns with the arena).
-/// REQUIRES: allocations under the arena's external synchronization.
-template <class T>
-class arena_allocator {
- public:
-  static_assert(alignof(T) <= arena::alignment, "arena_allocator: over-aligned type");
-  using value_type = T;
-
-  explicit arena_allocator(arena* a) noexcept : arena_(a) {}
-  template <class U>
-  arena_allocator(const arena_allocator<U>& other) noexcept : arena_(other.get_arena()) {}
-
-  T* allocate(std::size_t n) {
-    return reinterpret_cast<T*>(arena_->allocate_aligned(n * sizeof(T)));
-  }
-  void deallocate(T*, std::size_t) noexcept {}
-
-  arena* get_arena() const noexcept { return arena_; }
-  template <class U>
-  bool operator==(const arena_allocator<U>& other) const noexcept {
-    return arena_ == other.get_arena();
-  }
-
- private:
-  arena* arena_;
-};
-
-}  // namespace detail
-
-namespace memtable {
-
-/// Memtable policy: std::set under a std::shared_mutex (the reference).
-struct map {
-  template <key_comparator Comparator>
-  class table;
-};
-
-template <key_comparator Comparator>
-class map::table {
- public:
-  table() = default;
-  table(const table&) = delete;
-  table& operator=(const table&) = delete;
-
-  /// Adds an entry.
-  /// REQUIRES: external synchronization among writers; no entry with the same
-  /// (user_key, seq) was added before; kind is value or deletion.
-  void add(sequence_number seq, value_kind kind, std::string_view user_key,
-           std::string_view value) {
-    char* entry = arena_.allocate(detail::memtable_entry_size(user_key.size(), value.size()));
-    detail::encode_memtable_entry(entry, detail::pack_tag(seq, kind), user_key, value);
-    {
-      std::unique_lock<std::shared_mutex> lock(mutex_);
-      entries_.insert(entry);
-    }
-    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  }
-
-  /// The newest entry of user_key with sequence <= seq: found (value copied
-  /// into `value`), deleted, or absent. One tree descent.
-  detail::memtable_lookup get(std::string_view user_key, sequence_number seq,
-                              std::string& value) const {
-    const char* entry = nullptr;
-    {
-      std::shared_lock<std::shared_mutex> lock(mutex_);
-      const auto it = entries_.lower_bound(detail::memtable_lookup_key::at(user_key, seq));
-      if (it != entries_.end()) entry = *it;
-    }
-    // Entries are immutable: resolve (and copy the value) outside the lock.
-    return detail::resolve_memtable_lookup<Comparator>(entry, user_key, value);
-  }
-
-  /// An iterator over the internal keys in internal_key_comparator order.
-  /// It sees every entry added before the call, may see later ones, and stays
-  /// usable while the table lives.
-  std::unique_ptr<detail::internal_iterator> new_iterator() const {
-    return std::make_unique<iterator>(this);
-  }
-
-  /// Bytes held by the table: arena blocks (entries and tree nodes).
-  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
-
-  /// Entries added.
-  std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
-
- private:
-  using order = detail::memtable_entry_order<Comparator>;
-  using set_type = std::set<const char*, order, detail::arena_allocator<const char*>>;
-
-  class iterator;
-
-  detail::arena arena_;  // declared first: outlives the tree's nodes
-  set_type entries_{order{}, detail::arena_allocator<const char*>(&arena_)};  // guarded by mutex_
-  mutable std::shared_mutex mutex_;
-  std::atomic<std::size_t> count_{0};
-};
-
-template <key_comparator Comparator>
-class map::table<Comparator>::iterator final : public detail::internal_iterator {
- public:
-  explicit iterator(const table* t) : table_(t), it_(t->entries_.end()) {}
-
-  bool valid() const override { return entry_ != nullptr; }
-  void seek_to_first() override {
-    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
-    settle(table_->entries_.begin());
-  }
-  void seek_to_last() override {
-    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
-    const auto& entries = table_->entries_;
-    settle(entries.empty() ? entries.end() : std::prev(entries.end()));
-  }
-  void seek(std::string_view target) override {
-    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
-    settle(table_->entries_.lower_bound(detail::memtable_lookup_key::from_internal_key(target)));
-  }
-  void next() override {
-    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
-    settle(std::next(it_));
-  }
-  void prev() override {
-    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
-    settle(it_ == table_->entries_.begin() ? table_->entries_.end() : std::prev(it_));
-  }
-  std::string_view key() const override { return detail::memtable_entry_key(entry_); }
-  std::string_view value() const override { return detail::memtable_entry_value(entry_); }
-  status get_status() const override { return {}; }
-
- private:
-  /// REQUIRES: the table's lock held (shared).
-  void settle(typename set_type::const_iterator it) {
-    it_ = it;
-    entry_ = it == table_->entries_.end() ? nullptr : *it;
-  }
-
-  const table* table_;
-  typename set_type::const_iterator it_;
-  const char* entry_ = nullptr;  // *it_, read under the lock; null when invalid
-};
-
-}  // namespace memtable
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/memtable/map.hpp ----
-// ---- begin lsm/memtable/concept.hpp ----
-// lsm/memtable/concept.hpp — lsm::memtable_policy<M>: what a memtable policy
-// must provide, one requirement per line so that a wrong policy fails with a
-// short error naming the missing member.
-//
-// A policy is a tag type with a nested template `M::table<Comparator>` (so
-// users name it bare: lsm::memtable::skiplist). Its table:
-//   table();                                            default-constructible
-//   void add(sequence_number, value_kind, std::string_view user_key,
-//            std::string_view value);                   one writer at a time
-//   detail::memtable_lookup get(std::string_view user_key, sequence_number,
-//                               std::string& value) const;
-//   std::unique_ptr<detail::internal_iterator> new_iterator() const;
-//   std::size_t approximate_memory() const;
-//   std::size_t size() const;
-// Readers (the const members) may run concurrently with add(); iterators are
-// ordered by detail::internal_key_comparator<Comparator>, key() is the
-// internal key, and they see at least every entry added before their creation.
-//
-// Thread safety: compile-time only.
-
-namespace lsm {
-inline namespace v0 {
-
-/// The table a memtable policy builds for a comparator.
-template <class Memtable, class Comparator>
-using memtable_table_t = typename Memtable::template table<Comparator>;
-
-/// Has a nested `template <key_comparator C> class table`.
-template <class M>
-concept memtable_has_table = requires {
-  typename memtable_table_t<M, bytewise_comparator>;
-};
-
-template <class M>
-concept memtable_policy = memtable_has_table<M> &&
-    std::default_initializable<memtable_table_t<M, bytewise_comparator>> &&
-    requires(memtable_table_t<M, bytewise_comparator>& table,
-             const memtable_table_t<M, bytewise_comparator>& const_table, sequence_number seq,
-             value_kind kind, std::string_view key, std::string& value) {
-  { table.add(seq, kind, key, key) } -> std::same_as<void>;
-  { const_table.get(key, seq, value) } -> std::same_as<detail::memtable_lookup>;
-  { const_table.new_iterator() } -> std::same_as<std::unique_ptr<detail::internal_iterator>>;
-  { const_table.approximate_memory() } -> std::convertible_to<std::size_t>;
-  { const_table.size() } -> std::convertible_to<std::size_t>;
+  std::shared_ptr<const void> registration_;
+  sequence_number seq_;
 };
 
 }  // namespace v0
 }  // namespace lsm
-// ---- end lsm/memtable/concept.hpp ----
-// ---- begin lsm/wal/format.hpp ----
-// lsm/wal/format.hpp — the constants of the log format shared by the WAL and
-// the MANIFEST: 32 KiB blocks, 7-byte fragment headers, the fragment types,
-// and the fragment checksum. The byte-level format is docs/format/wal.md.
-//
-// Thread safety: constants and pure functions.
-// Invariants: a fragment never crosses a block boundary; a block tail shorter
-// than a header is zero-filled; every fragment's checksum is the masked
-// CRC32C of its type byte followed by its payload.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail::wal {
-
-/// The version of the framing described in docs/format/wal.md.
-inline constexpr std::uint32_t format_version = 1;
-
-inline constexpr std::size_t block_size = 32768;
-/// checksum (fixed32) + length (fixed16) + type (1 byte).
-inline constexpr std::size_t header_size = 7;
-/// The largest payload of one fragment.
-inline constexpr std::size_t max_fragment_payload = block_size - header_size;
-
-/// The type of a fragment. Persisted: the values never change.
-enum class record_type : std::uint8_t {
-  zero = 0,    ///< reserved, never written (zero-filled space)
-  full = 1,    ///< a whole record
-  first = 2,   ///< the first fragment of a record
-  middle = 3,  ///< an inner fragment
-  last = 4,    ///< the last fragment of a record
-};
-inline constexpr std::uint8_t max_record_type = static_cast<std::uint8_t>(record_type::last);
-
-inline constexpr std::string_view record_type_name(std::uint8_t type) noexcept {
-  switch (type) {
-    case 0:
-      return "zero";
-    case 1:
-      return "full";
-    case 2:
-      return "first";
-    case 3:
-      return "middle";
-    case 4:
-      return "last";
-    default:
-      return "unknown";
-  }
-}
-
-/// The stored (masked) checksum of a fragment: mask(crc32c(type ‖ payload)).
-inline std::uint32_t fragment_checksum(record_type type, std::string_view payload) noexcept {
-  const char t = static_cast<char>(type);
-  return crc32c::mask(crc32c::extend(crc32c::value(&t, 1), payload.data(), payload.size()));
-}
-
-}  // namespace detail::wal
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/wal/format.hpp ----
-// ---- begin lsm/wal/writer.hpp ----
-// lsm/wal/writer.hpp — appends records to a log (WAL or MANIFEST) in the
-// block/fragment framing of docs/format/wal.md.
-//
-// Thread safety: none; one thread at a time (the engine's writer queue or the
-// manifest mutex serializes callers).
-// Invariants: offset() is the size the file has once every append issued so
-// far has landed; each fragment (with the zero trailer that may precede it)
-// is handed to the file with one append() call; add_record never flushes nor
-// syncs: the caller calls dest.flush() / dest.sync(). After a failed append
-// the file's content is unknown and every later add_record fails.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail::wal {
-
-class writer {
- public:
-  /// Writes to dest, whose current size is initial_offset (0 for a new file).
-  /// REQUIRES: dest outlives the writer; when initial_offset > 0 the file ends
-  /// at a record boundary written in this format.
-  explicit writer(writable_file& dest, std::uint64_t initial_offset = 0)
-      : dest_(dest),
-        offset_(initial_offset),
-        block_offset_(static_cast<std::size_t>(initial_offset % block_size)) {}
-
-  writer(const writer&) = delete;
-  writer& operator=(const writer&) = delete;
-
-  /// Appends record (any size, 0 bytes included) as one or more fragments.
-  status add_record(std::string_view record) {
-    if (!sticky_.ok()) return sticky_;
-    bool begin = true;
-    do {
-      buffer_.clear();
-      const std::size_t leftover = block_size - block_offset_;
-      if (leftover < header_size) {
-        // No header fits: zero-fill the block tail, start a new block.
-        buffer_.append(leftover, '\0');
-        block_offset_ = 0;
-      }
-      const std::size_t avail = block_size - block_offset_ - header_size;
-      const std::size_t n = std::min(avail, record.size());
-      const bool end = n == record.size();
-      const record_type type = begin && end ? record_type::full
-                               : begin      ? record_type::first
-                               : end        ? record_type::last
-                                            : record_type::middle;
-      append_fragment(type, record.substr(0, n));
-      status s = dest_.append(buffer_);
-      if (!s.ok()) {
-        sticky_ = status(s.code(), "log writer: append at offset " + std::to_string(offset_) +
-                                       " failed: " + s.message());
-        return sticky_;
-      }
-      offset_ += buffer_.size();
-      block_offset_ += header_size + n;
-      record.remove_prefix(n);
-      begin = false;
-    } while (!record.empty());
-    return {};
-  }
-
-  /// The file size once every record added so far is written.
-  std::uint64_t offset() const noexcept { return offset_; }
-
- private:
-  void append_fragment(record_type type, std::string_view payload) {
-    char header[header_size];
-    encode_fixed32(header, fragment_checksum(type, payload));
-    header[4] = static_cast<char>(payload.size() & 0xffu);
-    header[5] = static_cast<char>((payload.size() >> 8) & 0xffu);
-    header[6] = static_cast<char>(type);
-    buffer_.append(header, header_size);
-    buffer_.append(payload.data(), payload.size());
-  }
-
-  writable_file& dest_;
-  std::uint64_t offset_;
-  std::size_t block_offset_;  // position of the next byte within its block
-  std::string buffer_;        // trailer + header + payload of one fragment
-  status sticky_;
-};
-
-}  // namespace detail::wal
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/wal/writer.hpp ----
-// ---- begin lsm/wal/reader.hpp ----
-// lsm/wal/reader.hpp — reads back the records of a log (WAL or MANIFEST)
-// written by wal::writer, in order, and tells a torn tail from damage
-// (docs/format/wal.md §4).
-//
-// Thread safety: none; one thread at a time.
-// Invariants: reading stops at the end of the file or at the first problem and
-// never resumes past it, so the records returned are always a prefix of the
-// records written. A problem with no valid fragment anywhere after it is a torn
-// tail (a crash mid-append): the incomplete record is dropped and the status
-// stays ok. A problem followed by valid data is damage: errc::corruption with
-// the file name, the offset, the expected and the found value.
-
-#include <cstdio>
-
-namespace lsm {
-inline namespace v0 {
-namespace detail::wal {
-
-class reader {
- public:
-  /// Reads src from its current position, which must be the start of the log.
-  /// file_name is used in error messages. With verify_checksums false the
-  /// checksums of returned fragments are not checked.
-  /// REQUIRES: src outlives the reader.
-  reader(sequential_file& src, std::string file_name, bool verify_checksums = true)
-      : src_(src),
-        file_name_(std::move(file_name)),
-        verify_(verify_checksums),
-        buffer_(block_size, '\0') {}
-
-  reader(const reader&) = delete;
-  reader& operator=(const reader&) = delete;
-
-  /// Sets record to the next complete record and returns true; returns false
-  /// at the end (then see get_status()). record views either the reader's
-  /// block buffer or scratch, and stays valid until the next call.
-  bool read_record(std::string_view& record, std::string& scratch) {
-    if (done_) return false;
-    scratch.clear();
-    bool in_record = false;
-    std::uint64_t record_start = 0;
-    for (;;) {
-      fragment f;
-      switch (next_fragment(f)) {
-        case step::fragment:
-          break;
-        case step::end:
-          torn_ = in_record;  // the file ends after a first or middle fragment
-          return finish();
-        case step::problem:
-          classify_problem();
-          return finish();
-        case step::failed:
-          return finish();
-      }
-      switch (static_cast<record_type>(f.type)) {
-        case record_type::full:
-          if (in_record) return sequence_error(f, record_start);
-          last_record_offset_ = f.offset;
-          record = f.payload;
-          return true;
-        case record_type::first:
-          if (in_record) return sequence_error(f, record_start);
-          in_record = true;
-          record_start = f.offset;
-          scratch.assign(f.payload.data(), f.payload.size());
-          break;
-        case record_type::middle:
-        case record_type::last:
-          if (!in_record) return sequence_error(f, std::nullopt);
-          scratch.append(f.payload.data(), f.payload.size());
-          if (static_cast<record_type>(f.type) == record_type::last) {
-            last_record_offset_ = record_start;
-            record = scratch;
-            return true;
-          }
-          break;
-        case record_type::zero:  // rejected by next_fragment
-          return finish();
-      }
-    }
-  }
-
-  /// ok while reading and at a clean end or a torn tail; otherwise the
-  /// corruption or I/O error that stopped the reading.
-  const status& get_status() const noexcept { return status_; }
-
-  /// The file offset of the first header of the last record returned.
-  std::uint64_t last_record_offset() const noexcept { return last_record_offset_; }
-
-  /// True once the reader has dropped an incomplete record or invalid bytes
-  /// at the end of the file (a torn tail); the status is still ok.
-  bool torn_tail() const noexcept { return torn_; }
-
- private:
-  enum class step { fragment, end, problem, failed };
-  struct fragment {
-    std::uint8_t type = 0;
-    std::string_view payload;
-    std::uint64_t offset = 0;
-  };
-
-  static std::string hex(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
-    return buf;
-  }
-
-  bool finish() {
-    done_ = true;
-    return false;
-  }
-
-  // Reads the next block into block_; false (status_ set) on an I/O error.
-  bool load_block() {
-    if (started_) block_start_ += block_.size();
-    started_ = true;
-    pos_ = 0;
-    status s = src_.read(block_size, buffer_.data(), block_);
-    if (!s.ok()) {
-      status_ = status(s.code(), file_name_ + ": read of the block at offset " +
-                                     std::to_string(block_start_) + " failed: " + s.message());
-      block_ = {};
-      return false;
-    }
-    eof_ = block_.size() < block_size;
-    return true;
-  }
-
-  step problem(std::string what) {
-    problem_offset_ = block_start_ + pos_;
-    problem_ = std::move(what);
-    return step::problem;
-  }
-
-  // Parses the fragment at pos_, loading blocks as needed.
-  step next_fragment(fragment& f) {
-    for (;;) {
-      if (!started_ && !load_block()) return step::failed;
-      const std::size_t remaining = block_.size() - pos_;
-      if (remaining < header_size) {
-        if (eof_) {
-          if (remaining == 0) return step::end;
-          return problem("fragment header cut short: expected " + std::to_string(header_size) +
-                         " bytes, found " + std::to_string(remaining) +
-                         " before the end of the file");
-        }
-        for (std::size_t i = pos_; i < block_.size(); ++i) {
-          if (block_[i] != '\0')
-            return problem("block trailer: expected zero padding, found byte " +
-                           hex(static_cast<unsigned char>(block_[i])) + " at offset " +
-                           std::to_string(block_start_ + i));
-        }
-        if (!load_block()) return step::failed;
-        continue;
-      }
-      const char* h = block_.data() + pos_;
-      const std::uint32_t stored = decode_fixed32(h);
-      const std::size_t length = static_cast<std::size_t>(static_cast<unsigned char>(h[4])) |
-                                 static_cast<std::size_t>(static_cast<unsigned char>(h[5])) << 8;
-      const auto type = static_cast<std::uint8_t>(h[6]);
-      if (stored == 0 && length == 0 && type == 0)
-        return problem("expected a fragment header, found " + std::to_string(header_size) +
-                       " zero bytes");
-      if (type == 0 || type > max_record_type)
-        return problem("unknown fragment type " + std::to_string(type) + " (expected 1 to " +
-                       std::to_string(max_record_type) + ")");
-      if (header_size + length > block_size - pos_)
-        return problem("bad fragment length " + std::to_string(length) + " (expected at most " +
-                       std::to_string(block_size - pos_ - header_size) +
-                       ", the rest of the block)");
-      if (header_size + length > remaining)
-        return problem("fragment cut short: expected " + std::to_string(length) +
-                       " payload bytes, found " + std::to_string(remaining - header_size) +
-                       " before the end of the file");
-      const std::string_view payload = block_.substr(pos_ + header_size, length);
-      if (verify_) {
-        const std::uint32_t actual = fragment_checksum(static_cast<record_type>(type), payload);
-        if (actual != stored)
-          return problem("fragment checksum mismatch: expected " + hex(actual) + ", found " +
-                         hex(stored) + " (type " + std::string(record_type_name(type)) +
-                         ", length " + std::to_string(length) + ")");
-      }
-      f.type = type;
-      f.payload = payload;
-      f.offset = block_start_ + pos_;
-      pos_ += header_size + length;
-      return step::fragment;
-    }
-  }
-
-  // True when a fragment the writer could have written starts at pos: it is
-  // complete, a `middle` or `last` starts its block, a `first` or `middle`
-  // fills its block to the end, and its checksum matches.
-  static bool valid_fragment_at(std::string_view block, std::size_t pos) noexcept {
-    if (pos + header_size > block.size()) return false;
-    const char* h = block.data() + pos;
-    const auto type = static_cast<record_type>(h[6]);
-    if (h[6] == 0 || static_cast<std::uint8_t>(h[6]) > max_record_type) return false;
-    const std::size_t length = static_cast<std::size_t>(static_cast<unsigned char>(h[4])) |
-                               static_cast<std::size_t>(static_cast<unsigned char>(h[5])) << 8;
-    const std::size_t end = pos + header_size + length;
-    if (end > block.size()) return false;
-    if ((type == record_type::middle || type == record_type::last) && pos != 0) return false;
-    if ((type == record_type::first || type == record_type::middle) && end != block_size)
-      return false;
-    return decode_fixed32(h) == fragment_checksum(type, block.substr(pos + header_size, length));
-  }
-
-  // The first position >= from in block where a valid fragment starts. Past
-  // the block start only `full` and `first` fragments can start, so the scan
-  // jumps (memchr) between bytes that could be their type byte.
-  static std::optional<std::size_t> find_valid_fragment(std::string_view block,
-                                                        std::size_t from) noexcept {
-    if (block.size() < header_size) return std::nullopt;
-    if (from == 0) {
-      if (valid_fragment_at(block, 0)) return 0;
-      from = 1;
-    }
-    if (from > block.size() - header_size) return std::nullopt;
-    const char* base = block.data();
-    const char* end = base + block.size();
-    const char* type_byte = base + from + header_size - 1;
-    auto next = [end](const char* p, char value) {
-      return static_cast<const char*>(std::memchr(p, value, static_cast<std::size_t>(end - p)));
-    };
-    const char* full = next(type_byte, static_cast<char>(record_type::full));
-    const char* first = next(type_byte, static_cast<char>(record_type::first));
-    while (full != nullptr || first != nullptr) {
-      const bool is_full = first == nullptr || (full != nullptr && full < first);
-      const char* t = is_full ? full : first;
-      const auto pos = static_cast<std::size_t>(t - base) - (header_size - 1);
-      if (valid_fragment_at(block, pos)) return pos;
-      if (is_full)
-        full = next(t + 1, static_cast<char>(record_type::full));
-      else
-        first = next(t + 1, static_cast<char>(record_type::first));
-    }
-    return std::nullopt;
-  }
-
-  // After a problem at problem_offset_: damage if a valid fragment starts at
-  // any later byte of the file, a torn tail otherwise. The later blocks are
-  // checked first (with real data after the damage, the next block start is a
-  // valid fragment: one checksum), then the rest of the damaged block.
-  void classify_problem() {
-    const std::uint64_t damaged_start = block_start_;
-    const std::string damaged(block_);
-    std::optional<std::uint64_t> found;
-    while (!found && !eof_) {
-      if (!load_block()) return;
-      if (auto pos = find_valid_fragment(block_, 0)) found = block_start_ + *pos;
-    }
-    if (!found) {
-      const auto from = static_cast<std::size_t>(problem_offset_ - damaged_start) + 1;
-      if (auto pos = find_valid_fragment(damaged, from)) found = damaged_start + *pos;
-    }
-    if (!found) {
-      torn_ = true;
-      return;
-    }
-    status_ = status::corruption(file_name_ + ": damaged log at offset " +
-                                 std::to_string(problem_offset_) + ": " + problem_ +
-                                 "; valid data follows at offset " + std::to_string(*found));
-  }
-
-  bool sequence_error(const fragment& f, std::optional<std::uint64_t> open_record) {
-    std::string what = "fragment of type " + std::string(record_type_name(f.type));
-    if (open_record)
-      what += " while the record begun at offset " + std::to_string(*open_record) +
-              " is incomplete (expected middle or last)";
-    else
-      what += " with no first fragment before it (expected full or first)";
-    status_ = status::corruption(file_name_ + ": damaged log at offset " +
-                                 std::to_string(f.offset) + ": " + what);
-    return finish();
-  }
-
-  sequential_file& src_;
-  std::string file_name_;
-  bool verify_;
-  std::string buffer_;             // block_size bytes: the read scratch
-  std::string_view block_;         // the bytes of the current block
-  std::uint64_t block_start_ = 0;  // file offset of block_
-  std::size_t pos_ = 0;            // next header within block_
-  bool started_ = false;           // a block has been read
-  bool eof_ = false;               // block_ is the last block of the file
-  bool done_ = false;
-  bool torn_ = false;
-  status status_;
-  std::uint64_t last_record_offset_ = 0;
-  std::uint64_t problem_offset_ = 0;
-  std::string problem_;
-};
-
-}  // namespace detail::wal
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/wal/reader.hpp ----
-// ---- begin lsm/io/memory_file_system.hpp ----
-// lsm/io/memory_file_system.hpp — a file_system kept entirely in memory, for
-// tests and for trees that need no persistence. It behaves like POSIX for
-// everything in the file_system interface: directories must exist before
-// entries are made in them, get_children lists direct entries only, opening a
-// missing file is errc::io_error naming the path, an open file survives its
-// removal (the handle keeps reading it), a truncating open truncates the file
-// other handles see, and lock_file creates the lock file and is errc::busy
-// until the first lock is destroyed.
-//
-// Paths are plain strings: "a//b/" and "./a/b" name "a/b"; "." is the
-// relative root and "/" the absolute root, both always exist. ".." is not
-// resolved (it is an ordinary name). Renaming directories is not supported.
-//
-// The shared core (detail::memory_fs_core) also keeps the durable state a real
-// disk would have (synced length per file, synced entries per directory) and
-// calls a hook before every operation: the fault-injecting file system
-// (io/fault_injection_file_system.hpp) builds on both.
-//
-// Thread safety: memory_file_system is thread-safe (one mutex guards the
-// whole tree and every file's bytes); the file objects follow io/file_system.hpp.
-// Handles share ownership of the core, so they may outlive the file system.
-//
-// Invariants: a directory path is a key of the directory table iff its parent
-// directory holds an entry for it (or it is a root); a file's durable_size is
-// never larger than its size.
-
-#include <map>
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-/// The operations the core reports to its hook before performing them.
-enum class memory_fs_op : std::uint8_t {
-  read = 0,         ///< sequential_file::read, random_access_file::read
-  append = 1,       ///< writable_file::append
-  sync = 2,         ///< writable_file::sync
-  sync_dir = 3,     ///< file_system::sync_dir
-  rename = 4,       ///< file_system::rename_file
-  create_file = 5,  ///< new_writable_file, new_appendable_file
-  create_dir = 6,   ///< create_dir
-  remove = 7,       ///< remove_file
-};
-
-inline const char* memory_fs_op_name(memory_fs_op op) {
-  switch (op) {
-    case memory_fs_op::read:
-      return "read";
-    case memory_fs_op::append:
-      return "append";
-    case memory_fs_op::sync:
-      return "sync";
-    case memory_fs_op::sync_dir:
-      return "sync directory";
-    case memory_fs_op::rename:
-      return "rename";
-    case memory_fs_op::create_file:
-      return "open for writing";
-    case memory_fs_op::create_dir:
-      return "mkdir";
-    case memory_fs_op::remove:
-      return "unlink";
-  }
-  return "operation";
-}
-
-/// Consulted by the core before each operation, under the core's mutex. A
-/// non-ok status fails the operation, which then changes nothing.
-class memory_fs_hook {
- public:
-  virtual ~memory_fs_hook() = default;
-  /// `path` is the normalized path the operation names (for rename: `from`).
-  virtual status before(memory_fs_op op, const std::string& path) = 0;
-};
-
-/// The bytes of one file (an inode): shared by every name and handle of it.
-struct memory_file_node {
-  std::string data;
-  /// Bytes known to be on stable storage (advanced by a successful sync()).
-  std::size_t durable_size = 0;
-};
-
-/// One name in a directory: a file, or (file == nullptr) a subdirectory.
-struct memory_dir_entry {
-  std::shared_ptr<memory_file_node> file;
-  bool is_dir() const noexcept { return file == nullptr; }
-};
-
-struct memory_dir_node {
-  std::map<std::string, memory_dir_entry> entries;
-  /// The entries as of the last successful sync_dir (tracked only when the
-  /// core tracks durability).
-  std::map<std::string, memory_dir_entry> durable_entries;
-};
-
-/// "a//b/" -> "a/b", "./a" -> "a", "." and "" components dropped, "/" stays
-/// "/", a relative path with no component is ".". Returns "" for "".
-inline std::string normalize_memory_path(std::string_view path) {
-  if (path.empty()) return {};
-  std::string out;
-  if (path.front() == '/') out = "/";
-  std::size_t i = 0;
-  while (i <= path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    const std::string_view part = path.substr(i, j - i);
-    if (!part.empty() && part != ".") {
-      if (!out.empty() && out.back() != '/') out += '/';
-      out.append(part.data(), part.size());
-    }
-    i = j + 1;
-  }
-  if (out.empty()) out = ".";
-  return out;
-}
-
-inline bool is_memory_root(const std::string& path) noexcept { return path == "/" || path == "."; }
-
-/// REQUIRES: path is normalized and not a root.
-inline std::pair<std::string, std::string> split_memory_path(const std::string& path) {
-  const std::size_t pos = path.rfind('/');
-  if (pos == std::string::npos) return {".", path};
-  if (pos == 0) return {"/", path.substr(1)};
-  return {path.substr(0, pos), path.substr(pos + 1)};
-}
-
-/// REQUIRES: dir is normalized.
-inline std::string join_memory_path(const std::string& dir, const std::string& name) {
-  if (dir == ".") return name;
-  if (dir == "/") return "/" + name;
-  return dir + "/" + name;
-}
-
-class memory_fs_core;
-
-/// Common state of every handle: the core, the file, the name it was opened
-/// by and the crash epoch it belongs to.
-struct memory_handle_state {
-  std::shared_ptr<memory_fs_core> core;
-  std::shared_ptr<memory_file_node> node;
-  std::string path;
-  std::uint64_t epoch = 0;
-};
-
-/// The tree of directories and files shared by memory_file_system and
-/// fault_injection_file_system. Every public method locks the core's mutex.
-class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
- public:
-  /// With track_durability, sync_dir records each directory's durable entries
-  /// (needed by crash()).
-  explicit memory_fs_core(bool track_durability) : track_durability_(track_durability) {
-    dirs_["."];
-    dirs_["/"];
-  }
-
-  /// Installs the hook consulted before every operation.
-  /// REQUIRES: called before the core is shared with other threads.
-  void set_hook(std::unique_ptr<memory_fs_hook> hook) { hook_ = std::move(hook); }
-
-  /// Locks the core; for callers that configure the hook.
-  std::unique_lock<std::mutex> lock() const { return std::unique_lock(mu_); }
-
-  // --- file_system operations --------------------------------------------
-
-  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path);
-  result<std::unique_ptr<random_access_file>> new_random_access_file(const std::string& path);
-  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path, bool truncate);
-  bool file_exists(const std::string& path) {
-    const std::string p = normalize_memory_path(path);
-    std::lock_guard guard(mu_);
-    return !p.empty() && (dirs_.count(p) != 0 || find_file(p) != nullptr);
-  }
-  result<std::vector<std::string>> get_children(const std::string& dir) {
-    const std::string p = normalize_memory_path(dir);
-    std::lock_guard guard(mu_);
-    const auto it = dirs_.find(p);
-    if (it == dirs_.end()) return missing_dir(dir, "opendir");
-    std::vector<std::string> names;
-    names.reserve(it->second.entries.size());
-    for (const auto& entry : it->second.entries) names.push_back(entry.first);
-    return names;
-  }
-  status remove_file(const std::string& path) {
-    const std::string p = normalize_memory_path(path);
-    std::lock_guard guard(mu_);
-    if (status s = run_hook(memory_fs_op::remove, p, path); !s.ok()) return s;
-    if (p.empty()) return invalid_path(path, "unlink");
-    if (dirs_.count(p) != 0) return status::io_error(path + ": unlink: is a directory");
-    auto* dir = parent_dir(p);
-    const auto name = split_memory_path(p).second;
-    if (dir == nullptr || dir->entries.count(name) == 0)
-      return status::io_error(path + ": unlink: no such file or directory");
-    dir->entries.erase(name);
-    return {};
-  }
-  status create_dir(const std::string& dir) {
-    const std::string p = normalize_memory_path(dir);
-    std::lock_guard guard(mu_);
-    if (status s = run_hook(memory_fs_op::create_dir, p, dir); !s.ok()) return s;
-    if (p.empty()) return invalid_path(dir, "mkdir");
-    if (dirs_.count(p) != 0) return {};
-    auto* parent = parent_dir(p);
-    if (parent == nullptr)
-      return status::io_error(dir + ": mkdir: no such file or directory (parent " +
-                              split_memory_path(p).first + " is missing)");
-    const auto name = split_memory_path(p).second;
-    // Like mkdir's EEXIST, which the POSIX file system treats as success.
-    if (parent->entries.count(name) != 0) return {};
-    parent->entries.emplace(name, memory_dir_entry{});
-    dirs_[p];
-    return {};
-  }
-  result<std::uint64_t> file_size(const std::string& path) {
-    const std::string p = normalize_memory_path(path);
-    std::lock_guard guard(mu_);
-    if (dirs_.count(p) != 0) return status::io_error(path + ": stat: is a directory");
-    const auto* node = find_file(p);
-    if (node == nullptr) return status::io_error(path + ": stat: no such file or directory");
-    return static_cast<std::uint64_t>(node->data.size());
-  }
-  status rename_file(const std::string& from, const std::string& to) {
-    const std::string f = normalize_memory_path(from);
-    const std::string t = normalize_memory_path(to);
-    std::lock_guard guard(mu_);
-    if (status s = run_hook(memory_fs_op::rename, f, from); !s.ok()) return s;
-    const std::string what = from + ": rename to " + to;
-    if (f.empty() || t.empty()) return status::io_error(what + ": invalid path");
-    if (dirs_.count(f) != 0)
-      return status::not_supported(what + ": renaming a directory is not supported");
-    auto* from_dir = parent_dir(f);
-    const auto from_name = split_memory_path(f).second;
-    if (from_dir == nullptr || from_dir->entries.count(from_name) == 0)
-      return status::io_error(what + ": no such file or directory");
-    if (dirs_.count(t) != 0) return status::io_error(what + ": target is a directory");
-    auto* to_dir = parent_dir(t);
-    if (to_dir == nullptr)
-      return status::io_error(what + ": no such directory " + split_memory_path(t).first);
-    if (f == t) return {};
-    memory_dir_entry entry = from_dir->entries[from_name];
-    from_dir->entries.erase(from_name);
-    to_dir->entries[split_memory_path(t).second] = std::move(entry);
-    return {};
-  }
-  status sync_dir(const std::string& dir) {
-    const std::string p = normalize_memory_path(dir);
-    std::lock_guard guard(mu_);
-    if (status s = run_hook(memory_fs_op::sync_dir, p, dir); !s.ok()) return s;
-    const auto it = dirs_.find(p);
-    if (it == dirs_.end()) return missing_dir(dir, "open directory");
-    if (track_durability_) it->second.durable_entries = it->second.entries;
-    return {};
-  }
-  result<std::unique_ptr<file_lock>> lock_file(const std::string& path);
-
-  // --- handle operations (REQUIRES: h.core is this core) -------------------
-
-  status read(const memory_handle_state& h, std::uint64_t offset, std::size_t n, char* scratch,
-              std::string_view& out) {
-    out = {};
-    std::lock_guard guard(mu_);
-    if (status s = check_live(h, "read"); !s.ok()) return s;
-    if (status s = run_hook(memory_fs_op::read, h.path, h.path); !s.ok()) return s;
-    const std::string& data = h.node->data;
-    if (offset >= data.size()) return {};
-    const std::size_t start = static_cast<std::size_t>(offset);
-    const std::size_t got = std::min(n, data.size() - start);
-    if (got != 0) std::memcpy(scratch, data.data() + start, got);
-    out = std::string_view(scratch, got);
-    return {};
-  }
-  status append(const memory_handle_state& h, std::string_view data) {
-    std::lock_guard guard(mu_);
-    if (status s = check_live(h, "append"); !s.ok()) return s;
-    if (status s = run_hook(memory_fs_op::append, h.path, h.path); !s.ok()) return s;
-    h.node->data.append(data.data(), data.size());
-    return {};
-  }
-  status sync(const memory_handle_state& h) {
-    std::lock_guard guard(mu_);
-    if (status s = check_live(h, "sync"); !s.ok()) return s;
-    if (status s = run_hook(memory_fs_op::sync, h.path, h.path); !s.ok()) return s;
-    h.node->durable_size = h.node->data.size();
-    return {};
-  }
-  /// For operations the hook does not see (skip, flush, close).
-  status check_live(const memory_handle_state& h, const char* what) const {
-    if (h.epoch != epoch_)
-      return status::io_error(h.path + ": " + what +
-                              ": file handle invalidated by a simulated crash");
-    return {};
-  }
-  status check_live_locked(const memory_handle_state& h, const char* what) const {
-    std::lock_guard guard(mu_);
-    return check_live(h, what);
-  }
-  void unlock_file(const std::string& path, std::uint64_t id) {
-    std::lock_guard guard(mu_);
-    const auto it = locks_.find(path);
-    if (it != locks_.end() && it->second == id) locks_.erase(it);
-  }
-
-  // --- crashes ------------------------------------------------------------
-
-  /// A crash: every open handle becomes dead and every lock is released. With
-  /// revert (a power loss), each directory goes back to its durable entries
-  /// (a directory no longer reachable from a root disappears with its
-  /// contents) and each surviving file is cut to `cut(node)` bytes, which
-  /// becomes its durable size. Each file is cut once, in a deterministic
-  /// order. REQUIRES: the caller holds lock(); track_durability;
-  /// durable_size <= cut(node) <= node.data.size().
-  template <class Cut>
-  void crash_locked(bool revert, Cut&& cut) {
-    ++epoch_;
-    locks_.clear();
-    if (!revert) return;
-    std::map<std::string, memory_dir_node> kept;
-    std::set<const memory_file_node*> seen;
-    std::vector<std::string> pending{"/", "."};
-    while (!pending.empty()) {
-      const std::string path = std::move(pending.back());
-      pending.pop_back();
-      memory_dir_node dir;
-      if (auto it = dirs_.find(path); it != dirs_.end()) dir = std::move(it->second);
-      dir.entries = dir.durable_entries;
-      for (auto& [name, entry] : dir.entries) {
-        if (entry.is_dir()) {
-          pending.push_back(join_memory_path(path, name));
-        } else if (seen.insert(entry.file.get()).second) {
-          memory_file_node& node = *entry.file;
-          const std::size_t keep = cut(static_cast<const memory_file_node&>(node));
-          node.data.resize(keep);
-          node.durable_size = keep;
-        }
-      }
-      kept.emplace(path, std::move(dir));
-    }
-    dirs_ = std::move(kept);
-  }
-
- private:
-  static status invalid_path(const std::string& path, const char* what) {
-    return status::io_error("'" + path + "': " + what + ": invalid (empty) path");
-  }
-  status missing_dir(const std::string& dir, const char* what) const {
-    const std::string p = normalize_memory_path(dir);
-    if (!p.empty() && find_file(p) != nullptr)
-      return status::io_error(dir + ": " + what + ": not a directory");
-    return status::io_error(dir + ": " + what + ": no such file or directory");
-  }
-  status run_hook(memory_fs_op op, const std::string& normalized, const std::string& path) {
-    if (hook_ == nullptr) return {};
-    return hook_->before(op, normalized.empty() ? path : normalized);
-  }
-  /// The directory holding p, or null. REQUIRES: p normalized, mu_ held.
-  memory_dir_node* parent_dir(const std::string& p) {
-    if (p.empty() || is_memory_root(p)) return nullptr;
-    const auto it = dirs_.find(split_memory_path(p).first);
-    return it == dirs_.end() ? nullptr : &it->second;
-  }
-  memory_file_node* find_file(const std::string& p) const {
-    if (p.empty() || is_memory_root(p)) return nullptr;
-    const auto dir = dirs_.find(split_memory_path(p).first);
-    if (dir == dirs_.end()) return nullptr;
-    const auto it = dir->second.entries.find(split_memory_path(p).second);
-    if (it == dir->second.entries.end() || it->second.is_dir()) return nullptr;
-    return it->second.file.get();
-  }
-  std::shared_ptr<memory_file_node> find_file_shared(const std::string& p) const {
-    if (p.empty() || is_memory_root(p)) return nullptr;
-    const auto dir = dirs_.find(split_memory_path(p).first);
-    if (dir == dirs_.end()) return nullptr;
-    const auto it = dir->second.entries.find(split_memory_path(p).second);
-    if (it == dir->second.entries.end()) return nullptr;
-    return it->second.file;
-  }
-  result<memory_handle_state> open_for_read(const std::string& path) {
-    const std::string p = normalize_memory_path(path);
-    std::lock_guard guard(mu_);
-    if (p.empty()) return invalid_path(path, "open");
-    if (dirs_.count(p) != 0) return status::io_error(path + ": open: is a directory");
-    auto node = find_file_shared(p);
-    if (node == nullptr) return status::io_error(path + ": open: no such file or directory");
-    return memory_handle_state{shared_from_this(), std::move(node), path, epoch_};
-  }
-
-  const bool track_durability_;
-  mutable std::mutex mu_;
-  std::map<std::string, memory_dir_node> dirs_;  // by normalized path
-  std::map<std::string, std::uint64_t> locks_;   // normalized path -> lock id
-  std::uint64_t next_lock_id_ = 0;
-  std::uint64_t epoch_ = 0;  // bumped by every crash
-  std::unique_ptr<memory_fs_hook> hook_;
-};
-
-class memory_sequential_file final : public sequential_file {
- public:
-  explicit memory_sequential_file(memory_handle_state h) : h_(std::move(h)) {}
-  status read(std::size_t n, char* scratch, std::string_view& out) override {
-    status s = h_.core->read(h_, pos_, n, scratch, out);
-    if (s.ok()) pos_ += out.size();
-    return s;
-  }
-  status skip(std::uint64_t n) override {
-    if (status s = h_.core->check_live_locked(h_, "skip"); !s.ok()) return s;
-    pos_ += n;
-    return {};
-  }
-
- private:
-  memory_handle_state h_;
-  std::uint64_t pos_ = 0;
-};
-
-class memory_random_access_file final : public random_access_file {
- public:
-  explicit memory_random_access_file(memory_handle_state h) : h_(std::move(h)) {}
-  status read(std::uint64_t offset, std::size_t n, char* scratch,
-              std::string_view& out) const override {
-    return h_.core->read(h_, offset, n, scratch, out);
-  }
-
- private:
-  memory_handle_state h_;
-};
-
-class memory_writable_file final : public writable_file {
- public:
-  explicit memory_writable_file(memory_handle_state h) : h_(std::move(h)) {}
-  status append(std::string_view data) override {
-    if (closed_) return closed_error("append");
-    return h_.core->append(h_, data);
-  }
-  status flush() override {
-    if (closed_) return closed_error("flush");
-    return h_.core->check_live_locked(h_, "flush");
-  }
-  status sync() override {
-    if (closed_) return closed_error("sync");
-    return h_.core->sync(h_);
-  }
-  status close() override {
-    if (closed_) return {};
-    closed_ = true;
-    return h_.core->check_live_locked(h_, "close");
-  }
-
- private:
-  status closed_error(const char* what) const {
-    return status::io_error(h_.path + ": " + what + ": file is closed");
-  }
-  memory_handle_state h_;
-  bool closed_ = false;
-};
-
-class memory_file_lock final : public file_lock {
- public:
-  memory_file_lock(std::shared_ptr<memory_fs_core> core, std::string path, std::uint64_t id)
-      : core_(std::move(core)), path_(std::move(path)), id_(id) {}
-  ~memory_file_lock() override { core_->unlock_file(path_, id_); }
-  memory_file_lock(const memory_file_lock&) = delete;
-  memory_file_lock& operator=(const memory_file_lock&) = delete;
-
- private:
-  std::shared_ptr<memory_fs_core> core_;
-  std::string path_;  // normalized
-  std::uint64_t id_;
-};
-
-inline result<std::unique_ptr<sequential_file>> memory_fs_core::new_sequential_file(
-    const std::string& path) {
-  auto h = open_for_read(path);
-  if (!h.ok()) return h.take_status();
-  return std::unique_ptr<sequential_file>(new memory_sequential_file(std::move(*h)));
-}
-
-inline result<std::unique_ptr<random_access_file>> memory_fs_core::new_random_access_file(
-    const std::string& path) {
-  auto h = open_for_read(path);
-  if (!h.ok()) return h.take_status();
-  return std::unique_ptr<random_access_file>(new memory_random_access_file(std::move(*h)));
-}
-
-inline result<std::unique_ptr<writable_file>> memory_fs_core::new_writable_file(
-    const std::string& path, bool truncate) {
-  const std::string p = normalize_memory_path(path);
-  std::lock_guard guard(mu_);
-  if (status s = run_hook(memory_fs_op::create_file, p, path); !s.ok()) return s;
-  const char* what = truncate ? "open for writing" : "open for appending";
-  if (p.empty()) return invalid_path(path, what);
-  if (dirs_.count(p) != 0) return status::io_error(path + ": " + what + ": is a directory");
-  auto* dir = parent_dir(p);
-  if (dir == nullptr)
-    return status::io_error(path + ": " + what + ": no such directory " +
-                            split_memory_path(p).first);
-  memory_dir_entry& entry = dir->entries[split_memory_path(p).second];
-  if (entry.file == nullptr) {
-    entry.file = std::make_shared<memory_file_node>();
-  } else if (truncate) {
-    // Truncation in place (other handles see it); the old bytes are not
-    // kept for a later crash: the file is durably empty until synced.
-    entry.file->data.clear();
-    entry.file->durable_size = 0;
-  }
-  return std::unique_ptr<writable_file>(
-      new memory_writable_file(memory_handle_state{shared_from_this(), entry.file, path, epoch_}));
-}
-
-inline result<std::unique_ptr<file_lock>> memory_fs_core::lock_file(const std::string& path) {
-  const std::string p = normalize_memory_path(path);
-  std::lock_guard guard(mu_);
-  if (p.empty()) return invalid_path(path, "lock");
-  if (locks_.count(p) != 0) return status::busy(path + ": already locked by this process");
-  if (dirs_.count(p) != 0) return status::io_error(path + ": open lock file: is a directory");
-  auto* dir = parent_dir(p);
-  if (dir == nullptr)
-    return status::io_error(path + ": open lock file: no such directory " +
-                            split_memory_path(p).first);
-  memory_dir_entry& entry = dir->entries[split_memory_path(p).second];
-  if (entry.file == nullptr) entry.file = std::make_shared<memory_file_node>();
-  const std::uint64_t id = ++next_lock_id_;
-  locks_[p] = id;
-  return std::unique_ptr<file_lock>(new memory_file_lock(shared_from_this(), p, id));
-}
-
-}  // namespace detail
-
-/// A thread-safe file system held in memory (see the file comment).
-class memory_file_system final : public file_system {
- public:
-  memory_file_system() : core_(std::make_shared<detail::memory_fs_core>(false)) {}
-  memory_file_system(const memory_file_system&) = delete;
-  memory_file_system& operator=(const memory_file_system&) = delete;
-
-  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
-    return core_->new_sequential_file(path);
-  }
-  result<std::unique_ptr<random_access_file>> new_random_access_file(
-      const std::string& path) override {
-    return core_->new_random_access_file(path);
-  }
-  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
-    return core_->new_writable_file(path, true);
-  }
-  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
-    return core_->new_writable_file(path, false);
-  }
-  bool file_exists(const std::string& path) override { return core_->file_exists(path); }
-  result<std::vector<std::string>> get_children(const std::string& dir) override {
-    return core_->get_children(dir);
-  }
-  status remove_file(const std::string& path) override { return core_->remove_file(path); }
-  status create_dir(const std::string& dir) override { return core_->create_dir(dir); }
-  result<std::uint64_t> file_size(const std::string& path) override {
-    return core_->file_size(path);
-  }
-  status rename_file(const std::string& from, const std::string& to) override {
-    return core_->rename_file(from, to);
-  }
-  status sync_dir(const std::string& dir) override { return core_->sync_dir(dir); }
-  result<std::unique_ptr<file_lock>> lock_file(const std::string& path) override {
-    return core_->lock_file(path);
-  }
-
- private:
-  std::shared_ptr<detail::memory_fs_core> core_;
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/io/memory_file_system.hpp ----
-// ---- begin lsm/io/fault_injection_file_system.hpp ----
-// lsm/io/fault_injection_file_system.hpp — an in-memory file system that
-// keeps the durable state a disk under a page cache would have, for crash and
-// error tests:
-//   - per file, the bytes written and the length made durable by sync();
-//   - per directory, the entries made durable by sync_dir(): creations,
-//     renames and removals since its last sync_dir are not durable.
-// simulate_crash() is a power loss (unsynced bytes and directory changes are
-// lost) or a process crash (everything is kept, and what was not durable stays
-// not durable: a later power loss can still drop it); afterwards every handle
-// opened before the crash fails with errc::io_error and every lock is free.
-// A truncating open (new_writable_file of an existing file) makes the file
-// durably empty: a power loss before the next sync leaves it empty.
-//
-// Fault injection: fail_after(op, n, err, forever) fails the n-th operation of
-// a kind from now (once, or that one and every later one) with errc::io_error
-// (errc::resource_exhausted for ENOSPC). A failed operation changes nothing: a
-// failed append writes no byte, a failed sync does not advance the durable
-// length, a failed sync_dir does not make the directory's entries durable.
-//
-// Crash-state enumeration: every append, sync, sync_dir, rename, create
-// (new_writable_file, new_appendable_file, create_dir) and remove counts as
-// one mutation (mutation_count()). After crash_after_mutations(k), the k
-// mutations that follow run and every later one fails with
-// io_error("simulated crash") and changes nothing (the file system is
-// frozen), so simulate_crash() then shows the state as of the k-th mutation.
-// Counting: a mutation counts when it reaches the file system and is not
-// refused by the freeze, whether it then succeeds or fails (an injected fault
-// or a missing file still counts), so a deterministic workload makes the same
-// sequence every run. Operations on dead handles do not count, nor do the
-// ones refused by the freeze (they do not advance fault rules either).
-// lock_file is not a mutation (it creates its file, which is not durable
-// until sync_dir).
-//
-// Thread safety: thread-safe; one mutex guards the whole state (the one of
-// the shared core, see io/memory_file_system.hpp).
-
-#include <random>
-
-namespace lsm {
-inline namespace v0 {
-
-/// How much survives simulate_crash().
-enum class crash_mode : std::uint8_t {
-  drop_unsynced = 0,         ///< power loss: every file cut to its durable length
-  drop_random_unsynced = 1,  ///< power loss: each file keeps a random prefix of its
-                             ///< unsynced tail (set_seed() makes it reproducible)
-  keep_unsynced = 2,         ///< process crash: page cache and directory changes survive
-};
-
-/// The kinds of operation fail_after() can fail.
-enum class fs_operation : std::uint8_t {
-  read = 0,          ///< sequential_file::read, random_access_file::read
-  write = 1,         ///< writable_file::append
-  sync = 2,          ///< writable_file::sync and file_system::sync_dir
-  rename = 3,        ///< rename_file
-  create = 4,        ///< new_writable_file, new_appendable_file, create_dir
-  remove = 5,        ///< remove_file
-  any_mutation = 6,  ///< every kind above but read
-};
-
-namespace detail {
-
-inline fs_operation fault_kind_of(memory_fs_op op) {
-  switch (op) {
-    case memory_fs_op::read:
-      return fs_operation::read;
-    case memory_fs_op::append:
-      return fs_operation::write;
-    case memory_fs_op::sync:
-    case memory_fs_op::sync_dir:
-      return fs_operation::sync;
-    case memory_fs_op::rename:
-      return fs_operation::rename;
-    case memory_fs_op::create_file:
-    case memory_fs_op::create_dir:
-      return fs_operation::create;
-    case memory_fs_op::remove:
-      return fs_operation::remove;
-  }
-  return fs_operation::any_mutation;
-}
-
-/// The fault and crash-point bookkeeping; runs under the core's mutex.
-class fault_state final : public memory_fs_hook {
- public:
-  struct rule {
-    fs_operation op;
-    std::uint64_t countdown;  // matching operations until the fault, then 0
-    int err;
-    bool forever;
-  };
-
-  status before(memory_fs_op op, const std::string& path) override {
-    const bool mutation = op != memory_fs_op::read;
-    if (mutation && crash_budget_.has_value()) {
-      if (*crash_budget_ == 0)
-        return status::io_error(path + ": " + memory_fs_op_name(op) +
-                                ": simulated crash (file system frozen after mutation " +
-                                std::to_string(mutations_) + ")");
-      --*crash_budget_;
-    }
-    if (mutation) ++mutations_;
-    const fs_operation kind = fault_kind_of(op);
-    int err = 0;
-    for (rule& r : rules_) {
-      if (r.op != kind && !(r.op == fs_operation::any_mutation && mutation)) continue;
-      if (r.countdown == 0) {
-        if (r.forever) err = r.err;
-      } else if (--r.countdown == 0) {
-        err = r.err;
-      }
-    }
-    if (err == 0) return {};
-    ++injected_;
-    std::string msg = path + ": " + memory_fs_op_name(op) +
-                      ": injected fault: " + std::strerror(err) + " (errno " + std::to_string(err) +
-                      ")";
-    if (err == ENOSPC) return status::resource_exhausted(std::move(msg));
-    return status::io_error(std::move(msg));
-  }
-
-  std::vector<rule> rules_;
-  std::uint64_t mutations_ = 0;
-  std::uint64_t injected_ = 0;
-  std::optional<std::uint64_t> crash_budget_;  // mutations left before the freeze
-  std::mt19937_64 rng_{0x5eedu};
-};
-
-}  // namespace detail
-
-/// An in-memory file system that can lose unsynced data and fail operations
-/// on demand (see the file comment).
-class fault_injection_file_system final : public file_system {
- public:
-  using operation = fs_operation;
-
-  fault_injection_file_system() : core_(std::make_shared<detail::memory_fs_core>(true)) {
-    auto state = std::make_unique<detail::fault_state>();
-    state_ = state.get();
-    core_->set_hook(std::move(state));
-  }
-  explicit fault_injection_file_system(std::uint64_t seed) : fault_injection_file_system() {
-    set_seed(seed);
-  }
-  fault_injection_file_system(const fault_injection_file_system&) = delete;
-  fault_injection_file_system& operator=(const fault_injection_file_system&) = delete;
-
-  // --- file_system ----------------------------------------------------------
-
-  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
-    return core_->new_sequential_file(path);
-  }
-  result<std::unique_ptr<random_access_file>> new_random_access_file(
-      const std::string& path) override {
-    return core_->new_random_access_file(path);
-  }
-  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
-    return core_->new_writable_file(path, true);
-  }
-  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
-    return core_->new_writable_file(path, false);
-  }
-  bool file_exists(const std::string& path) override { return core_->file_exists(path); }
-  result<std::vector<std::string>> get_children(const std::string& dir) override {
-    return core_->get_children(dir);
-  }
-  status remove_file(const std::string& path) override { return core_->remove_file(path); }
-  status create_dir(const std::string& dir) override { return core_->create_dir(dir); }
-  result<std::uint64_t> file_size(const std::string& path) override {
-    return core_->file_size(path);
-  }
-  status rename_file(const std::string& from, const std::string& to) override {
-    return core_->rename_file(from, to);
-  }
-  status sync_dir(const std::string& dir) override { return core_->sync_dir(dir); }
-  result<std::unique_ptr<file_lock>> lock_file(const std::string& path) override {
-    return core_->lock_file(path);
-  }
-
-  // --- crashes ----------------------------------------------------------------
-
-  /// Crashes now (see crash_mode). Open handles die, locks are released and
-  /// the crash point is reset (the file system is no longer frozen); the
-  /// fault rules stay.
-  void simulate_crash(crash_mode mode) {
-    auto guard = core_->lock();
-    state_->crash_budget_.reset();
-    switch (mode) {
-      case crash_mode::keep_unsynced:
-        core_->crash_locked(false, [](const detail::memory_file_node& n) { return n.data.size(); });
-        break;
-      case crash_mode::drop_unsynced:
-        core_->crash_locked(true, [](const detail::memory_file_node& n) { return n.durable_size; });
-        break;
-      case crash_mode::drop_random_unsynced:
-        core_->crash_locked(true, [this](const detail::memory_file_node& n) {
-          const std::size_t unsynced = n.data.size() - n.durable_size;
-          if (unsynced == 0) return n.durable_size;
-          std::uniform_int_distribution<std::size_t> keep(0, unsynced);
-          return n.durable_size + keep(state_->rng_);
-        });
-        break;
-    }
-  }
-
-  /// The mutations so far (see the file comment for what counts).
-  std::uint64_t mutation_count() const {
-    auto guard = core_->lock();
-    return state_->mutations_;
-  }
-
-  /// Lets k more mutations run, then freezes: every later mutation fails with
-  /// io_error ("simulated crash") and changes nothing, until
-  /// reset_crash_point() or simulate_crash(). k = 0 freezes now.
-  void crash_after_mutations(std::uint64_t k) {
-    auto guard = core_->lock();
-    state_->crash_budget_ = k;
-  }
-  void reset_crash_point() {
-    auto guard = core_->lock();
-    state_->crash_budget_.reset();
-  }
-  /// True when the crash point was reached: mutations are refused.
-  bool frozen() const {
-    auto guard = core_->lock();
-    return state_->crash_budget_.has_value() && *state_->crash_budget_ == 0;
-  }
-
-  // --- faults ---------------------------------------------------------------
-
-  /// The n-th operation of kind op from now fails with err (EIO gives
-  /// errc::io_error, ENOSPC errc::resource_exhausted, any other errno
-  /// io_error): only that one, or with forever that one and every later one.
-  /// Rules accumulate; each counts the operations it matches on its own.
-  /// REQUIRES: n >= 1 (n = 1 is the next operation; 0 is taken as 1); err > 0.
-  void fail_after(operation op, std::uint64_t n, int err = EIO, bool forever = false) {
-    auto guard = core_->lock();
-    state_->rules_.push_back(detail::fault_state::rule{op, n == 0 ? 1 : n, err, forever});
-  }
-  /// Removes every fault rule.
-  void clear_faults() {
-    auto guard = core_->lock();
-    state_->rules_.clear();
-  }
-  /// The number of operations failed by fault rules so far.
-  std::uint64_t injected_fault_count() const {
-    auto guard = core_->lock();
-    return state_->injected_;
-  }
-
-  /// Seeds the random choices of crash_mode::drop_random_unsynced.
-  void set_seed(std::uint64_t seed) {
-    auto guard = core_->lock();
-    state_->rng_.seed(seed);
-  }
-
- private:
-  std::shared_ptr<detail::memory_fs_core> core_;
-  detail::fault_state* state_;  // owned by core_
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/io/fault_injection_file_system.hpp ----
+// ---- end lsm/snapshot.hpp ----
 // ---- begin lsm/codec/static_string.hpp ----
 // lsm/codec/static_string.hpp — string constants built at compile time: the
 // concatenation of std::string_view constants, and the decimal spelling of a
@@ -3324,6 +772,8 @@ class fault_injection_file_system final : public file_system {
 // Thread safety: constants only.
 // Invariant: every `value` views static storage holding a NUL-terminated copy
 // of its characters, so `value.data()` is also a C string.
+
+#include <array>
 
 namespace lsm {
 inline namespace v0 {
@@ -4366,6 +1816,14 @@ struct codec_comparator<C> {
   }
 };
 
+/// The comparator a tree with codec C is instantiated with: the one
+/// lsm::bytewise_comparator for every codec that does not order keys itself
+/// (so trees of different key types share one engine), else
+/// codec_comparator<C>.
+template <class C>
+using codec_comparator_t =
+    std::conditional_t<codec_has_compare<C>, codec_comparator<C>, bytewise_comparator>;
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm
@@ -4434,65 +1892,28 @@ struct codec : detail::codec_fixed_key_size<Key> {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/codec/codec.hpp ----
-// ---- begin lsm/filter/hash.hpp ----
-// lsm/filter/hash.hpp — detail::hash64, the 64-bit hash of user keys that
-// filters are built from. Persisted through every filter block: its definition
-// is part of the SST format (docs/format/sst.md §6) and must never change.
+// ---- begin lsm/filter/concept.hpp ----
+// lsm/filter/concept.hpp — lsm::filter_policy<F>: what a filter policy must
+// provide, one requirement per line, so a wrong policy fails readably.
 //
-// Thread safety: pure functions.
+// Thread safety: concepts only.
+
+#include <span>
 
 namespace lsm {
 inline namespace v0 {
-namespace detail {
 
-inline constexpr std::uint64_t hash_mul_m = 0x9e3779b97f4a7c15ull;  // 2^64 / golden ratio
-inline constexpr std::uint64_t hash_mul_a = 0xff51afd7ed558ccdull;
-inline constexpr std::uint64_t hash_mul_b = 0xc4ceb9fe1a85ec53ull;
-inline constexpr std::uint64_t hash_seed = 0x2545f4914f6cdd1dull;
+template <class F>
+concept filter_policy = requires(std::span<const std::uint64_t> hashes, std::string& out,
+                                 std::string_view filter, std::uint64_t hash) {
+  { F::name } -> std::convertible_to<std::string_view>;
+  {F::build(hashes, out)};
+  { F::may_contain(filter, hash) } -> std::convertible_to<bool>;
+};
 
-inline constexpr std::uint64_t hash_rotl(std::uint64_t x, unsigned r) noexcept {
-  return (x << r) | (x >> (64 - r));
-}
-
-inline constexpr std::uint64_t hash_mix_word(std::uint64_t w) noexcept {
-  w *= hash_mul_a;
-  w ^= w >> 32;
-  return w * hash_mul_b;
-}
-
-/// Reads up to 8 bytes as a little-endian word, zero-padded.
-/// REQUIRES: n <= 8.
-inline std::uint64_t hash_load_le(const char* p, std::size_t n) noexcept {
-  std::uint64_t w = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return w;
-}
-
-/// A fast, well-mixed 64-bit hash (multiply-xorshift over 8-byte words and a
-/// murmur-style finaliser). Endianness-independent.
-inline std::uint64_t hash64(std::string_view key) noexcept {
-  const char* p = key.data();
-  std::size_t n = key.size();
-  std::uint64_t h = hash_seed ^ (static_cast<std::uint64_t>(n) * hash_mul_m);
-  while (n >= 8) {
-    h = hash_rotl(h ^ hash_mix_word(hash_load_le(p, 8)), 29) * hash_mul_m;
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) h = hash_rotl(h ^ hash_mix_word(hash_load_le(p, n)), 29) * hash_mul_m;
-  h ^= h >> 33;
-  h *= hash_mul_a;
-  h ^= h >> 33;
-  h *= hash_mul_b;
-  h ^= h >> 33;
-  return h;
-}
-
-}  // namespace detail
 }  // namespace v0
 }  // namespace lsm
-// ---- end lsm/filter/hash.hpp ----
+// ---- end lsm/filter/concept.hpp ----
 // ---- begin lsm/filter/bloom.hpp ----
 // lsm/filter/bloom.hpp — lsm::filter::bloom<BitsPerKey>, the default filter
 // policy: a cache-line-blocked Bloom filter over 64-bit key hashes. Every
@@ -4503,8 +1924,6 @@ inline std::uint64_t hash64(std::string_view key) noexcept {
 // Invariants: the number of probes is stored in the filter, so any bloom<B>
 // reads a filter built by any bloom<B'>; a malformed or empty filter answers
 // "may contain" for every key (a bad filter costs time, never correctness).
-
-#include <span>
 
 namespace lsm {
 inline namespace v0 {
@@ -4591,28 +2010,1875 @@ struct bloom {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/filter/bloom.hpp ----
-// ---- begin lsm/filter/none.hpp ----
-// lsm/filter/none.hpp — lsm::filter::none, the filter policy that filters
-// nothing: tables store an empty filter and every lookup reads the index.
+// ---- begin lsm/memtable/concept.hpp ----
+// lsm/memtable/concept.hpp — lsm::memtable_policy<M>: what a memtable policy
+// must provide, one requirement per line so that a wrong policy fails with a
+// short error naming the missing member.
 //
-// Thread safety: stateless.
+// A policy is a tag type with a nested template `M::table<Comparator>` (so
+// users name it bare: lsm::memtable::skiplist). Its table:
+//   table();                                            default-constructible
+//   void add(sequence_number, value_kind, std::string_view user_key,
+//            std::string_view value);                   one writer at a time
+//   detail::memtable_lookup get(std::string_view user_key, sequence_number,
+//                               std::string& value) const;
+//   std::unique_ptr<detail::internal_iterator> new_iterator() const;
+//   std::size_t approximate_memory() const;
+//   std::size_t size() const;
+// Readers (the const members) may run concurrently with add(); iterators are
+// ordered by detail::internal_key_comparator<Comparator>, key() is the
+// internal key, and they see at least every entry added before their creation.
+//
+// Thread safety: compile-time only.
+
+// ---- begin lsm/iter/iterator.hpp ----
+// lsm/iter/iterator.hpp — the internal iterator interface shared by memtable,
+// block, table, merging and level iterators: ordered (key, value) pairs of
+// encoded bytes, positioned by seek and moved in both directions.
+//
+// Thread safety: an iterator is used by one thread at a time.
+// Invariant: key() and value() stay valid until the iterator is moved or
+// destroyed. After an error valid() is false and get_status() says why.
 
 namespace lsm {
 inline namespace v0 {
-namespace filter {
+namespace detail {
 
-struct none {
-  static constexpr std::string_view name = "lsm.filter.none";
-  /// Writes nothing.
-  static void build(std::span<const std::uint64_t>, std::string&) noexcept {}
-  /// Always true.
-  static bool may_contain(std::string_view, std::uint64_t) noexcept { return true; }
+class internal_iterator {
+ public:
+  internal_iterator() = default;
+  internal_iterator(const internal_iterator&) = delete;
+  internal_iterator& operator=(const internal_iterator&) = delete;
+  virtual ~internal_iterator() = default;
+
+  virtual bool valid() const = 0;
+  virtual void seek_to_first() = 0;
+  virtual void seek_to_last() = 0;
+  /// Positions at the first entry whose key is >= target.
+  virtual void seek(std::string_view target) = 0;
+  /// REQUIRES: valid().
+  virtual void next() = 0;
+  /// REQUIRES: valid().
+  virtual void prev() = 0;
+  /// REQUIRES: valid().
+  virtual std::string_view key() const = 0;
+  /// REQUIRES: valid().
+  virtual std::string_view value() const = 0;
+  virtual status get_status() const = 0;
 };
 
-}  // namespace filter
+/// An iterator over nothing, or carrying an error.
+class empty_iterator final : public internal_iterator {
+ public:
+  explicit empty_iterator(status s = {}) : status_(std::move(s)) {}
+  bool valid() const override { return false; }
+  void seek_to_first() override {}
+  void seek_to_last() override {}
+  void seek(std::string_view) override {}
+  void next() override {}
+  void prev() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  status get_status() const override { return status_; }
+
+ private:
+  status status_;
+};
+
+}  // namespace detail
 }  // namespace v0
 }  // namespace lsm
-// ---- end lsm/filter/none.hpp ----
+// ---- end lsm/iter/iterator.hpp ----
+// ---- begin lsm/memtable/entry.hpp ----
+// lsm/memtable/entry.hpp — what every memtable policy shares: the lookup
+// result, the in-memory encoding of one entry, and the orders on entries.
+//
+// An entry is one contiguous run of bytes (in the memtable's arena):
+//
+//     varint64 internal_key_length | internal key | varint64 value_length | value
+//
+// where the internal key is the user key followed by the 8-byte tag
+// (sequence << 8 | kind), see memtable/internal_key.hpp. Iterators hand out
+// views into these bytes, so key() and value() never copy.
+//
+// Thread safety: pure functions on immutable bytes.
+// Invariant: an entry is never modified after it is published to readers.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The answer of a memtable point lookup at a snapshot.
+enum class memtable_lookup : std::uint8_t {
+  absent = 0,   ///< no version of the key visible: look further down the tree
+  found = 1,    ///< the newest visible version is a value (copied out)
+  deleted = 2,  ///< the newest visible version is a tombstone: stop, not found
+};
+
+/// Bytes needed to encode an entry of this user key and value.
+inline std::size_t memtable_entry_size(std::size_t user_key_size, std::size_t value_size) noexcept {
+  const std::size_t ikey_size = user_key_size + internal_key_trailer_size;
+  return varint_length(ikey_size) + ikey_size + varint_length(value_size) + value_size;
+}
+
+/// Writes the entry at dst.
+/// REQUIRES: dst has memtable_entry_size(user_key.size(), value.size()) bytes.
+inline void encode_memtable_entry(char* dst, std::uint64_t tag, std::string_view user_key,
+                                  std::string_view value) noexcept {
+  dst = encode_varint64(dst, user_key.size() + internal_key_trailer_size);
+  if (!user_key.empty()) std::memcpy(dst, user_key.data(), user_key.size());
+  dst += user_key.size();
+  encode_fixed64(dst, tag);
+  dst += internal_key_trailer_size;
+  dst = encode_varint64(dst, value.size());
+  if (!value.empty()) std::memcpy(dst, value.data(), value.size());
+}
+
+/// Decodes a length written by encode_memtable_entry. The one-byte case
+/// (keys and values under 128 bytes) is the common one and stays inline.
+inline const char* decode_memtable_length(const char* p, std::size_t& length) noexcept {
+  const auto first = static_cast<unsigned char>(*p);
+  if (first < 0x80) {
+    length = first;
+    return p + 1;
+  }
+  std::uint64_t v = 0;
+  // The bytes were written by encode_varint64: well-formed by construction.
+  p = decode_varint64(p, p + max_varint64_length, v);
+  length = static_cast<std::size_t>(v);
+  return p;
+}
+
+/// The internal key of an entry.
+inline std::string_view memtable_entry_key(const char* entry) noexcept {
+  std::size_t length = 0;
+  const char* p = decode_memtable_length(entry, length);
+  return {p, length};
+}
+
+/// The value of an entry.
+inline std::string_view memtable_entry_value(const char* entry) noexcept {
+  const std::string_view ikey = memtable_entry_key(entry);
+  std::size_t length = 0;
+  const char* p = decode_memtable_length(ikey.data() + ikey.size(), length);
+  return {p, length};
+}
+
+/// A search position given as parts, so that lookups build no internal key:
+/// (user_key, tag) orders like the internal key user_key + fixed64(tag).
+struct memtable_lookup_key {
+  std::string_view user_key;
+  std::uint64_t tag = 0;
+
+  /// The position of the newest version of user_key visible at seq.
+  static memtable_lookup_key at(std::string_view user_key, sequence_number seq) noexcept {
+    return {user_key, pack_tag(seq, value_kind_for_seek)};
+  }
+  /// The position of an internal key; a target shorter than a tag is taken
+  /// as a bare user key (before every version of it).
+  static memtable_lookup_key from_internal_key(std::string_view ikey) noexcept {
+    if (ikey.size() < internal_key_trailer_size) return {ikey, ~std::uint64_t{0}};
+    return {extract_user_key(ikey), extract_tag(ikey)};
+  }
+};
+
+/// Orders entries (by their internal keys) under Comparator, and entries
+/// against lookup keys. Stateless; every call inlines.
+template <key_comparator Comparator>
+struct memtable_entry_order {
+  using is_transparent = void;  // lets std::set search by memtable_lookup_key
+
+  /// <0, 0, >0 as internal key a sorts before, equal to, after internal key b.
+  /// REQUIRES: both are internal keys (size >= 8).
+  static int compare_keys(std::string_view a, std::string_view b) noexcept {
+    return internal_key_comparator<Comparator>::compare(a, b);
+  }
+  /// Compares the internal key `a` with the position `b`.
+  /// REQUIRES: a.size() >= 8.
+  static int compare_keys(std::string_view a, const memtable_lookup_key& b) noexcept {
+    const int r = Comparator::compare(extract_user_key(a), b.user_key);
+    if (r != 0) return r;
+    const std::uint64_t ta = extract_tag(a);
+    return ta > b.tag ? -1 : (ta < b.tag ? 1 : 0);
+  }
+
+  static int compare(const char* a, const char* b) noexcept {
+    return compare_keys(memtable_entry_key(a), memtable_entry_key(b));
+  }
+  static int compare(const char* a, const memtable_lookup_key& b) noexcept {
+    return compare_keys(memtable_entry_key(a), b);
+  }
+
+  // Strict weak order, for standard algorithms and containers.
+  bool operator()(const char* a, const char* b) const noexcept { return compare(a, b) < 0; }
+  bool operator()(const char* a, const memtable_lookup_key& b) const noexcept {
+    return compare(a, b) < 0;
+  }
+  bool operator()(const memtable_lookup_key& a, const char* b) const noexcept {
+    return compare(b, a) > 0;
+  }
+};
+
+/// Resolves a lookup: `entry` is the first entry at or after
+/// memtable_lookup_key::at(user_key, seq), or null when there is none.
+template <key_comparator Comparator>
+memtable_lookup resolve_memtable_lookup(const char* entry, std::string_view user_key,
+                                        std::string& value) {
+  if (entry == nullptr) return memtable_lookup::absent;
+  const std::string_view ikey = memtable_entry_key(entry);
+  if (Comparator::compare(extract_user_key(ikey), user_key) != 0) {
+    return memtable_lookup::absent;
+  }
+  switch (extract_kind(ikey)) {
+    case value_kind::value: {
+      const std::string_view v = memtable_entry_value(entry);
+      value.assign(v.data(), v.size());
+      return memtable_lookup::found;
+    }
+    case value_kind::deletion:
+      return memtable_lookup::deleted;
+    case value_kind::range_deletion:
+      break;
+  }
+  // Range tombstones are never added to a memtable; nothing to say here.
+  return memtable_lookup::absent;
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/memtable/entry.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+
+/// The table a memtable policy builds for a comparator.
+template <class Memtable, class Comparator>
+using memtable_table_t = typename Memtable::template table<Comparator>;
+
+/// Has a nested `template <key_comparator C> class table`.
+template <class M>
+concept memtable_has_table = requires {
+  typename memtable_table_t<M, bytewise_comparator>;
+};
+
+template <class M>
+concept memtable_policy = memtable_has_table<M> &&
+    std::default_initializable<memtable_table_t<M, bytewise_comparator>> &&
+    requires(memtable_table_t<M, bytewise_comparator>& table,
+             const memtable_table_t<M, bytewise_comparator>& const_table, sequence_number seq,
+             value_kind kind, std::string_view key, std::string& value) {
+  { table.add(seq, kind, key, key) } -> std::same_as<void>;
+  { const_table.get(key, seq, value) } -> std::same_as<detail::memtable_lookup>;
+  { const_table.new_iterator() } -> std::same_as<std::unique_ptr<detail::internal_iterator>>;
+  { const_table.approximate_memory() } -> std::convertible_to<std::size_t>;
+  { const_table.size() } -> std::convertible_to<std::size_t>;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/memtable/concept.hpp ----
+// ---- begin lsm/memtable/skiplist.hpp ----
+// lsm/memtable/skiplist.hpp — the default memtable policy: a skiplist whose
+// nodes live in an arena, with lock-free readers (as in LevelDB).
+//
+// Thread safety: one writer at a time (add() needs external synchronization
+// among writers); any number of readers (get(), iterators, size(),
+// approximate_memory()) run concurrently with it without locks. A node is
+// published by a release store of the link that points to it; readers follow
+// links with acquire loads, so they see the node's links and entry fully
+// written.
+//
+// Invariants: nodes are never removed or modified once linked, except their
+// link slots which only ever change from one node to a node inserted after it;
+// level i's list is a sorted sublist of level i-1's; all memory belongs to the
+// arena and is released with the table.
+//
+// Node layout (one arena allocation, pointer aligned):
+//
+//     link[height-1] ... link[1] link[0] | entry bytes (memtable/entry.hpp)
+//
+// A node is named by the address of its entry, so the key is at a fixed
+// offset from the node and link i sits just below it: no per-node header.
+
+#include <atomic>
+#include <new>
+
+// ---- begin lsm/memtable/arena.hpp ----
+// lsm/memtable/arena.hpp — a bump allocator for memtable entries and index
+// nodes: memory is carved out of 4 KiB blocks and released all at once when
+// the arena dies. Allocations larger than a quarter block get a block of
+// their own, so a big value never wastes the rest of the current block.
+//
+// Thread safety: allocate() and allocate_aligned() need external
+// synchronization (the memtable's single writer); memory_usage() may be
+// called from any thread at any time. Memory handed out stays valid and at
+// the same address until the arena is destroyed; bytes published to readers
+// through an atomic (release/acquire) may be read concurrently with further
+// allocations.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+class arena {
+ public:
+  static constexpr std::size_t default_block_size = 4096;
+  /// Every allocate_aligned() result is aligned at least this much: enough
+  /// for pointers, atomics and 64-bit integers.
+  static constexpr std::size_t alignment =
+      alignof(std::max_align_t) < 8 ? 8 : alignof(std::max_align_t);
+
+  /// REQUIRES: block_size >= 64.
+  explicit arena(std::size_t block_size = default_block_size) : block_size_(block_size) {}
+  arena(const arena&) = delete;
+  arena& operator=(const arena&) = delete;
+  ~arena() = default;
+
+  /// Returns `bytes` bytes with no alignment guarantee (for byte strings).
+  /// REQUIRES: bytes > 0; external synchronization among allocators.
+  char* allocate(std::size_t bytes) {
+    if (bytes <= remaining_) {
+      char* result = current_;
+      current_ += bytes;
+      remaining_ -= bytes;
+      return result;
+    }
+    return allocate_fallback(bytes);
+  }
+
+  /// Returns `bytes` bytes aligned to `arena::alignment`.
+  /// REQUIRES: bytes > 0; external synchronization among allocators.
+  char* allocate_aligned(std::size_t bytes) {
+    const auto address = reinterpret_cast<std::uintptr_t>(current_);
+    const std::size_t misalignment = address & (alignment - 1);
+    const std::size_t padding = misalignment == 0 ? 0 : alignment - misalignment;
+    if (bytes + padding <= remaining_) {
+      char* result = current_ + padding;
+      current_ += bytes + padding;
+      remaining_ -= bytes + padding;
+      return result;
+    }
+    // New blocks come from operator new[]: aligned for any fundamental type.
+    return allocate_fallback(bytes);
+  }
+
+  /// Bytes obtained from the system so far, including block bookkeeping.
+  std::size_t memory_usage() const noexcept {
+    return memory_usage_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  char* allocate_fallback(std::size_t bytes) {
+    if (bytes > block_size_ / 4) {
+      // Large: its own block, and keep carving the current one.
+      return allocate_block(bytes);
+    }
+    current_ = allocate_block(block_size_);
+    current_ += bytes;
+    remaining_ = block_size_ - bytes;
+    return current_ - bytes;
+  }
+
+  char* allocate_block(std::size_t bytes) {
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
+    memory_usage_.fetch_add(bytes + sizeof(std::unique_ptr<char[]>), std::memory_order_relaxed);
+    return blocks_.back().get();
+  }
+
+  std::size_t block_size_;
+  char* current_ = nullptr;
+  std::size_t remaining_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::atomic<std::size_t> memory_usage_{0};
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/memtable/arena.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+namespace memtable {
+
+/// Memtable policy: a lock-free-read skiplist in an arena (the default).
+struct skiplist {
+  template <key_comparator Comparator>
+  class table;
+};
+
+template <key_comparator Comparator>
+class skiplist::table {
+ public:
+  table() : head_(new_node(max_height, 0)) {
+    for (char*& node : splice_) node = head_;
+  }
+  table(const table&) = delete;
+  table& operator=(const table&) = delete;
+
+  /// Adds an entry.
+  /// REQUIRES: external synchronization among writers; no entry with the same
+  /// (user_key, seq) was added before; kind is value or deletion.
+  void add(sequence_number seq, value_kind kind, std::string_view user_key,
+           std::string_view value) {
+    const detail::memtable_lookup_key key{user_key, detail::pack_tag(seq, kind)};
+    char** prev = splice_;
+    if (!splice_fits(key)) find_greater_or_equal(key, prev);
+
+    const int height = random_height();
+    const int current = max_height_.load(std::memory_order_relaxed);
+    if (height > current) {
+      for (int i = current; i < height; ++i) prev[i] = head_;
+      // Readers that see the new height before the node find null links at
+      // the new levels of head_ and simply descend.
+      max_height_.store(height, std::memory_order_relaxed);
+    }
+
+    char* node = new_node(height, detail::memtable_entry_size(user_key.size(), value.size()));
+    detail::encode_memtable_entry(node, key.tag, user_key, value);
+    for (int i = 0; i < height; ++i) {
+      // The node is not reachable yet: relaxed stores suffice; the release
+      // store into prev[i] publishes it (and its entry) to readers.
+      link_of(node, i).store(link_of(prev[i], i).load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+      link_of(prev[i], i).store(node, std::memory_order_release);
+      prev[i] = node;  // the splice for a key right after this one
+    }
+    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+
+  /// The newest entry of user_key with sequence <= seq: found (value copied
+  /// into `value`), deleted, or absent. One descent of the skiplist.
+  detail::memtable_lookup get(std::string_view user_key, sequence_number seq,
+                              std::string& value) const {
+    const char* entry =
+        find_greater_or_equal(detail::memtable_lookup_key::at(user_key, seq), nullptr);
+    return detail::resolve_memtable_lookup<Comparator>(entry, user_key, value);
+  }
+
+  /// An iterator over the internal keys in internal_key_comparator order.
+  /// It sees every entry added before the call, may see later ones, and stays
+  /// usable while the table lives.
+  std::unique_ptr<detail::internal_iterator> new_iterator() const {
+    return std::make_unique<iterator>(this);
+  }
+
+  /// Bytes held by the table (arena blocks, including link slots).
+  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
+
+  /// Entries added.
+  std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
+
+ private:
+  using order = detail::memtable_entry_order<Comparator>;
+  using link = std::atomic<char*>;
+
+  static constexpr int max_height = 12;
+  // Each level keeps one node in four of the level below: (1/4)^11 covers
+  // memtables far beyond 4 Mi entries with the expected O(log n) search.
+  static constexpr unsigned branching_bits = 2;
+
+  class iterator;
+
+  static link& link_of(char* node, int level) noexcept {
+    return reinterpret_cast<link*>(node)[-1 - level];
+  }
+  static char* next_of(char* node, int level) noexcept {
+    return link_of(node, level).load(std::memory_order_acquire);
+  }
+
+  /// REQUIRES: the single writer.
+  char* new_node(int height, std::size_t entry_size) {
+    const std::size_t links = sizeof(link) * static_cast<std::size_t>(height);
+    char* base = arena_.allocate_aligned(links + entry_size);
+    for (int i = 0; i < height; ++i) {
+      ::new (static_cast<void*>(base + sizeof(link) * static_cast<std::size_t>(i))) link(nullptr);
+    }
+    return base + links;
+  }
+
+  /// REQUIRES: the single writer.
+  int random_height() noexcept {
+    // xorshift64: writer-only state, a few cycles per node.
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    std::uint64_t bits = rng_;
+    int height = 1;
+    constexpr std::uint64_t mask = (std::uint64_t{1} << branching_bits) - 1;
+    while (height < max_height && (bits & mask) == 0) {
+      ++height;
+      bits >>= branching_bits;
+    }
+    return height;
+  }
+
+  /// True when key belongs right after splice_[0] (the last node added), so
+  /// that splice_ already holds the nodes to link after at every level:
+  /// ascending (sequential) loads then skip the search. Level 0 decides:
+  /// splice_[i] is the last level-i node <= splice_[0], so its level-i
+  /// successor is at or after splice_[0]'s level-0 successor.
+  /// REQUIRES: the single writer.
+  bool splice_fits(const detail::memtable_lookup_key& key) const {
+    char* last = splice_[0];
+    if (last != head_ && order::compare(last, key) >= 0) return false;
+    char* next = link_of(last, 0).load(std::memory_order_relaxed);
+    return next == nullptr || order::compare(next, key) > 0;
+  }
+
+  /// The first node at or after key (null if none). Fills prev[level] with
+  /// the last node before key at each level when prev is not null.
+  char* find_greater_or_equal(const detail::memtable_lookup_key& key, char** prev) const {
+    char* x = head_;
+    int level = max_height_.load(std::memory_order_relaxed) - 1;
+    char* known_not_before = nullptr;  // compared already at a higher level
+    while (true) {
+      char* next = next_of(x, level);
+      if (next != nullptr && next != known_not_before && order::compare(next, key) < 0) {
+        x = next;
+      } else {
+        if (prev != nullptr) prev[level] = x;
+        if (level == 0) return next;
+        known_not_before = next;
+        --level;
+      }
+    }
+  }
+
+  /// The last node before key, or head_ if none.
+  char* find_less_than(const detail::memtable_lookup_key& key) const {
+    char* x = head_;
+    int level = max_height_.load(std::memory_order_relaxed) - 1;
+    while (true) {
+      char* next = next_of(x, level);
+      if (next != nullptr && order::compare(next, key) < 0) {
+        x = next;
+      } else {
+        if (level == 0) return x;
+        --level;
+      }
+    }
+  }
+
+  /// The last node, or head_ if the table is empty.
+  char* find_last() const {
+    char* x = head_;
+    int level = max_height_.load(std::memory_order_relaxed) - 1;
+    while (true) {
+      char* next = next_of(x, level);
+      if (next != nullptr) {
+        x = next;
+      } else {
+        if (level == 0) return x;
+        --level;
+      }
+    }
+  }
+
+  detail::arena arena_;  // declared first: head_ is carved from it
+  char* const head_;
+  std::atomic<int> max_height_{1};
+  std::atomic<std::size_t> count_{0};
+  std::uint64_t rng_ = 0x9e3779b97f4a7c15ull;  // writer only
+  // Writer only. splice_[0] is the last node added (head_ before the first);
+  // splice_[i] is the last level-i node at or before it (head_ if none).
+  char* splice_[max_height];
+};
+
+template <key_comparator Comparator>
+class skiplist::table<Comparator>::iterator final : public detail::internal_iterator {
+ public:
+  explicit iterator(const table* t) : table_(t) {}
+
+  bool valid() const override { return node_ != nullptr; }
+  void seek_to_first() override { node_ = next_of(table_->head_, 0); }
+  void seek_to_last() override {
+    char* last = table_->find_last();
+    node_ = last == table_->head_ ? nullptr : last;
+  }
+  void seek(std::string_view target) override {
+    node_ = table_->find_greater_or_equal(detail::memtable_lookup_key::from_internal_key(target),
+                                          nullptr);
+  }
+  void next() override { node_ = next_of(node_, 0); }
+  void prev() override {
+    // No back links: search for the last node before this one.
+    char* before = table_->find_less_than(
+        detail::memtable_lookup_key::from_internal_key(detail::memtable_entry_key(node_)));
+    node_ = before == table_->head_ ? nullptr : before;
+  }
+  std::string_view key() const override { return detail::memtable_entry_key(node_); }
+  std::string_view value() const override { return detail::memtable_entry_value(node_); }
+  status get_status() const override { return {}; }
+
+ private:
+  const table* table_;
+  char* node_ = nullptr;
+};
+
+}  // namespace memtable
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/memtable/skiplist.hpp ----
+// ---- begin lsm/compaction/policy.hpp ----
+// lsm/compaction/policy.hpp — what a compaction policy sees and returns, and
+// the concept every policy satisfies.
+//
+// A policy reads the current version (files per level with sizes, key and
+// sequence ranges) and returns at most one job: input files from one level and
+// the output level. The shared machinery (engine) adds the overlapping files
+// of the output level, runs the merge and installs the result. The policy also
+// says when writes must slow down or stop.
+//
+// Thread safety: the engine calls a policy from one thread at a time.
+
+// ---- begin lsm/version/version.hpp ----
+// lsm/version/version.hpp — a version: the immutable set of table files per
+// level at one moment, and the reference-counted table_file handles it holds.
+//
+// Versions are never modified once published; readers pin one through a
+// shared_ptr. A table file is deleted only when an edit removed it from the
+// current version (it is marked obsolete) and the last version, iterator or
+// job referring to it has let go: its handle's destructor then queues the
+// number on the shared obsolete_files list, which the engine purges.
+//
+// Thread safety: version and table_file are immutable after construction
+// (except the obsolete flag, atomic); obsolete_files is internally locked.
+
+#include <mutex>
+
+// ---- begin lsm/version/version_edit.hpp ----
+// lsm/version/version_edit.hpp — one MANIFEST record: the changes to the set
+// of table files (added, deleted, per level) and to the counters recovery
+// needs, plus the persisted policy names and the manifest magic/version.
+// The byte-level encoding is docs/format/manifest.md §2.
+//
+// Thread safety: a value type; no shared state.
+// Invariants: encode_to then decode_from gives back an equal edit; every
+// proper prefix of an encoding, an unknown tag, a repeated singleton field, a
+// level >= 64, an internal key shorter than 8 bytes, a sequence number above
+// max_sequence_number and trailing bytes are rejected (errc::corruption naming
+// the field and its byte offset in the edit).
+
+#include <cstdio>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The first 8 bytes of SHA-256("lsm manifest"), big-endian; stored fixed64.
+inline constexpr std::uint64_t manifest_magic = 0x4319eedaab9dd15eull;
+/// The MANIFEST format version this code writes and the newest it reads.
+inline constexpr std::uint32_t manifest_format_version = 1;
+/// Levels in an edit are < this (the tree uses fewer).
+inline constexpr int max_persisted_levels = 64;
+
+/// The field tags of an encoded edit. Persisted: the values never change.
+enum class edit_tag : std::uint32_t {
+  end = 0,
+  magic = 1,
+  comparator_name = 2,
+  codec_name = 3,
+  filter_name = 4,
+  log_number = 5,
+  next_file_number = 6,
+  last_sequence = 7,
+  compact_pointer = 8,
+  deleted_file = 9,
+  new_file = 10,
+};
+
+/// One table file (NNNNNN.sst) as the MANIFEST records it.
+struct file_meta {
+  std::uint64_t number = 0;     ///< file number: NNNNNN.sst
+  std::uint64_t file_size = 0;  ///< bytes
+  std::string smallest;         ///< smallest internal key (user key + 8-byte tag)
+  std::string largest;          ///< largest internal key
+  sequence_number smallest_seq = 0, largest_seq = 0;
+  std::uint64_t num_entries = 0, num_deletions = 0;  ///< deletions incl. range tombstones
+
+  bool operator==(const file_meta&) const = default;
+};
+
+class version_edit {
+ public:
+  /// Set in the first record of a MANIFEST: encodes the `magic` field
+  /// (manifest_magic and this version). Decoding sets it from that field.
+  std::optional<std::uint32_t> format_version;
+  std::optional<std::string> comparator_name, codec_name, filter_name;  // persisted policy names
+  std::optional<std::uint64_t> log_number, next_file_number;
+  std::optional<sequence_number> last_sequence;
+  std::vector<std::pair<int, std::string>> compact_pointers;  // (level, internal key)
+  std::vector<std::pair<int, std::uint64_t>> deleted_files;   // (level, file number)
+  std::vector<std::pair<int, file_meta>> new_files;           // (level, file)
+
+  bool operator==(const version_edit&) const = default;
+
+  void clear() { *this = version_edit{}; }
+
+  /// Appends the encoding of this edit to dst.
+  /// REQUIRES: every level in [0, max_persisted_levels); every internal key
+  /// at least 8 bytes; sequence numbers <= max_sequence_number.
+  void encode_to(std::string& dst) const {
+    if (format_version) {
+      put_tag(dst, edit_tag::magic);
+      put_fixed64(dst, manifest_magic);
+      put_varint32(dst, *format_version);
+    }
+    put_name(dst, edit_tag::comparator_name, comparator_name);
+    put_name(dst, edit_tag::codec_name, codec_name);
+    put_name(dst, edit_tag::filter_name, filter_name);
+    put_number(dst, edit_tag::log_number, log_number);
+    put_number(dst, edit_tag::next_file_number, next_file_number);
+    put_number(dst, edit_tag::last_sequence, last_sequence);
+    for (const auto& [level, key] : compact_pointers) {
+      put_tag(dst, edit_tag::compact_pointer);
+      put_varint32(dst, static_cast<std::uint32_t>(level));
+      put_length_prefixed(dst, key);
+    }
+    for (const auto& [level, number] : deleted_files) {
+      put_tag(dst, edit_tag::deleted_file);
+      put_varint32(dst, static_cast<std::uint32_t>(level));
+      put_varint64(dst, number);
+    }
+    for (const auto& [level, f] : new_files) {
+      put_tag(dst, edit_tag::new_file);
+      put_varint32(dst, static_cast<std::uint32_t>(level));
+      put_varint64(dst, f.number);
+      put_varint64(dst, f.file_size);
+      put_length_prefixed(dst, f.smallest);
+      put_length_prefixed(dst, f.largest);
+      put_varint64(dst, f.smallest_seq);
+      put_varint64(dst, f.largest_seq);
+      put_varint64(dst, f.num_entries);
+      put_varint64(dst, f.num_deletions);
+    }
+    put_tag(dst, edit_tag::end);
+  }
+
+  /// Replaces this edit by the one encoded in src. On failure the edit is
+  /// left unchanged and the status is errc::corruption (errc::not_supported
+  /// for a format version newer than manifest_format_version) naming the
+  /// field and its byte offset in src.
+  status decode_from(std::string_view src) {
+    decoder d{src, src};
+    version_edit e;
+    for (;;) {
+      d.field_start = d.offset();
+      std::uint32_t raw_tag = 0;
+      if (!get_varint32(d.in, raw_tag))
+        return d.fail(d.in.empty() ? "end tag missing (edit cut short)" : "tag: bad varint");
+      switch (static_cast<edit_tag>(raw_tag)) {
+        case edit_tag::end:
+          if (!d.in.empty())
+            return d.fail("end: expected nothing after it, found " + std::to_string(d.in.size()) +
+                          " bytes");
+          *this = std::move(e);
+          return {};
+        case edit_tag::magic: {
+          if (e.format_version) return d.fail("magic: repeated");
+          std::uint64_t magic = 0;
+          if (!get_fixed64(d.in, magic)) return d.fail("magic: cut short");
+          if (magic != manifest_magic)
+            return d.fail("magic: expected " + hex64(manifest_magic) + ", found " + hex64(magic));
+          std::uint32_t version = 0;
+          if (!get_varint32(d.in, version)) return d.fail("magic.format_version: cut short");
+          if (version == 0)
+            return d.fail("magic.format_version: expected 1 to " +
+                          std::to_string(manifest_format_version) + ", found 0");
+          if (version > manifest_format_version)
+            return status::not_supported("version edit: MANIFEST format version " +
+                                         std::to_string(version) +
+                                         " is newer than the newest this library reads (" +
+                                         std::to_string(manifest_format_version) + ")");
+          e.format_version = version;
+          break;
+        }
+        case edit_tag::comparator_name:
+          if (status s = d.name("comparator_name", e.comparator_name); !s.ok()) return s;
+          break;
+        case edit_tag::codec_name:
+          if (status s = d.name("codec_name", e.codec_name); !s.ok()) return s;
+          break;
+        case edit_tag::filter_name:
+          if (status s = d.name("filter_name", e.filter_name); !s.ok()) return s;
+          break;
+        case edit_tag::log_number:
+          if (status s = d.number("log_number", e.log_number); !s.ok()) return s;
+          break;
+        case edit_tag::next_file_number:
+          if (status s = d.number("next_file_number", e.next_file_number); !s.ok()) return s;
+          break;
+        case edit_tag::last_sequence:
+          if (status s = d.number("last_sequence", e.last_sequence); !s.ok()) return s;
+          if (*e.last_sequence > max_sequence_number)
+            return d.fail("last_sequence: expected at most " + std::to_string(max_sequence_number) +
+                          ", found " + std::to_string(*e.last_sequence));
+          break;
+        case edit_tag::compact_pointer: {
+          int level = 0;
+          std::string key;
+          if (status s = d.level("compact_pointer.level", level); !s.ok()) return s;
+          if (status s = d.internal_key("compact_pointer.key", key); !s.ok()) return s;
+          e.compact_pointers.emplace_back(level, std::move(key));
+          break;
+        }
+        case edit_tag::deleted_file: {
+          int level = 0;
+          std::uint64_t number = 0;
+          if (status s = d.level("deleted_file.level", level); !s.ok()) return s;
+          if (!get_varint64(d.in, number)) return d.fail("deleted_file.number: cut short");
+          e.deleted_files.emplace_back(level, number);
+          break;
+        }
+        case edit_tag::new_file: {
+          int level = 0;
+          file_meta f;
+          if (status s = d.level("new_file.level", level); !s.ok()) return s;
+          if (!get_varint64(d.in, f.number)) return d.fail("new_file.number: cut short");
+          if (!get_varint64(d.in, f.file_size)) return d.fail("new_file.file_size: cut short");
+          if (status s = d.internal_key("new_file.smallest", f.smallest); !s.ok()) return s;
+          if (status s = d.internal_key("new_file.largest", f.largest); !s.ok()) return s;
+          if (status s = d.sequence("new_file.smallest_seq", f.smallest_seq); !s.ok()) return s;
+          if (status s = d.sequence("new_file.largest_seq", f.largest_seq); !s.ok()) return s;
+          if (f.smallest_seq > f.largest_seq)
+            return d.fail("new_file.largest_seq: expected at least smallest_seq " +
+                          std::to_string(f.smallest_seq) + ", found " +
+                          std::to_string(f.largest_seq));
+          if (!get_varint64(d.in, f.num_entries)) return d.fail("new_file.num_entries: cut short");
+          if (!get_varint64(d.in, f.num_deletions))
+            return d.fail("new_file.num_deletions: cut short");
+          e.new_files.emplace_back(level, std::move(f));
+          break;
+        }
+        default:
+          return d.fail("unknown tag " + std::to_string(raw_tag));
+      }
+    }
+  }
+
+  /// A readable multi-line rendering, for logs and test failures.
+  std::string debug_string() const {
+    std::string r = "version_edit {\n";
+    if (format_version) r += "  format_version: " + std::to_string(*format_version) + "\n";
+    if (comparator_name) r += "  comparator: " + printable(*comparator_name) + "\n";
+    if (codec_name) r += "  codec: " + printable(*codec_name) + "\n";
+    if (filter_name) r += "  filter: " + printable(*filter_name) + "\n";
+    if (log_number) r += "  log_number: " + std::to_string(*log_number) + "\n";
+    if (next_file_number) r += "  next_file_number: " + std::to_string(*next_file_number) + "\n";
+    if (last_sequence) r += "  last_sequence: " + std::to_string(*last_sequence) + "\n";
+    for (const auto& [level, key] : compact_pointers)
+      r += "  compact_pointer: level " + std::to_string(level) + " " + internal_key_string(key) +
+           "\n";
+    for (const auto& [level, number] : deleted_files)
+      r += "  deleted_file: level " + std::to_string(level) + " #" + std::to_string(number) + "\n";
+    for (const auto& [level, f] : new_files)
+      r += "  new_file: level " + std::to_string(level) + " #" + std::to_string(f.number) +
+           " size " + std::to_string(f.file_size) + " [" + internal_key_string(f.smallest) +
+           " .. " + internal_key_string(f.largest) + "] seq " + std::to_string(f.smallest_seq) +
+           ".." + std::to_string(f.largest_seq) + " entries " + std::to_string(f.num_entries) +
+           " deletions " + std::to_string(f.num_deletions) + "\n";
+    r += "}";
+    return r;
+  }
+
+ private:
+  // Reads fields from `in`, a suffix of `all`, and builds messages naming
+  // the field and the byte offset where it starts.
+  struct decoder {
+    std::string_view all, in;
+    std::size_t field_start = 0;
+
+    std::size_t offset() const noexcept { return all.size() - in.size(); }
+    status fail(const std::string& what) const {
+      return status::corruption("version edit: field at byte " + std::to_string(field_start) +
+                                ": " + what);
+    }
+    status name(const char* field, std::optional<std::string>& out) {
+      if (out) return fail(std::string(field) + ": repeated");
+      std::string_view v;
+      if (!get_length_prefixed(in, v)) return fail(std::string(field) + ": cut short");
+      out.emplace(v);
+      return {};
+    }
+    status number(const char* field, std::optional<std::uint64_t>& out) {
+      if (out) return fail(std::string(field) + ": repeated");
+      std::uint64_t v = 0;
+      if (!get_varint64(in, v)) return fail(std::string(field) + ": cut short");
+      out = v;
+      return {};
+    }
+    status level(const char* field, int& out) {
+      std::uint32_t v = 0;
+      if (!get_varint32(in, v)) return fail(std::string(field) + ": cut short");
+      if (v >= static_cast<std::uint32_t>(max_persisted_levels))
+        return fail(std::string(field) + ": expected less than " +
+                    std::to_string(max_persisted_levels) + ", found " + std::to_string(v));
+      out = static_cast<int>(v);
+      return {};
+    }
+    status internal_key(const char* field, std::string& out) {
+      std::string_view v;
+      if (!get_length_prefixed(in, v)) return fail(std::string(field) + ": cut short");
+      if (v.size() < internal_key_trailer_size)
+        return fail(std::string(field) + ": expected an internal key of at least " +
+                    std::to_string(internal_key_trailer_size) + " bytes, found " +
+                    std::to_string(v.size()));
+      out.assign(v.data(), v.size());
+      return {};
+    }
+    status sequence(const char* field, sequence_number& out) {
+      if (!get_varint64(in, out)) return fail(std::string(field) + ": cut short");
+      if (out > max_sequence_number)
+        return fail(std::string(field) + ": expected at most " +
+                    std::to_string(max_sequence_number) + ", found " + std::to_string(out));
+      return {};
+    }
+  };
+
+  static void put_tag(std::string& dst, edit_tag tag) {
+    put_varint32(dst, static_cast<std::uint32_t>(tag));
+  }
+  static void put_name(std::string& dst, edit_tag tag, const std::optional<std::string>& v) {
+    if (!v) return;
+    put_tag(dst, tag);
+    put_length_prefixed(dst, *v);
+  }
+  static void put_number(std::string& dst, edit_tag tag, const std::optional<std::uint64_t>& v) {
+    if (!v) return;
+    put_tag(dst, tag);
+    put_varint64(dst, *v);
+  }
+  static std::string hex64(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
+    return buf;
+  }
+  static std::string printable(std::string_view s) {
+    std::string r = "'";
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u >= 0x20 && u < 0x7f && c != '\\' && c != '\'') {
+        r += c;
+      } else {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
+        r += buf;
+      }
+    }
+    return r + "'";
+  }
+  static std::string internal_key_string(std::string_view ikey) {
+    parsed_internal_key p;
+    if (!parse_internal_key(ikey, p)) return "(bad internal key " + printable(ikey) + ")";
+    return printable(p.user_key) + " @" + std::to_string(p.sequence) + ":" +
+           std::to_string(static_cast<unsigned>(p.kind));
+  }
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/version/version_edit.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline constexpr int max_levels = 7;
+
+/// Numbers of table files no longer referenced by anything, waiting for deletion.
+class obsolete_files {
+ public:
+  void add(std::uint64_t number) {
+    std::lock_guard lock(mu_);
+    numbers_.push_back(number);
+  }
+  std::vector<std::uint64_t> take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(numbers_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::uint64_t> numbers_;
+};
+
+class table_file {
+ public:
+  table_file(file_meta meta, std::shared_ptr<obsolete_files> sink)
+      : meta_(std::move(meta)), sink_(std::move(sink)) {}
+  table_file(const table_file&) = delete;
+  table_file& operator=(const table_file&) = delete;
+  ~table_file() {
+    if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
+  }
+
+  const file_meta& meta() const { return meta_; }
+  std::uint64_t number() const { return meta_.number; }
+  std::string_view smallest_user_key() const { return extract_user_key(meta_.smallest); }
+  std::string_view largest_user_key() const { return extract_user_key(meta_.largest); }
+  void mark_obsolete() const { obsolete_.store(true, std::memory_order_release); }
+
+ private:
+  file_meta meta_;
+  std::shared_ptr<obsolete_files> sink_;
+  mutable std::atomic<bool> obsolete_{false};
+};
+
+using table_file_ptr = std::shared_ptr<const table_file>;
+
+/// Files per level. Level 0 is ordered newest first (by largest sequence
+/// number, then file number); levels >= 1 hold disjoint key ranges ordered
+/// by smallest key.
+struct version {
+  std::vector<std::vector<table_file_ptr>> levels =
+      std::vector<std::vector<table_file_ptr>>(max_levels);
+
+  std::uint64_t level_bytes(int level) const {
+    std::uint64_t n = 0;
+    for (const auto& f : levels[static_cast<std::size_t>(level)]) n += f->meta().file_size;
+    return n;
+  }
+  std::size_t level_files(int level) const {
+    return levels[static_cast<std::size_t>(level)].size();
+  }
+  std::size_t total_files() const {
+    std::size_t n = 0;
+    for (const auto& l : levels) n += l.size();
+    return n;
+  }
+};
+
+using version_ptr = std::shared_ptr<const version>;
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/version/version.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The runtime settings a policy may consult.
+struct compaction_context {
+  std::size_t target_file_size = 2 << 20;
+  std::size_t write_buffer_size = 4 << 20;
+  /// The tree's order of user keys (<0, 0, >0); bytewise unless the engine
+  /// says otherwise.
+  int (*compare_user_keys)(std::string_view, std::string_view) =
+      [](std::string_view a, std::string_view b) { return a.compare(b); };
+};
+
+/// One job: `inputs` are files of `level` (all of level 0, or a subset of a
+/// sorted level); the engine merges them with the overlapping files of
+/// `output_level`.
+struct compaction_pick {
+  int level = 0;
+  std::vector<table_file_ptr> inputs;
+  int output_level = 1;
+};
+
+enum class write_pressure : std::uint8_t { none = 0, slowdown = 1, stop = 2 };
+
+}  // namespace detail
+
+template <class P>
+concept compaction_policy = requires(P& policy, const detail::version& v,
+                                     const detail::compaction_context& context) {
+  { P::name } -> std::convertible_to<std::string_view>;
+  { policy.pick(v, context) } -> std::same_as<std::optional<detail::compaction_pick>>;
+  { policy.pressure(v) } -> std::same_as<detail::write_pressure>;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/compaction/policy.hpp ----
+// ---- begin lsm/compaction/leveled.hpp ----
+// lsm/compaction/leveled.hpp — leveled compaction (LevelDB / RocksDB style):
+// level 0 holds whole memtable flushes; when it has L0Trigger files they all
+// merge into level 1; level L >= 1 may hold 10 MiB * SizeRatio^(L-1) bytes,
+// and the level with the highest fill ratio above 1 pushes one file into the
+// next level: the first file past the one it pushed last time (round-robin by
+// key, as LevelDB's compaction pointer), so every key range is rewritten in
+// turn.
+//
+// Writes slow down at 2 * L0Trigger level-0 files and stop at 3 * L0Trigger.
+//
+// Thread safety: called by the engine from one thread at a time.
+
+namespace lsm {
+inline namespace v0 {
+namespace compaction {
+
+template <unsigned L0Trigger = 4, unsigned SizeRatio = 10>
+struct leveled {
+  static_assert(L0Trigger >= 1, "lsm::compaction::leveled: the level-0 trigger must be at least 1");
+  static_assert(SizeRatio >= 2,
+                "lsm::compaction::leveled: the size ratio between levels must be at least 2");
+
+  static constexpr std::string_view name = "lsm.leveled";
+  static constexpr std::size_t l0_trigger = L0Trigger;
+  static constexpr std::size_t l0_slowdown = 2 * L0Trigger;
+  static constexpr std::size_t l0_stop = 3 * L0Trigger;
+  static constexpr std::uint64_t level1_max_bytes = 10 << 20;
+
+  static std::uint64_t max_bytes_for_level(int level) {
+    std::uint64_t bytes = level1_max_bytes;
+    for (int l = 1; l < level; ++l) bytes *= SizeRatio;
+    return bytes;
+  }
+
+  std::optional<detail::compaction_pick> pick(const detail::version& v,
+                                              const detail::compaction_context& context) {
+    const int level = best_level(v);
+    if (level < 0) return std::nullopt;
+    detail::compaction_pick job;
+    job.level = level;
+    job.output_level = level + 1;
+    const auto& files = v.levels[static_cast<std::size_t>(level)];
+    if (level == 0) {
+      job.inputs = files;
+      return job;
+    }
+    // The first file ending after the key where the last push stopped;
+    // wraps to the level's first file.
+    auto& pointer = compact_pointer_[static_cast<std::size_t>(level)];
+    const detail::table_file_ptr* chosen = &files.front();
+    if (!pointer.empty()) {
+      for (const auto& f : files) {
+        if (context.compare_user_keys(f->largest_user_key(), pointer) > 0) {
+          chosen = &f;
+          break;
+        }
+      }
+    }
+    pointer.assign((*chosen)->largest_user_key());
+    job.inputs.push_back(*chosen);
+    return job;
+  }
+
+  /// Whether pick() would return a job (without moving the pointer).
+  bool wants(const detail::version& v, const detail::compaction_context&) const {
+    return best_level(v) >= 0;
+  }
+
+  detail::write_pressure pressure(const detail::version& v) const {
+    const std::size_t l0 = v.level_files(0);
+    if (l0 >= l0_stop) return detail::write_pressure::stop;
+    if (l0 >= l0_slowdown) return detail::write_pressure::slowdown;
+    return detail::write_pressure::none;
+  }
+
+ private:
+  /// The level whose score (level 0: files / trigger; others: bytes / the
+  /// level's limit) is highest and above 1; -1 when none is.
+  static int best_level(const detail::version& v) {
+    double best_score = 1.0;
+    int best = -1;
+    if (v.level_files(0) >= L0Trigger) {
+      best_score = static_cast<double>(v.level_files(0)) / L0Trigger;
+      best = 0;
+    }
+    for (int level = 1; level + 1 < detail::max_levels; ++level) {
+      const double score = static_cast<double>(v.level_bytes(level)) /
+                           static_cast<double>(max_bytes_for_level(level));
+      if (score > best_score) {
+        best_score = score;
+        best = level;
+      }
+    }
+    return best;
+  }
+
+  std::array<std::string, detail::max_levels> compact_pointer_{};  // user keys
+};
+
+}  // namespace compaction
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/compaction/leveled.hpp ----
+// ---- begin lsm/batch.hpp ----
+// lsm/batch.hpp — lsm::batch<Key, Value, Codec>: puts, erases and range
+// erases applied together by tree::write(), all or none (also across a
+// crash). Spelled tree<...>::batch by users.
+//
+// Thread safety: a batch is a value; build it in one thread.
+
+// ---- begin lsm/engine/write_batch.hpp ----
+// lsm/engine/write_batch.hpp — the byte form of a batch of updates: what one
+// WAL record holds and what the writer queue applies atomically.
+//
+// Layout (docs/format/batch.md): fixed64 first sequence number, fixed32
+// count, then `count` records: a value_kind byte, a length-prefixed key and,
+// for value and range_deletion, a length-prefixed value (for a range deletion:
+// the exclusive upper bound). Record i gets sequence number first + i.
+//
+// Thread safety: a write_batch is a value; not safe for concurrent mutation.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline constexpr std::size_t write_batch_header_size = 12;
+
+class write_batch {
+ public:
+  write_batch() { clear(); }
+
+  void clear() {
+    rep_.assign(write_batch_header_size, '\0');
+    user_bytes_ = 0;
+  }
+  void put(std::string_view key, std::string_view value) { add(value_kind::value, key, value); }
+  void erase(std::string_view key) { add(value_kind::deletion, key, {}); }
+  void erase_range(std::string_view first, std::string_view last) {
+    add(value_kind::range_deletion, first, last);
+  }
+  /// Appends every record of other (sequence numbers are assigned later).
+  void append(const write_batch& other) {
+    set_count(count() + other.count());
+    rep_.append(other.rep_, write_batch_header_size);
+    user_bytes_ += other.user_bytes_;
+  }
+
+  std::uint32_t count() const { return decode_fixed32(rep_.data() + 8); }
+  sequence_number sequence() const { return decode_fixed64(rep_.data()); }
+  void set_sequence(sequence_number s) { encode_fixed64(rep_.data(), s); }
+  std::string_view contents() const { return rep_; }
+  std::size_t byte_size() const { return rep_.size(); }
+  std::uint64_t user_bytes() const { return user_bytes_; }
+  bool empty() const { return count() == 0; }
+
+  /// Replaces the contents with a record read from the WAL; validates it.
+  status set_contents(std::string_view rep) {
+    if (rep.size() < write_batch_header_size)
+      return status::corruption("write batch: " + std::to_string(rep.size()) +
+                                " bytes, expected at least 12");
+    rep_.assign(rep.data(), rep.size());
+    return for_each([](value_kind, std::string_view, std::string_view) {});
+  }
+
+  /// Calls fn(kind, key, value) for each record in order; corruption when the
+  /// bytes do not hold `count` well-formed records.
+  template <class Fn>
+  status for_each(Fn&& fn) const {
+    std::string_view in(rep_);
+    in.remove_prefix(write_batch_header_size);
+    std::uint32_t seen = 0;
+    while (!in.empty()) {
+      const std::size_t offset = rep_.size() - in.size();
+      const auto kind = static_cast<std::uint8_t>(in.front());
+      in.remove_prefix(1);
+      std::string_view key, value;
+      if (kind > static_cast<std::uint8_t>(value_kind::range_deletion))
+        return status::corruption("write batch: unknown record kind " + std::to_string(kind) +
+                                  " at offset " + std::to_string(offset));
+      if (!get_length_prefixed(in, key))
+        return status::corruption("write batch: bad key at offset " + std::to_string(offset));
+      if (kind != static_cast<std::uint8_t>(value_kind::deletion) &&
+          !get_length_prefixed(in, value))
+        return status::corruption("write batch: bad value at offset " + std::to_string(offset));
+      fn(static_cast<value_kind>(kind), key, value);
+      ++seen;
+    }
+    if (seen != count())
+      return status::corruption("write batch: header says " + std::to_string(count()) +
+                                " records, found " + std::to_string(seen));
+    return {};
+  }
+
+ private:
+  void add(value_kind kind, std::string_view key, std::string_view value) {
+    set_count(count() + 1);
+    rep_.push_back(static_cast<char>(kind));
+    put_length_prefixed(rep_, key);
+    if (kind != value_kind::deletion) put_length_prefixed(rep_, value);
+    user_bytes_ += key.size() + value.size();
+  }
+  void set_count(std::uint32_t n) { encode_fixed32(rep_.data() + 8, n); }
+
+  std::string rep_;
+  std::uint64_t user_bytes_ = 0;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/engine/write_batch.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+
+template <class Key, class Value, class Codec>
+class batch {
+ public:
+  void put(const Key& key, const Value& value) {
+    encode_key(key);
+    value_.clear();
+    Codec::encode_value(value, value_);
+    max_value_ = std::max(max_value_, value_.size());
+    rep_.put(key_, value_);
+  }
+  void erase(const Key& key) {
+    encode_key(key);
+    rep_.erase(key_);
+  }
+  /// Erases every key in [first, last).
+  void erase_range(const Key& first, const Key& last) {
+    encode_key(first);
+    value_.clear();
+    Codec::encode_key(last, value_);
+    max_key_ = std::max(max_key_, value_.size());
+    rep_.erase_range(key_, value_);
+  }
+  void clear() {
+    rep_.clear();
+    max_key_ = max_value_ = 0;
+  }
+  std::size_t size() const { return rep_.count(); }
+  bool empty() const { return rep_.count() == 0; }
+  /// Bytes of the encoded batch.
+  std::size_t byte_size() const { return rep_.byte_size(); }
+
+  // For the tree: the encoded form and the largest encoded key / value.
+  detail::write_batch& rep() { return rep_; }
+  std::size_t max_key_size() const { return max_key_; }
+  std::size_t max_value_size() const { return max_value_; }
+
+ private:
+  void encode_key(const Key& key) {
+    key_.clear();
+    Codec::encode_key(key, key_);
+    max_key_ = std::max(max_key_, key_.size());
+  }
+
+  detail::write_batch rep_;
+  std::string key_, value_;
+  std::size_t max_key_ = 0, max_value_ = 0;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/batch.hpp ----
+// ---- begin lsm/tree.hpp ----
+// lsm/tree.hpp — lsm::tree, the typed façade: encodes keys and values with
+// the Codec, hands bytes to the engine, decodes what comes back, and turns
+// the engine's status values into exceptions (lsm::error) or, in the
+// overloads taking std::error_code& last, into error codes.
+//
+// Thread safety: every member function may be called from any number of
+// threads at once. Cursors and scan ranges are used by one thread each; they
+// see the state of the tree at the moment they were made (or their snapshot)
+// and stay valid across flushes and compactions.
+
+#include <iterator>
+
+// ---- begin lsm/engine/engine_api.hpp ----
+// lsm/engine/engine_api.hpp — lsm::detail::engine_api, the byte-level
+// operations lsm::tree needs from its engine, and open_engine(), which opens
+// the engine of one policy combination behind that interface.
+//
+// This header is what separates the typed façade from the engine: tree.hpp
+// needs only it, so a translation unit built with LSM_SEPARATE_COMPILATION
+// parses none of the engine and instantiates none of it; open_engine<...> is
+// then instantiated once, in the translation unit that includes
+// lsm/engine/engine.hpp and names the combination with LSM_INSTANTIATE_ENGINE
+// (src/lsm.cpp does it for the default policies: the lsm::compiled target).
+//
+// Thread safety: every member of engine_api may be called from any number of
+// threads at once (see lsm/engine/engine.hpp).
+
+// ---- begin lsm/sst/read_settings.hpp ----
+// lsm/sst/read_settings.hpp — lsm::detail::read_settings, the per-read knobs
+// a table read takes (from lsm::read_options).
+//
+// Thread safety: a plain value.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// Per-read knobs of a table read.
+struct read_settings {
+  bool verify_checksums = true;  ///< verify the CRC of every data block read from the file
+  bool fill_cache = true;        ///< insert data blocks read from the file into the cache
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/sst/read_settings.hpp ----
+// ---- begin lsm/version/policy_names.hpp ----
+// lsm/version/policy_names.hpp — lsm::detail::policy_names, the names of the
+// comparator, codec and filter a tree directory was created with (persisted
+// in the MANIFEST and checked on every open).
+//
+// Thread safety: a plain value.
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The persisted policy names a directory was created with.
+struct policy_names {
+  std::string comparator, codec, filter;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/version/policy_names.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// What the façade calls; lsm::detail::engine implements it (final).
+class engine_api {
+ public:
+  engine_api() = default;
+  engine_api(const engine_api&) = delete;
+  engine_api& operator=(const engine_api&) = delete;
+  virtual ~engine_api() = default;
+
+  /// Applies batch atomically. REQUIRES: batch holds no sequence number yet.
+  virtual status write(write_batch& batch, bool sync) = 0;
+  /// Looks up user_key as of snap; `found` false when absent or deleted.
+  virtual status get(std::string_view user_key, sequence_number snap, const read_settings& settings,
+                     std::string& value, bool& found) = 0;
+  virtual sequence_number latest_sequence() const = 0;
+  virtual snapshot take_snapshot() = 0;
+  /// The user's view at snap: user keys, newest visible value of each.
+  virtual std::unique_ptr<internal_iterator> new_user_iterator(sequence_number snap,
+                                                               const read_settings& settings) = 0;
+  virtual status flush() = 0;
+  /// Empty optional = unbounded on that side.
+  virtual status compact_range(const std::optional<std::string>& first,
+                               const std::optional<std::string>& last) = 0;
+  virtual status wait_for_background_work() = 0;
+  virtual lsm::stats get_stats() const = 0;
+};
+
+template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
+class engine;
+
+/// Opens (or creates) the tree in `dir` with one policy combination. Defined
+/// in lsm/engine/engine.hpp.
+template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
+result<std::unique_ptr<engine_api>> open_engine(const std::string& dir, const options& opts,
+                                                policy_names names);
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/engine/engine_api.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+
+template <class Key, class Value, class Codec, class Memtable, class Filter, class Compaction>
+class tree {
+  static_assert(codec_for<Codec, Key, Value>,
+                "lsm::tree: Codec is not a codec for (Key, Value): it needs static "
+                "encode_key, decode_key, encode_value, decode_value and name (see lsm::codec_for)");
+  static_assert(memtable_policy<Memtable>,
+                "lsm::tree: Memtable is not a memtable policy: it needs a nested "
+                "template<class Comparator> table (see lsm::memtable_policy)");
+  static_assert(filter_policy<Filter>,
+                "lsm::tree: Filter is not a filter policy: it needs static name, build and "
+                "may_contain (see lsm::filter_policy)");
+  static_assert(compaction_policy<Compaction>,
+                "lsm::tree: Compaction is not a compaction policy: it needs static name, pick "
+                "and pressure (see lsm::compaction_policy)");
+
+ public:
+  /// How the tree orders encoded keys (see detail::codec_comparator_t).
+  using comparator = detail::codec_comparator_t<Codec>;
+  using engine_type = detail::engine<comparator, Memtable, Filter, Compaction>;
+  using key_type = Key;
+  using value_type = Value;
+  using codec_type = Codec;
+  using batch = lsm::batch<Key, Value, Codec>;
+
+  /// Opens or creates the tree in directory `path`. Throws lsm::error.
+  explicit tree(const std::string& path, const options& opts = {}) {
+    open(path, opts).throw_if_error();
+  }
+  /// Non-throwing open: on failure `ec` is set and the tree is unusable.
+  tree(const std::string& path, const options& opts, std::error_code& ec) {
+    ec = open(path, opts).error_code();
+  }
+  tree(tree&&) noexcept = default;
+  tree& operator=(tree&&) noexcept = default;
+  tree(const tree&) = delete;
+  tree& operator=(const tree&) = delete;
+  ~tree() = default;
+
+  // ---- writes -------------------------------------------------------------
+
+  void put(const Key& key, const Value& value, const write_options& wo = {}) {
+    do_put(key, value, wo).throw_if_error();
+  }
+  void put(const Key& key, const Value& value, std::error_code& ec) {
+    ec = do_put(key, value, {}).error_code();
+  }
+  void put(const Key& key, const Value& value, const write_options& wo, std::error_code& ec) {
+    ec = do_put(key, value, wo).error_code();
+  }
+
+  void erase(const Key& key, const write_options& wo = {}) { do_erase(key, wo).throw_if_error(); }
+  void erase(const Key& key, std::error_code& ec) { ec = do_erase(key, {}).error_code(); }
+  void erase(const Key& key, const write_options& wo, std::error_code& ec) {
+    ec = do_erase(key, wo).error_code();
+  }
+
+  /// Erases every key in [first, last) with one range tombstone.
+  void erase_range(const Key& first, const Key& last, const write_options& wo = {}) {
+    do_erase_range(first, last, wo).throw_if_error();
+  }
+  void erase_range(const Key& first, const Key& last, std::error_code& ec) {
+    ec = do_erase_range(first, last, {}).error_code();
+  }
+  void erase_range(const Key& first, const Key& last, const write_options& wo,
+                   std::error_code& ec) {
+    ec = do_erase_range(first, last, wo).error_code();
+  }
+
+  /// Applies every update of b atomically.
+  void write(batch& b, const write_options& wo = {}) { do_write(b, wo).throw_if_error(); }
+  void write(batch& b, std::error_code& ec) { ec = do_write(b, {}).error_code(); }
+  void write(batch& b, const write_options& wo, std::error_code& ec) {
+    ec = do_write(b, wo).error_code();
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  std::optional<Value> get(const Key& key, const read_options& ro = {}) const {
+    std::optional<Value> out;
+    do_get(key, ro, out).throw_if_error();
+    return out;
+  }
+  std::optional<Value> get(const Key& key, std::error_code& ec) const {
+    return get(key, read_options{}, ec);
+  }
+  std::optional<Value> get(const Key& key, const read_options& ro, std::error_code& ec) const {
+    std::optional<Value> out;
+    try {
+      ec = do_get(key, ro, out).error_code();
+    } catch (const lsm::error& e) {
+      ec = e.code();
+      out.reset();
+    }
+    return out;
+  }
+
+  bool contains(const Key& key, const read_options& ro = {}) const {
+    std::string raw;
+    bool found = false;
+    do_get_raw(key, ro, raw, found).throw_if_error();
+    return found;
+  }
+  bool contains(const Key& key, std::error_code& ec) const {
+    std::string raw;
+    bool found = false;
+    ec = do_get_raw(key, read_options{}, raw, found).error_code();
+    return found;
+  }
+
+  /// A handle pinning the current state; pass it in read_options::snapshot.
+  lsm::snapshot snapshot() const { return engine_->take_snapshot(); }
+
+  /// A bidirectional cursor over the tree (or a snapshot of it).
+  class cursor_type {
+   public:
+    bool valid() const { return it_->valid(); }
+    void seek(const Key& key) {
+      std::string k;
+      Codec::encode_key(key, k);
+      it_->seek(k);
+    }
+    void seek_to_first() { it_->seek_to_first(); }
+    void seek_to_last() { it_->seek_to_last(); }
+    /// REQUIRES: valid().
+    void next() { it_->next(); }
+    /// REQUIRES: valid().
+    void prev() { it_->prev(); }
+    /// REQUIRES: valid(). Throws lsm::error if the key does not decode.
+    Key key() const { return Codec::decode_key(it_->key()); }
+    /// REQUIRES: valid(). Throws lsm::error if the value does not decode.
+    Value value() const { return Codec::decode_value(it_->value()); }
+    std::string_view raw_key() const { return it_->key(); }
+    std::string_view raw_value() const { return it_->value(); }
+    /// An error met while moving (then valid() is false).
+    std::error_code error() const { return it_->get_status().error_code(); }
+    /// Throws lsm::error if the cursor met an error.
+    void check() const { it_->get_status().throw_if_error(); }
+
+   private:
+    friend class tree;
+    explicit cursor_type(std::unique_ptr<detail::internal_iterator> it) : it_(std::move(it)) {}
+    std::unique_ptr<detail::internal_iterator> it_;
+  };
+
+  /// A bidirectional cursor: seek, seek_to_first/last, next, prev, valid,
+  /// key, value.
+  cursor_type cursor(const read_options& ro = {}) const {
+    return cursor_type(engine_->new_user_iterator(snapshot_sequence(ro), settings(ro)));
+  }
+
+  /// The lazy range returned by scan(): ascending pairs in [first, last).
+  class scan_range {
+   public:
+    class iterator {
+     public:
+      using iterator_category = std::input_iterator_tag;
+      using value_type = std::pair<Key, Value>;
+      using difference_type = std::ptrdiff_t;
+      using pointer = const value_type*;
+      using reference = const value_type&;
+
+      iterator() = default;
+      reference operator*() const { return current_; }
+      pointer operator->() const { return &current_; }
+      iterator& operator++() {
+        range_->cursor_.next();
+        load();
+        return *this;
+      }
+      void operator++(int) { ++*this; }
+      friend bool operator==(const iterator& a, const iterator& b) { return a.range_ == b.range_; }
+
+     private:
+      friend class scan_range;
+      explicit iterator(scan_range* r) : range_(r) { load(); }
+      void load() {
+        if (!range_->in_range()) {
+          range_->cursor_.check();
+          range_ = nullptr;
+          return;
+        }
+        current_ = {range_->cursor_.key(), range_->cursor_.value()};
+      }
+      scan_range* range_ = nullptr;
+      value_type current_{};
+    };
+
+    /// REQUIRES: called once (the range is single-pass).
+    iterator begin() {
+      if (first_)
+        cursor_.it_->seek(*first_);
+      else
+        cursor_.seek_to_first();
+      return iterator(this);
+    }
+    iterator end() { return iterator(); }
+
+   private:
+    friend class tree;
+    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last)
+        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)) {}
+    bool in_range() const {
+      return cursor_.valid() && (!last_ || comparator::compare(cursor_.raw_key(), *last_) < 0);
+    }
+    cursor_type cursor_;
+    std::optional<std::string> first_, last_;
+  };
+
+  /// Ascending (key, value) pairs with first <= key < last.
+  scan_range scan(const Key& first, const Key& last, const read_options& ro = {}) const {
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return scan_range(cursor(ro), std::move(f), std::move(l));
+  }
+  /// Every (key, value) pair, ascending.
+  scan_range scan(const read_options& ro = {}) const {
+    return scan_range(cursor(ro), std::nullopt, std::nullopt);
+  }
+
+  // ---- control ------------------------------------------------------------
+
+  /// Writes the memtable to a table now and waits for it.
+  void flush() { engine_->flush().throw_if_error(); }
+  void flush(std::error_code& ec) { ec = engine_->flush().error_code(); }
+
+  /// Compacts the files holding keys in [first, last] down the levels; waits.
+  void compact_range(const Key& first, const Key& last) {
+    do_compact(first, last).throw_if_error();
+  }
+  void compact_range(const Key& first, const Key& last, std::error_code& ec) {
+    ec = do_compact(first, last).error_code();
+  }
+  void compact() { engine_->compact_range(std::nullopt, std::nullopt).throw_if_error(); }
+  void compact(std::error_code& ec) {
+    ec = engine_->compact_range(std::nullopt, std::nullopt).error_code();
+  }
+
+  void wait_for_background_work() { engine_->wait_for_background_work().throw_if_error(); }
+  void wait_for_background_work(std::error_code& ec) {
+    ec = engine_->wait_for_background_work().error_code();
+  }
+
+  lsm::stats stats() const { return engine_->get_stats(); }
+
+  /// The byte-level engine, for tests and tools. REQUIRES: the tree is open;
+  /// lsm/engine/engine.hpp is included.
+  engine_type& engine() { return static_cast<engine_type&>(*engine_); }
+
+ private:
+  status open(const std::string& path, const options& opts) {
+    opts_ = opts;
+    detail::policy_names names{std::string(comparator::name), std::string(Codec::name),
+                               std::string(Filter::name)};
+    auto e =
+        detail::open_engine<comparator, Memtable, Filter, Compaction>(path, opts, std::move(names));
+    if (!e.ok()) return e.take_status();
+    engine_ = std::move(*e);
+    return {};
+  }
+
+  status usable() const {
+    if (!engine_) return status::invalid_argument("the tree is not open");
+    return {};
+  }
+  status check_sizes(std::size_t key_size, std::size_t value_size) const {
+    if (key_size > opts_.max_key_size)
+      return status::invalid_argument("key of " + std::to_string(key_size) +
+                                      " bytes exceeds options.max_key_size (" +
+                                      std::to_string(opts_.max_key_size) + ")");
+    if (value_size > opts_.max_value_size)
+      return status::invalid_argument("value of " + std::to_string(value_size) +
+                                      " bytes exceeds options.max_value_size (" +
+                                      std::to_string(opts_.max_value_size) + ")");
+    return {};
+  }
+
+  static detail::write_batch& scratch() {
+    thread_local detail::write_batch b;
+    b.clear();
+    return b;
+  }
+  static std::string& scratch_key() {
+    thread_local std::string s;
+    s.clear();
+    return s;
+  }
+  static std::string& scratch_value() {
+    thread_local std::string s;
+    s.clear();
+    return s;
+  }
+
+  status do_put(const Key& key, const Value& value, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    std::string& v = scratch_value();
+    Codec::encode_key(key, k);
+    Codec::encode_value(value, v);
+    if (status s = check_sizes(k.size(), v.size()); !s.ok()) return s;
+    detail::write_batch& b = scratch();
+    b.put(k, v);
+    return engine_->write(b, wo.sync);
+  }
+  status do_erase(const Key& key, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    Codec::encode_key(key, k);
+    if (status s = check_sizes(k.size(), 0); !s.ok()) return s;
+    detail::write_batch& b = scratch();
+    b.erase(k);
+    return engine_->write(b, wo.sync);
+  }
+  status do_erase_range(const Key& first, const Key& last, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& f = scratch_key();
+    std::string& l = scratch_value();
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    if (status s = check_sizes(std::max(f.size(), l.size()), 0); !s.ok()) return s;
+    if (comparator::compare(f, l) >= 0) return {};  // an empty range
+    detail::write_batch& b = scratch();
+    b.erase_range(f, l);
+    return engine_->write(b, wo.sync);
+  }
+  status do_write(batch& b, const write_options& wo) {
+    if (status s = usable(); !s.ok()) return s;
+    if (status s = check_sizes(b.max_key_size(), b.max_value_size()); !s.ok()) return s;
+    return engine_->write(b.rep(), wo.sync);
+  }
+  status do_get_raw(const Key& key, const read_options& ro, std::string& raw, bool& found) const {
+    if (status s = usable(); !s.ok()) return s;
+    std::string& k = scratch_key();
+    Codec::encode_key(key, k);
+    return engine_->get(k, snapshot_sequence(ro), settings(ro), raw, found);
+  }
+  status do_get(const Key& key, const read_options& ro, std::optional<Value>& out) const {
+    std::string raw;
+    bool found = false;
+    status s = do_get_raw(key, ro, raw, found);
+    if (s.ok() && found) out.emplace(Codec::decode_value(raw));
+    return s;
+  }
+  status do_compact(const Key& first, const Key& last) {
+    if (status s = usable(); !s.ok()) return s;
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return engine_->compact_range(f, l);
+  }
+
+  sequence_number snapshot_sequence(const read_options& ro) const {
+    return ro.snapshot ? ro.snapshot->sequence() : engine_->latest_sequence();
+  }
+  static detail::read_settings settings(const read_options& ro) {
+    return {ro.verify_checksums, ro.fill_cache};
+  }
+
+  options opts_;
+  std::unique_ptr<detail::engine_api> engine_;
+};
+
+}  // namespace v0
+}  // namespace lsm
+
+// The engine's definition, unless this translation unit leaves it to another
+// one (LSM_SEPARATE_COMPILATION: see lsm/engine/engine_api.hpp).
+#ifndef LSM_SEPARATE_COMPILATION
+// ---- begin lsm/engine/engine.hpp ----
+// lsm/engine/engine.hpp — the byte-level LSM engine under lsm::tree: open and
+// recovery, the writer queue with group commit, memtable switching, the
+// background flush and compaction threads, point lookups and iterators.
+//
+// Keys and values here are encoded bytes ordered by Comparator; the typed
+// façade (tree.hpp) encodes and decodes. One instantiation per
+// (Comparator, Memtable, Filter, Compaction).
+//
+// Thread safety: every public member is thread-safe.
+// Locks: mu_ guards the writer queue, the memtable list, the background
+// state and the published super version; manifest_mu_ serializes version
+// edits (taken before mu_, never while holding it). No lock is held across
+// I/O on the read path; writers do WAL I/O outside mu_ (as the queue leader).
+// Invariants: the published super version always holds the current memtable,
+// the immutable memtables newest first, and the current version; a reader
+// pins all three with one shared_ptr copy.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
 // ---- begin lsm/cache/lru_cache.hpp ----
 // lsm/cache/lru_cache.hpp — detail::lru_cache<T>, a sharded LRU cache of
 // immutable shared values keyed by (cache id, offset), charged in bytes; and
@@ -4627,8 +3893,15 @@ struct none {
 // stays <= its capacity after every insert (an entry larger than a shard's
 // capacity is not cached).
 
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <list>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
+#include <utility>
 
 namespace lsm {
 inline namespace v0 {
@@ -4801,291 +4074,195 @@ using block_cache = lru_cache<block>;
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/cache/lru_cache.hpp ----
-// ---- begin lsm/sst/format.hpp ----
-// lsm/sst/format.hpp — the shared pieces of the SST format
-// (docs/format/sst.md): block handles, the block trailer, the footer, the
-// magic number and format version, and read_block(), which reads one block
-// and checks its bounds, compression type and checksum.
+// ---- begin lsm/cache/table_cache.hpp ----
+// lsm/cache/table_cache.hpp — keeps up to max_open_files table readers open,
+// least recently used evicted first. Readers are shared: an evicted table
+// stays open until the last iterator or lookup using it lets go.
 //
-// Thread safety: values and pure functions; read_block() only calls the
-// thread-safe random_access_file::read().
-// Invariant: every decoder here rejects malformed input with a status; none
-// reads outside the bytes it was given.
+// Thread safety: thread-safe. No lock is held while a table is opened (I/O);
+// two threads opening the same table at once both open it and one copy wins.
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+// ---- begin lsm/io/file_names.hpp ----
+// lsm/io/file_names.hpp — the names of the files in a tree's directory:
+// NNNNNN.log (WAL), NNNNNN.sst (table), MANIFEST-NNNNNN, CURRENT, LOCK and
+// NNNNNN.tmp (a file being written before a rename).
+//
+// Thread safety: pure functions.
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
 
 namespace lsm {
 inline namespace v0 {
 namespace detail {
 
-/// First 8 bytes of SHA-256("lsm sorted string table"), big-endian.
-inline constexpr std::uint64_t table_magic_number = 0x5fde88a36a51df2cull;
-inline constexpr std::uint32_t table_format_version = 1;
+enum class file_type : std::uint8_t { log, table, manifest, current, lock, temp };
 
-/// Compression type byte of a block trailer. Persisted.
-enum class block_compression : std::uint8_t { none = 0 };
-
-inline constexpr std::size_t block_trailer_size = 5;  // type byte + fixed32 crc
-inline constexpr std::size_t max_block_handle_length = 2 * max_varint64_length;
-inline constexpr std::size_t footer_handles_length = 2 * max_block_handle_length;  // 40
-inline constexpr std::size_t footer_size = footer_handles_length + 4 + 4 + 8;      // 56
-
-/// How tables are built (and, for codec_name, checked when opened).
-struct table_options {
-  std::size_t block_size = 4096;            ///< target size of a data block's contents
-  std::size_t block_restart_interval = 16;  ///< keys between restart points (data blocks)
-  std::string codec_name;                   ///< persisted; checked on open when non-empty
-};
-
-/// Per-read knobs of a table read.
-struct read_settings {
-  bool verify_checksums = true;  ///< verify the CRC of every data block read from the file
-  bool fill_cache = true;        ///< insert data blocks read from the file into the cache
-};
-
-/// Hex form of v, e.g. "0x5fde88a36a51df2c", for error messages.
-inline std::string sst_hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
+inline std::string numbered_file_name(const std::string& dir, std::uint64_t number,
+                                      std::string_view suffix) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "/%06llu.", static_cast<unsigned long long>(number));
+  return dir + buf + std::string(suffix);
 }
-
-/// Where a block's contents lie in the file (its trailer follows them).
-struct block_handle {
-  std::uint64_t offset = 0;
-  std::uint64_t size = 0;
-
-  void encode_to(std::string& dst) const {
-    put_varint64(dst, offset);
-    put_varint64(dst, size);
-  }
-  /// Consumes a handle from in; false when truncated or malformed.
-  bool decode_from(std::string_view& in) noexcept {
-    return get_varint64(in, offset) && get_varint64(in, size);
-  }
-  /// True when contents and trailer end at or before `limit`.
-  bool fits_before(std::uint64_t limit) const noexcept {
-    return offset <= limit && size <= limit - offset && block_trailer_size <= limit - offset - size;
-  }
-};
-
-/// Decodes a handle that must be the whole of `in` (an index or metaindex
-/// value).
-inline bool decode_exact_handle(std::string_view in, block_handle& h) noexcept {
-  return h.decode_from(in) && in.empty();
+inline std::string log_file_name(const std::string& dir, std::uint64_t number) {
+  return numbered_file_name(dir, number, "log");
 }
-
-/// The fixed-size tail of every table.
-struct footer {
-  block_handle metaindex;
-  block_handle index;
-  std::uint32_t version = table_format_version;
-
-  void encode_to(std::string& dst) const {
-    const std::size_t base = dst.size();
-    metaindex.encode_to(dst);
-    index.encode_to(dst);
-    dst.resize(base + footer_handles_length, '\0');
-    put_fixed32(dst, version);
-    put_fixed32(dst, crc32c::mask(crc32c::value(dst.data() + base, dst.size() - base)));
-    put_fixed64(dst, table_magic_number);
-  }
-
-  /// REQUIRES: file_size >= footer_size.
-  /// Decodes the last footer_size bytes of a file of `file_size` bytes named
-  /// `file_name`; checks magic, checksum, version, padding and that both
-  /// handles lie before the footer.
-  status decode_from(std::string_view in, std::uint64_t file_size, const std::string& file_name) {
-    const std::uint64_t at = file_size - footer_size;
-    auto bad = [&](std::uint64_t off, const std::string& what) {
-      return status::corruption(file_name + ": footer at offset " + std::to_string(off) + ": " +
-                                what);
-    };
-    if (in.size() != footer_size)
-      return bad(at, "expected " + std::to_string(footer_size) + " bytes, found " +
-                         std::to_string(in.size()));
-    const std::uint64_t magic = decode_fixed64(in.data() + footer_size - 8);
-    if (magic != table_magic_number)
-      return bad(at + footer_size - 8, "bad magic number: expected " + sst_hex(table_magic_number) +
-                                           ", found " + sst_hex(magic) + " (not an SST file?)");
-    const std::uint32_t stored = crc32c::unmask(decode_fixed32(in.data() + 44));
-    const std::uint32_t actual = crc32c::value(in.data(), 44);
-    if (stored != actual)
-      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) + ", computed " +
-                              sst_hex(actual));
-    version = decode_fixed32(in.data() + footer_handles_length);
-    if (version != table_format_version)
-      return bad(at + footer_handles_length, "unsupported format version: expected " +
-                                                 std::to_string(table_format_version) + ", found " +
-                                                 std::to_string(version));
-    std::string_view handles = in.substr(0, footer_handles_length);
-    if (!metaindex.decode_from(handles) || !index.decode_from(handles))
-      return bad(at, "malformed block handles");
-    for (const char c : handles)
-      if (c != '\0') return bad(at, "non-zero padding after the block handles");
-    if (!metaindex.fits_before(at))
-      return bad(at, "metaindex handle (offset " + std::to_string(metaindex.offset) + ", size " +
-                         std::to_string(metaindex.size) +
-                         ") extends past the data region ending at " + std::to_string(at));
-    if (!index.fits_before(at))
-      return bad(at, "index handle (offset " + std::to_string(index.offset) + ", size " +
-                         std::to_string(index.size) + ") extends past the data region ending at " +
-                         std::to_string(at));
-    return {};
-  }
-};
-
-/// Appends the trailer of block `contents` (compression none) to dst.
-inline void append_block_trailer(std::string& dst, std::string_view contents) {
-  const char type = static_cast<char>(block_compression::none);
-  std::uint32_t crc = crc32c::value(contents);
-  crc = crc32c::extend(crc, &type, 1);
-  dst.push_back(type);
-  put_fixed32(dst, crc32c::mask(crc));
+inline std::string table_file_name(const std::string& dir, std::uint64_t number) {
+  return numbered_file_name(dir, number, "sst");
 }
-
-/// Reads the contents of the block at `handle` into `out`, checking that the
-/// block and its trailer end at or before `limit` (the start of the footer),
-/// that the compression type is none, and (when verify_checksum) its CRC.
-/// As read_block below, into a fresh buffer that is never zero-filled:
-/// `out` receives handle.size + trailer bytes, of which the first
-/// handle.size are the contents.
-inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
-                               std::uint64_t limit, const block_handle& handle,
-                               bool verify_checksum, std::unique_ptr<char[]>& out) {
-  if (!handle.fits_before(limit))
-    return status::corruption(
-        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
-        std::to_string(handle.size) + ") extends past the block region ending at offset " +
-        std::to_string(limit));
-  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
-  out.reset(new char[n]);
-  std::string_view got;
-  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
-  if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": expected " + std::to_string(n) + " bytes, read " +
-                              std::to_string(got.size()) + " (truncated file?)");
-  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
-  const auto size = static_cast<std::size_t>(handle.size);
-  const auto type = static_cast<unsigned char>(out[size]);
-  if (verify_checksum) {
-    const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.get() + size + 1));
-    const std::uint32_t actual = crc32c::value(out.get(), size + 1);
-    if (stored != actual)
-      return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                                " (size " + std::to_string(handle.size) +
-                                "): checksum mismatch: expected " + sst_hex(stored) +
-                                ", computed " + sst_hex(actual));
-  }
-  if (type != static_cast<unsigned char>(block_compression::none))
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": unknown compression type: expected 0, found " +
-                              std::to_string(type));
-  return {};
+inline std::string temp_file_name(const std::string& dir, std::uint64_t number) {
+  return numbered_file_name(dir, number, "tmp");
 }
-
-inline status read_block(const random_access_file& file, const std::string& file_name,
-                         std::uint64_t limit, const block_handle& handle, bool verify_checksum,
-                         std::string& out) {
-  std::unique_ptr<char[]> bytes;
-  if (status s = read_block_bytes(file, file_name, limit, handle, verify_checksum, bytes); !s.ok())
-    return s;
-  out.assign(bytes.get(), static_cast<std::size_t>(handle.size));
-  return {};
+inline std::string manifest_file_name(const std::string& dir, std::uint64_t number) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "/MANIFEST-%06llu", static_cast<unsigned long long>(number));
+  return dir + buf;
 }
+inline std::string current_file_name(const std::string& dir) { return dir + "/CURRENT"; }
+inline std::string lock_file_name(const std::string& dir) { return dir + "/LOCK"; }
 
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/sst/format.hpp ----
-// ---- begin lsm/sst/block_builder.hpp ----
-// lsm/sst/block_builder.hpp — builds the contents of one block: prefix-
-// compressed entries with a restart point every `restart_interval` entries,
-// then the restart array and its count (docs/format/sst.md §4).
-//
-// Thread safety: one thread at a time.
-// Invariant: between reset() and finish(), contents_ holds the entries added
-// so far; restarts_ lists the offsets of the entries stored with shared == 0.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-class block_builder {
- public:
-  /// REQUIRES: restart_interval >= 1.
-  explicit block_builder(std::size_t restart_interval)
-      : restart_interval_(restart_interval < 1 ? 1 : restart_interval) {
-    restarts_.push_back(0);
-  }
-
-  /// Forgets everything added; the builder can build a new block.
-  void reset() {
-    contents_.clear();
-    restarts_.clear();
-    restarts_.push_back(0);
-    counter_ = 0;
-    entries_ = 0;
-    finished_ = false;
-    last_key_.clear();
-  }
-
-  /// REQUIRES: !finished(); key sorts after every key added since reset() in
-  /// the order the block will be read with; key and value sizes < 2^32.
-  void add(std::string_view key, std::string_view value) {
-    std::size_t shared = 0;
-    if (counter_ < restart_interval_) {
-      const std::size_t limit = std::min(last_key_.size(), key.size());
-      while (shared < limit && last_key_[shared] == key[shared]) ++shared;
-    } else {
-      restarts_.push_back(static_cast<std::uint32_t>(contents_.size()));
-      counter_ = 0;
+/// Parses a directory entry name; false for names the library does not own.
+inline bool parse_file_name(std::string_view name, std::uint64_t& number, file_type& type) {
+  auto parse_number = [](std::string_view digits, std::uint64_t& out) {
+    if (digits.empty() || digits.size() > 19) return false;
+    out = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    const std::size_t non_shared = key.size() - shared;
-    put_varint32(contents_, static_cast<std::uint32_t>(shared));
-    put_varint32(contents_, static_cast<std::uint32_t>(non_shared));
-    put_varint32(contents_, static_cast<std::uint32_t>(value.size()));
-    contents_.append(key.data() + shared, non_shared);
-    contents_.append(value.data(), value.size());
-    last_key_.resize(shared);
-    last_key_.append(key.data() + shared, non_shared);
-    ++counter_;
-    ++entries_;
+    return true;
+  };
+  if (name == "CURRENT") {
+    number = 0;
+    type = file_type::current;
+    return true;
   }
-
-  /// Appends the restart array; returns the block contents, valid until the
-  /// next reset() or the builder's destruction.
-  /// REQUIRES: !finished().
-  std::string_view finish() {
-    for (const std::uint32_t r : restarts_) put_fixed32(contents_, r);
-    put_fixed32(contents_, static_cast<std::uint32_t>(restarts_.size()));
-    finished_ = true;
-    return contents_;
+  if (name == "LOCK") {
+    number = 0;
+    type = file_type::lock;
+    return true;
   }
-
-  /// The size of the block if finish() were called now.
-  std::size_t current_size_estimate() const noexcept {
-    return contents_.size() + (finished_ ? 0 : restarts_.size() * 4 + 4);
+  if (name.substr(0, 9) == "MANIFEST-") {
+    type = file_type::manifest;
+    return parse_number(name.substr(9), number);
   }
-  bool empty() const noexcept { return entries_ == 0; }
-  bool finished() const noexcept { return finished_; }
-  std::size_t num_entries() const noexcept { return entries_; }
-  /// The last key added. REQUIRES: !empty().
-  std::string_view last_key() const noexcept { return last_key_; }
-
- private:
-  std::size_t restart_interval_;
-  std::string contents_;
-  std::vector<std::uint32_t> restarts_;
-  std::size_t counter_ = 0;  // entries since the last restart
-  std::size_t entries_ = 0;
-  bool finished_ = false;
-  std::string last_key_;
-};
+  const auto dot = name.find('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view suffix = name.substr(dot + 1);
+  if (suffix == "log")
+    type = file_type::log;
+  else if (suffix == "sst")
+    type = file_type::table;
+  else if (suffix == "tmp")
+    type = file_type::temp;
+  else
+    return false;
+  return parse_number(name.substr(0, dot), number);
+}
 
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm
-// ---- end lsm/sst/block_builder.hpp ----
+// ---- end lsm/io/file_names.hpp ----
+// ---- begin lsm/sst/table_reader.hpp ----
+// lsm/sst/table_reader.hpp — detail::table_reader<Comparator, Filter> reads
+// one SST file (docs/format/sst.md): point lookups through the filter, the
+// index and the data blocks, and a two-level iterator over every entry.
+//
+// Thread safety: after open() a reader is immutable; get(), new_iterator()
+// and the accessors may be called from any number of threads at once (the
+// file's read() and the block cache are thread-safe). An iterator is used by
+// one thread at a time and must not outlive its reader.
+// Invariants: open() verifies the footer and the checksums of the metaindex,
+// index, properties and range_del blocks, and that every index entry holds a
+// handle inside the file; a filter block that fails its checksum is ignored
+// (lookups then read the index), so a corrupt filter never hides a key. Every
+// error is errc::corruption naming the file, the offset, and the expected and
+// found values; no input makes the reader read out of bounds.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- begin lsm/filter/hash.hpp ----
+// lsm/filter/hash.hpp — detail::hash64, the 64-bit hash of user keys that
+// filters are built from. Persisted through every filter block: its definition
+// is part of the SST format (docs/format/sst.md §6) and must never change.
+//
+// Thread safety: pure functions.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline constexpr std::uint64_t hash_mul_m = 0x9e3779b97f4a7c15ull;  // 2^64 / golden ratio
+inline constexpr std::uint64_t hash_mul_a = 0xff51afd7ed558ccdull;
+inline constexpr std::uint64_t hash_mul_b = 0xc4ceb9fe1a85ec53ull;
+inline constexpr std::uint64_t hash_seed = 0x2545f4914f6cdd1dull;
+
+inline constexpr std::uint64_t hash_rotl(std::uint64_t x, unsigned r) noexcept {
+  return (x << r) | (x >> (64 - r));
+}
+
+inline constexpr std::uint64_t hash_mix_word(std::uint64_t w) noexcept {
+  w *= hash_mul_a;
+  w ^= w >> 32;
+  return w * hash_mul_b;
+}
+
+/// Reads up to 8 bytes as a little-endian word, zero-padded.
+/// REQUIRES: n <= 8.
+inline std::uint64_t hash_load_le(const char* p, std::size_t n) noexcept {
+  std::uint64_t w = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return w;
+}
+
+/// A fast, well-mixed 64-bit hash (multiply-xorshift over 8-byte words and a
+/// murmur-style finaliser). Endianness-independent.
+inline std::uint64_t hash64(std::string_view key) noexcept {
+  const char* p = key.data();
+  std::size_t n = key.size();
+  std::uint64_t h = hash_seed ^ (static_cast<std::uint64_t>(n) * hash_mul_m);
+  while (n >= 8) {
+    h = hash_rotl(h ^ hash_mix_word(hash_load_le(p, 8)), 29) * hash_mul_m;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) h = hash_rotl(h ^ hash_mix_word(hash_load_le(p, n)), 29) * hash_mul_m;
+  h ^= h >> 33;
+  h *= hash_mul_a;
+  h ^= h >> 33;
+  h *= hash_mul_b;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/filter/hash.hpp ----
 // ---- begin lsm/sst/block.hpp ----
 // lsm/sst/block.hpp — a block read from a table (lsm::detail::block: owns
 // its bytes, immutable, shared by readers through the block cache) and
@@ -5098,6 +4275,14 @@ class block_builder {
 // offset of every entry it decodes, so arbitrary bytes (a corrupt block read
 // with checksums off) yield errc::corruption, never an out-of-bounds read.
 // Format: docs/format/sst.md §4.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
 
 namespace lsm {
 inline namespace v0 {
@@ -5391,6 +4576,314 @@ std::unique_ptr<internal_iterator> new_block_iterator(std::shared_ptr<const bloc
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/sst/block.hpp ----
+// ---- begin lsm/sst/format.hpp ----
+// lsm/sst/format.hpp — the shared pieces of the SST format
+// (docs/format/sst.md): block handles, the block trailer, the footer, the
+// magic number and format version, and read_block(), which reads one block
+// and checks its bounds, compression type and checksum.
+//
+// Thread safety: values and pure functions; read_block() only calls the
+// thread-safe random_access_file::read().
+// Invariant: every decoder here rejects malformed input with a status; none
+// reads outside the bytes it was given.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+// ---- begin lsm/io/crc32c.hpp ----
+// lsm/io/crc32c.hpp — CRC32C (Castagnoli), the checksum of every block and
+// every log record, and its masked form for checksums stored inside data.
+//
+// Uses the SSE4.2 crc32 instruction when the CPU has it (checked once at run
+// time) and a portable slicing-by-8 table otherwise; both give identical
+// results (RFC 3720 known answers are in tests/io/crc32c_test.cpp).
+//
+// Thread safety: pure functions.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define LSM_CRC32C_HAVE_SSE42_PATH 1
+#include <nmmintrin.h>
+#endif
+
+namespace lsm {
+inline namespace v0 {
+namespace detail::crc32c {
+
+inline constexpr std::uint32_t polynomial = 0x82f63b78u;  // reflected 0x1EDC6F41
+
+inline constexpr std::array<std::array<std::uint32_t, 256>, 8> make_tables() {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ polynomial : c >> 1;
+    t[0][i] = c;
+  }
+  for (std::size_t i = 0; i < 256; ++i)
+    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xffu];
+  return t;
+}
+inline constexpr auto tables = make_tables();
+
+/// Portable slicing-by-8. `crc` is the running CRC (not inverted).
+inline std::uint32_t extend_portable(std::uint32_t crc, const char* data, std::size_t n) noexcept {
+  auto p = reinterpret_cast<const unsigned char*>(data);
+  std::uint32_t c = ~crc;
+  while (n >= 8) {
+    const std::uint32_t lo = c ^ (std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 |
+                                  std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24);
+    const std::uint32_t hi = std::uint32_t{p[4]} | std::uint32_t{p[5]} << 8 |
+                             std::uint32_t{p[6]} << 16 | std::uint32_t{p[7]} << 24;
+    c = tables[7][lo & 0xff] ^ tables[6][(lo >> 8) & 0xff] ^ tables[5][(lo >> 16) & 0xff] ^
+        tables[4][lo >> 24] ^ tables[3][hi & 0xff] ^ tables[2][(hi >> 8) & 0xff] ^
+        tables[1][(hi >> 16) & 0xff] ^ tables[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) c = tables[0][(c ^ *p++) & 0xffu] ^ (c >> 8);
+  return ~c;
+}
+
+#ifdef LSM_CRC32C_HAVE_SSE42_PATH
+__attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42(std::uint32_t crc,
+                                                                    const char* data,
+                                                                    std::size_t n) noexcept {
+  std::uint64_t c = ~crc;
+  while (n >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data, 8);
+    c = _mm_crc32_u64(c, word);
+    data += 8;
+    n -= 8;
+  }
+  auto c32 = static_cast<std::uint32_t>(c);
+  while (n-- > 0) c32 = _mm_crc32_u8(c32, static_cast<unsigned char>(*data++));
+  return ~c32;
+}
+inline bool cpu_has_sse42() noexcept {
+  static const bool has = __builtin_cpu_supports("sse4.2");
+  return has;
+}
+#endif
+
+/// Returns the CRC32C of `init_crc`'s message followed by data[0, n).
+inline std::uint32_t extend(std::uint32_t init_crc, const char* data, std::size_t n) noexcept {
+#ifdef LSM_CRC32C_HAVE_SSE42_PATH
+  if (cpu_has_sse42()) return extend_sse42(init_crc, data, n);
+#endif
+  return extend_portable(init_crc, data, n);
+}
+inline std::uint32_t value(const char* data, std::size_t n) noexcept { return extend(0, data, n); }
+inline std::uint32_t value(std::string_view s) noexcept { return extend(0, s.data(), s.size()); }
+
+inline constexpr std::uint32_t mask_delta = 0xa282ead8u;
+
+/// A CRC of data that itself contains CRCs is weak; stored checksums are
+/// masked (rotated and offset) as LevelDB does.
+inline constexpr std::uint32_t mask(std::uint32_t crc) noexcept {
+  return ((crc >> 15) | (crc << 17)) + mask_delta;
+}
+inline constexpr std::uint32_t unmask(std::uint32_t masked) noexcept {
+  const std::uint32_t rot = masked - mask_delta;
+  return (rot >> 17) | (rot << 15);
+}
+
+}  // namespace detail::crc32c
+}  // namespace v0
+}  // namespace lsm
+
+#undef LSM_CRC32C_HAVE_SSE42_PATH
+// ---- end lsm/io/crc32c.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// First 8 bytes of SHA-256("lsm sorted string table"), big-endian.
+inline constexpr std::uint64_t table_magic_number = 0x5fde88a36a51df2cull;
+inline constexpr std::uint32_t table_format_version = 1;
+
+/// Compression type byte of a block trailer. Persisted.
+enum class block_compression : std::uint8_t { none = 0 };
+
+inline constexpr std::size_t block_trailer_size = 5;  // type byte + fixed32 crc
+inline constexpr std::size_t max_block_handle_length = 2 * max_varint64_length;
+inline constexpr std::size_t footer_handles_length = 2 * max_block_handle_length;  // 40
+inline constexpr std::size_t footer_size = footer_handles_length + 4 + 4 + 8;      // 56
+
+/// How tables are built (and, for codec_name, checked when opened).
+struct table_options {
+  std::size_t block_size = 4096;            ///< target size of a data block's contents
+  std::size_t block_restart_interval = 16;  ///< keys between restart points (data blocks)
+  std::string codec_name;                   ///< persisted; checked on open when non-empty
+};
+
+/// Hex form of v, e.g. "0x5fde88a36a51df2c", for error messages.
+inline std::string sst_hex(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+/// Where a block's contents lie in the file (its trailer follows them).
+struct block_handle {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+
+  void encode_to(std::string& dst) const {
+    put_varint64(dst, offset);
+    put_varint64(dst, size);
+  }
+  /// Consumes a handle from in; false when truncated or malformed.
+  bool decode_from(std::string_view& in) noexcept {
+    return get_varint64(in, offset) && get_varint64(in, size);
+  }
+  /// True when contents and trailer end at or before `limit`.
+  bool fits_before(std::uint64_t limit) const noexcept {
+    return offset <= limit && size <= limit - offset && block_trailer_size <= limit - offset - size;
+  }
+};
+
+/// Decodes a handle that must be the whole of `in` (an index or metaindex
+/// value).
+inline bool decode_exact_handle(std::string_view in, block_handle& h) noexcept {
+  return h.decode_from(in) && in.empty();
+}
+
+/// The fixed-size tail of every table.
+struct footer {
+  block_handle metaindex;
+  block_handle index;
+  std::uint32_t version = table_format_version;
+
+  void encode_to(std::string& dst) const {
+    const std::size_t base = dst.size();
+    metaindex.encode_to(dst);
+    index.encode_to(dst);
+    dst.resize(base + footer_handles_length, '\0');
+    put_fixed32(dst, version);
+    put_fixed32(dst, crc32c::mask(crc32c::value(dst.data() + base, dst.size() - base)));
+    put_fixed64(dst, table_magic_number);
+  }
+
+  /// REQUIRES: file_size >= footer_size.
+  /// Decodes the last footer_size bytes of a file of `file_size` bytes named
+  /// `file_name`; checks magic, checksum, version, padding and that both
+  /// handles lie before the footer.
+  status decode_from(std::string_view in, std::uint64_t file_size, const std::string& file_name) {
+    const std::uint64_t at = file_size - footer_size;
+    auto bad = [&](std::uint64_t off, const std::string& what) {
+      return status::corruption(file_name + ": footer at offset " + std::to_string(off) + ": " +
+                                what);
+    };
+    if (in.size() != footer_size)
+      return bad(at, "expected " + std::to_string(footer_size) + " bytes, found " +
+                         std::to_string(in.size()));
+    const std::uint64_t magic = decode_fixed64(in.data() + footer_size - 8);
+    if (magic != table_magic_number)
+      return bad(at + footer_size - 8, "bad magic number: expected " + sst_hex(table_magic_number) +
+                                           ", found " + sst_hex(magic) + " (not an SST file?)");
+    const std::uint32_t stored = crc32c::unmask(decode_fixed32(in.data() + 44));
+    const std::uint32_t actual = crc32c::value(in.data(), 44);
+    if (stored != actual)
+      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) + ", computed " +
+                              sst_hex(actual));
+    version = decode_fixed32(in.data() + footer_handles_length);
+    if (version != table_format_version)
+      return bad(at + footer_handles_length, "unsupported format version: expected " +
+                                                 std::to_string(table_format_version) + ", found " +
+                                                 std::to_string(version));
+    std::string_view handles = in.substr(0, footer_handles_length);
+    if (!metaindex.decode_from(handles) || !index.decode_from(handles))
+      return bad(at, "malformed block handles");
+    for (const char c : handles)
+      if (c != '\0') return bad(at, "non-zero padding after the block handles");
+    if (!metaindex.fits_before(at))
+      return bad(at, "metaindex handle (offset " + std::to_string(metaindex.offset) + ", size " +
+                         std::to_string(metaindex.size) +
+                         ") extends past the data region ending at " + std::to_string(at));
+    if (!index.fits_before(at))
+      return bad(at, "index handle (offset " + std::to_string(index.offset) + ", size " +
+                         std::to_string(index.size) + ") extends past the data region ending at " +
+                         std::to_string(at));
+    return {};
+  }
+};
+
+/// Appends the trailer of block `contents` (compression none) to dst.
+inline void append_block_trailer(std::string& dst, std::string_view contents) {
+  const char type = static_cast<char>(block_compression::none);
+  std::uint32_t crc = crc32c::value(contents);
+  crc = crc32c::extend(crc, &type, 1);
+  dst.push_back(type);
+  put_fixed32(dst, crc32c::mask(crc));
+}
+
+/// Reads the contents of the block at `handle` into `out`, checking that the
+/// block and its trailer end at or before `limit` (the start of the footer),
+/// that the compression type is none, and (when verify_checksum) its CRC.
+/// As read_block below, into a fresh buffer that is never zero-filled:
+/// `out` receives handle.size + trailer bytes, of which the first
+/// handle.size are the contents.
+inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
+                               std::uint64_t limit, const block_handle& handle,
+                               bool verify_checksum, std::unique_ptr<char[]>& out) {
+  if (!handle.fits_before(limit))
+    return status::corruption(
+        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
+        std::to_string(handle.size) + ") extends past the block region ending at offset " +
+        std::to_string(limit));
+  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
+  out.reset(new char[n]);
+  std::string_view got;
+  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
+  if (got.size() != n)
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, read " +
+                              std::to_string(got.size()) + " (truncated file?)");
+  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
+  const auto size = static_cast<std::size_t>(handle.size);
+  const auto type = static_cast<unsigned char>(out[size]);
+  if (verify_checksum) {
+    const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.get() + size + 1));
+    const std::uint32_t actual = crc32c::value(out.get(), size + 1);
+    if (stored != actual)
+      return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                                " (size " + std::to_string(handle.size) +
+                                "): checksum mismatch: expected " + sst_hex(stored) +
+                                ", computed " + sst_hex(actual));
+  }
+  if (type != static_cast<unsigned char>(block_compression::none))
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": unknown compression type: expected 0, found " +
+                              std::to_string(type));
+  return {};
+}
+
+inline status read_block(const random_access_file& file, const std::string& file_name,
+                         std::uint64_t limit, const block_handle& handle, bool verify_checksum,
+                         std::string& out) {
+  std::unique_ptr<char[]> bytes;
+  if (status s = read_block_bytes(file, file_name, limit, handle, verify_checksum, bytes); !s.ok())
+    return s;
+  out.assign(bytes.get(), static_cast<std::size_t>(handle.size));
+  return {};
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/sst/format.hpp ----
 // ---- begin lsm/sst/properties.hpp ----
 // lsm/sst/properties.hpp — what a table says about itself
 // (detail::table_properties) and its range tombstones
@@ -5398,6 +4891,107 @@ std::unique_ptr<internal_iterator> new_block_iterator(std::shared_ptr<const bloc
 // (docs/format/sst.md §4.5).
 //
 // Thread safety: values and pure functions.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+// ---- begin lsm/sst/block_builder.hpp ----
+// lsm/sst/block_builder.hpp — builds the contents of one block: prefix-
+// compressed entries with a restart point every `restart_interval` entries,
+// then the restart array and its count (docs/format/sst.md §4).
+//
+// Thread safety: one thread at a time.
+// Invariant: between reset() and finish(), contents_ holds the entries added
+// so far; restarts_ lists the offsets of the entries stored with shared == 0.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+class block_builder {
+ public:
+  /// REQUIRES: restart_interval >= 1.
+  explicit block_builder(std::size_t restart_interval)
+      : restart_interval_(restart_interval < 1 ? 1 : restart_interval) {
+    restarts_.push_back(0);
+  }
+
+  /// Forgets everything added; the builder can build a new block.
+  void reset() {
+    contents_.clear();
+    restarts_.clear();
+    restarts_.push_back(0);
+    counter_ = 0;
+    entries_ = 0;
+    finished_ = false;
+    last_key_.clear();
+  }
+
+  /// REQUIRES: !finished(); key sorts after every key added since reset() in
+  /// the order the block will be read with; key and value sizes < 2^32.
+  void add(std::string_view key, std::string_view value) {
+    std::size_t shared = 0;
+    if (counter_ < restart_interval_) {
+      const std::size_t limit = std::min(last_key_.size(), key.size());
+      while (shared < limit && last_key_[shared] == key[shared]) ++shared;
+    } else {
+      restarts_.push_back(static_cast<std::uint32_t>(contents_.size()));
+      counter_ = 0;
+    }
+    const std::size_t non_shared = key.size() - shared;
+    put_varint32(contents_, static_cast<std::uint32_t>(shared));
+    put_varint32(contents_, static_cast<std::uint32_t>(non_shared));
+    put_varint32(contents_, static_cast<std::uint32_t>(value.size()));
+    contents_.append(key.data() + shared, non_shared);
+    contents_.append(value.data(), value.size());
+    last_key_.resize(shared);
+    last_key_.append(key.data() + shared, non_shared);
+    ++counter_;
+    ++entries_;
+  }
+
+  /// Appends the restart array; returns the block contents, valid until the
+  /// next reset() or the builder's destruction.
+  /// REQUIRES: !finished().
+  std::string_view finish() {
+    for (const std::uint32_t r : restarts_) put_fixed32(contents_, r);
+    put_fixed32(contents_, static_cast<std::uint32_t>(restarts_.size()));
+    finished_ = true;
+    return contents_;
+  }
+
+  /// The size of the block if finish() were called now.
+  std::size_t current_size_estimate() const noexcept {
+    return contents_.size() + (finished_ ? 0 : restarts_.size() * 4 + 4);
+  }
+  bool empty() const noexcept { return entries_ == 0; }
+  bool finished() const noexcept { return finished_; }
+  std::size_t num_entries() const noexcept { return entries_; }
+  /// The last key added. REQUIRES: !empty().
+  std::string_view last_key() const noexcept { return last_key_; }
+
+ private:
+  std::size_t restart_interval_;
+  std::string contents_;
+  std::vector<std::uint32_t> restarts_;
+  std::size_t counter_ = 0;  // entries since the last restart
+  std::size_t entries_ = 0;
+  bool finished_ = false;
+  std::string last_key_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/sst/block_builder.hpp ----
 
 namespace lsm {
 inline namespace v0 {
@@ -5522,290 +5116,6 @@ inline status decode_properties(const block& contents, const std::string& where,
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/sst/properties.hpp ----
-// ---- begin lsm/sst/table_builder.hpp ----
-// lsm/sst/table_builder.hpp — detail::table_builder<Comparator, Filter>
-// writes one SST file (docs/format/sst.md): data blocks cut at
-// options.block_size, then the filter, range_del, properties, metaindex and
-// index blocks and the footer.
-//
-// Thread safety: one thread at a time.
-// Invariants: entries are added in strictly increasing internal-key order
-// (checked: a violation makes the builder fail with invalid_argument); after
-// the first error every call is a no-op and get_status() reports it. The
-// builder never syncs or closes the file: the caller does, in the order
-// DESIGN.md §3 prescribes.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-template <key_comparator Comparator, class Filter>
-class table_builder {
- public:
-  using internal_comparator = internal_key_comparator<Comparator>;
-
-  /// REQUIRES: file is empty and outlives the builder.
-  table_builder(const table_options& options, writable_file& file)
-      : options_(options),
-        file_(file),
-        data_block_(options.block_restart_interval),
-        index_block_(1) {
-    props_.comparator_name = std::string(Comparator::name);
-    props_.filter_name = std::string(Filter::name);
-    props_.codec_name = options.codec_name;
-  }
-
-  table_builder(const table_builder&) = delete;
-  table_builder& operator=(const table_builder&) = delete;
-
-  /// REQUIRES: !finished; internal_key is a valid internal key sorting after
-  /// every key added before (by internal_key_comparator<Comparator>).
-  void add(std::string_view internal_key, std::string_view value) {
-    if (!status_.ok() || closed_) return;
-    parsed_internal_key parsed;
-    if (!parse_internal_key(internal_key, parsed)) {
-      status_ = status::invalid_argument("table_builder::add: malformed internal key of " +
-                                         std::to_string(internal_key.size()) + " bytes");
-      return;
-    }
-    const bool first = props_.num_entries == 0;
-    if (!first && internal_comparator::compare(last_key_, internal_key) >= 0) {
-      status_ = status::invalid_argument("table_builder::add: keys out of order: entry " +
-                                         std::to_string(props_.num_entries) +
-                                         " does not sort after the previous one");
-      return;
-    }
-    if (pending_index_entry_) {
-      add_index_entry(separator(last_key_, internal_key));
-      pending_index_entry_ = false;
-    }
-    if (first || Comparator::compare(extract_user_key(last_key_), parsed.user_key) != 0)
-      key_hashes_.push_back(hash64(parsed.user_key));
-
-    ++props_.num_entries;
-    if (parsed.kind == value_kind::deletion) ++props_.num_deletions;
-    props_.raw_key_size += internal_key.size();
-    props_.raw_value_size += value.size();
-    note_bounds(internal_key, internal_key, parsed.sequence);
-
-    last_key_.assign(internal_key.data(), internal_key.size());
-    data_block_.add(internal_key, value);
-    if (data_block_.current_size_estimate() >= options_.block_size) flush_data_block();
-  }
-
-  /// Records the range tombstone [first, last)@seq (user keys), in any order.
-  /// REQUIRES: !finished; first < last by Comparator.
-  void add_range_tombstone(std::string_view first, std::string_view last, sequence_number seq) {
-    if (!status_.ok() || closed_) return;
-    tombstones_.push_back(range_tombstone{std::string(first), std::string(last), seq});
-  }
-
-  /// Writes the remaining data block, the meta blocks, the index and the
-  /// footer. Does not sync or close the file.
-  /// REQUIRES: neither finish() nor abandon() was called.
-  status finish() {
-    if (closed_) return status_.ok() ? status::invalid_argument("table already closed") : status_;
-    closed_ = true;
-    if (!status_.ok()) return status_;
-    flush_data_block();
-    if (pending_index_entry_) {
-      add_index_entry(successor(last_key_));
-      pending_index_entry_ = false;
-    }
-
-    std::string contents;
-    block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle, index_handle;
-
-    Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
-    write_block(contents, filter_handle);
-
-    contents = encode_range_tombstones();
-    write_block(contents, range_del_handle);
-
-    contents = encode_properties(props_);
-    write_block(contents, properties_handle);
-
-    block_builder meta(1);
-    std::string handle_bytes;
-    auto add_meta = [&](std::string_view name, const block_handle& h) {
-      handle_bytes.clear();
-      h.encode_to(handle_bytes);
-      meta.add(name, handle_bytes);
-    };
-    add_meta("filter", filter_handle);
-    add_meta("properties", properties_handle);
-    add_meta("range_del", range_del_handle);
-    write_block(meta.finish(), metaindex_handle);
-
-    write_block(index_block_.finish(), index_handle);
-
-    if (status_.ok()) {
-      footer f;
-      f.metaindex = metaindex_handle;
-      f.index = index_handle;
-      contents.clear();
-      f.encode_to(contents);
-      append(contents);
-    }
-    return status_;
-  }
-
-  /// Gives up on the table; the caller removes the file.
-  void abandon() noexcept { closed_ = true; }
-
-  /// Bytes written so far plus the pending data block's size.
-  std::uint64_t file_size() const noexcept {
-    return offset_ + (data_block_.empty() ? 0 : data_block_.current_size_estimate());
-  }
-  std::uint64_t num_entries() const noexcept { return props_.num_entries; }
-  /// Counts and bounds so far; complete (tombstones included) after finish().
-  const table_properties& properties() const noexcept { return props_; }
-  status get_status() const { return status_; }
-
- private:
-  void note_bounds(std::string_view smallest, std::string_view largest, sequence_number seq) {
-    const bool empty = props_.smallest.empty();
-    if (empty || internal_comparator::compare(smallest, props_.smallest) < 0)
-      props_.smallest.assign(smallest.data(), smallest.size());
-    if (empty || internal_comparator::compare(largest, props_.largest) > 0)
-      props_.largest.assign(largest.data(), largest.size());
-    if (empty) {
-      props_.smallest_seq = props_.largest_seq = seq;
-    } else {
-      props_.smallest_seq = std::min(props_.smallest_seq, seq);
-      props_.largest_seq = std::max(props_.largest_seq, seq);
-    }
-  }
-
-  /// A key s with a <= s < b; shorter than a when the comparator is bytewise.
-  static std::string separator(std::string_view a, std::string_view b) {
-    if constexpr (std::is_same_v<Comparator, bytewise_comparator>) {
-      const std::string_view ua = extract_user_key(a), ub = extract_user_key(b);
-      const std::size_t limit = std::min(ua.size(), ub.size());
-      std::size_t p = 0;
-      while (p < limit && ua[p] == ub[p]) ++p;
-      if (p < limit && p + 1 < ua.size()) {
-        const auto c = static_cast<unsigned char>(ua[p]);
-        if (c < 0xff && c + 1 < static_cast<unsigned char>(ub[p])) {
-          std::string u(ua.substr(0, p + 1));
-          u[p] = static_cast<char>(c + 1);
-          return make_internal_key(u, max_sequence_number, value_kind_for_seek);
-        }
-      }
-    }
-    (void)b;
-    return std::string(a);
-  }
-
-  /// A key s >= a; shorter than a when the comparator is bytewise.
-  static std::string successor(std::string_view a) {
-    if constexpr (std::is_same_v<Comparator, bytewise_comparator>) {
-      const std::string_view ua = extract_user_key(a);
-      for (std::size_t i = 0; i + 1 < ua.size(); ++i) {
-        const auto c = static_cast<unsigned char>(ua[i]);
-        if (c != 0xff) {
-          std::string u(ua.substr(0, i + 1));
-          u[i] = static_cast<char>(c + 1);
-          return make_internal_key(u, max_sequence_number, value_kind_for_seek);
-        }
-      }
-    }
-    return std::string(a);
-  }
-
-  void add_index_entry(const std::string& separator_key) {
-    std::string handle_bytes;
-    pending_handle_.encode_to(handle_bytes);
-    index_block_.add(separator_key, handle_bytes);
-  }
-
-  void flush_data_block() {
-    if (data_block_.empty() || !status_.ok()) return;
-    write_block(data_block_.finish(), pending_handle_);
-    data_block_.reset();
-    ++props_.num_data_blocks;
-    pending_index_entry_ = true;
-  }
-
-  void write_block(std::string_view contents, block_handle& handle) {
-    if (!status_.ok()) return;
-    handle.offset = offset_;
-    handle.size = contents.size();
-    append(contents);
-    trailer_.clear();
-    append_block_trailer(trailer_, contents);
-    append(trailer_);
-  }
-
-  void append(std::string_view bytes) {
-    if (!status_.ok()) return;
-    status_ = file_.append(bytes);
-    if (status_.ok()) offset_ += bytes.size();
-  }
-
-  std::string encode_range_tombstones() {
-    std::vector<std::pair<std::string, std::string>> entries;  // (internal key, last)
-    entries.reserve(tombstones_.size());
-    for (const range_tombstone& t : tombstones_)
-      entries.emplace_back(make_internal_key(t.first, t.seq, value_kind::range_deletion), t.last);
-    std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
-      return internal_comparator::compare(x.first, y.first) < 0;
-    });
-    // Merge tombstones with the same start and sequence: keep the largest end.
-    std::vector<std::pair<std::string, std::string>> merged;
-    for (auto& e : entries) {
-      if (!merged.empty() && internal_comparator::compare(merged.back().first, e.first) == 0) {
-        if (Comparator::compare(e.second, merged.back().second) > 0)
-          merged.back().second = std::move(e.second);
-      } else {
-        merged.push_back(std::move(e));
-      }
-    }
-    block_builder b(1);
-    for (const auto& [key, last] : merged) {
-      b.add(key, last);
-      const sequence_number seq = extract_sequence(key);
-      note_bounds(key, make_internal_key(last, max_sequence_number, value_kind_for_seek), seq);
-    }
-    props_.num_range_deletions = merged.size();
-    return std::string(b.finish());
-  }
-
-  table_options options_;
-  writable_file& file_;
-  block_builder data_block_;
-  block_builder index_block_;
-  std::string last_key_;
-  block_handle pending_handle_;       // the last data block written
-  bool pending_index_entry_ = false;  // its index entry waits for the next key
-  std::vector<std::uint64_t> key_hashes_;
-  std::vector<range_tombstone> tombstones_;
-  table_properties props_;
-  std::uint64_t offset_ = 0;
-  std::string trailer_;
-  status status_;
-  bool closed_ = false;
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/sst/table_builder.hpp ----
-// ---- begin lsm/sst/table_reader.hpp ----
-// lsm/sst/table_reader.hpp — detail::table_reader<Comparator, Filter> reads
-// one SST file (docs/format/sst.md): point lookups through the filter, the
-// index and the data blocks, and a two-level iterator over every entry.
-//
-// Thread safety: after open() a reader is immutable; get(), new_iterator()
-// and the accessors may be called from any number of threads at once (the
-// file's read() and the block cache are thread-safe). An iterator is used by
-// one thread at a time and must not outlive its reader.
-// Invariants: open() verifies the footer and the checksums of the metaindex,
-// index, properties and range_del blocks, and that every index entry holds a
-// handle inside the file; a filter block that fails its checksum is ignored
-// (lookups then read the index), so a corrupt filter never hides a key. Every
-// error is errc::corruption naming the file, the offset, and the expected and
-// found values; no input makes the reader read out of bounds.
 
 namespace lsm {
 inline namespace v0 {
@@ -6197,722 +5507,77 @@ class table_reader {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/sst/table_reader.hpp ----
-// ---- begin lsm/version/version_edit.hpp ----
-// lsm/version/version_edit.hpp — one MANIFEST record: the changes to the set
-// of table files (added, deleted, per level) and to the counters recovery
-// needs, plus the persisted policy names and the manifest magic/version.
-// The byte-level encoding is docs/format/manifest.md §2.
-//
-// Thread safety: a value type; no shared state.
-// Invariants: encode_to then decode_from gives back an equal edit; every
-// proper prefix of an encoding, an unknown tag, a repeated singleton field, a
-// level >= 64, an internal key shorter than 8 bytes, a sequence number above
-// max_sequence_number and trailing bytes are rejected (errc::corruption naming
-// the field and its byte offset in the edit).
 
 namespace lsm {
 inline namespace v0 {
 namespace detail {
 
-/// The first 8 bytes of SHA-256("lsm manifest"), big-endian; stored fixed64.
-inline constexpr std::uint64_t manifest_magic = 0x4319eedaab9dd15eull;
-/// The MANIFEST format version this code writes and the newest it reads.
-inline constexpr std::uint32_t manifest_format_version = 1;
-/// Levels in an edit are < this (the tree uses fewer).
-inline constexpr int max_persisted_levels = 64;
-
-/// The field tags of an encoded edit. Persisted: the values never change.
-enum class edit_tag : std::uint32_t {
-  end = 0,
-  magic = 1,
-  comparator_name = 2,
-  codec_name = 3,
-  filter_name = 4,
-  log_number = 5,
-  next_file_number = 6,
-  last_sequence = 7,
-  compact_pointer = 8,
-  deleted_file = 9,
-  new_file = 10,
-};
-
-/// One table file (NNNNNN.sst) as the MANIFEST records it.
-struct file_meta {
-  std::uint64_t number = 0;     ///< file number: NNNNNN.sst
-  std::uint64_t file_size = 0;  ///< bytes
-  std::string smallest;         ///< smallest internal key (user key + 8-byte tag)
-  std::string largest;          ///< largest internal key
-  sequence_number smallest_seq = 0, largest_seq = 0;
-  std::uint64_t num_entries = 0, num_deletions = 0;  ///< deletions incl. range tombstones
-
-  bool operator==(const file_meta&) const = default;
-};
-
-class version_edit {
+template <class Table>
+class table_cache {
  public:
-  /// Set in the first record of a MANIFEST: encodes the `magic` field
-  /// (manifest_magic and this version). Decoding sets it from that field.
-  std::optional<std::uint32_t> format_version;
-  std::optional<std::string> comparator_name, codec_name, filter_name;  // persisted policy names
-  std::optional<std::uint64_t> log_number, next_file_number;
-  std::optional<sequence_number> last_sequence;
-  std::vector<std::pair<int, std::string>> compact_pointers;  // (level, internal key)
-  std::vector<std::pair<int, std::uint64_t>> deleted_files;   // (level, file number)
-  std::vector<std::pair<int, file_meta>> new_files;           // (level, file)
+  table_cache(std::shared_ptr<file_system> fs, std::string dir, table_options options,
+              block_cache* blocks, std::size_t capacity)
+      : fs_(std::move(fs)),
+        dir_(std::move(dir)),
+        options_(std::move(options)),
+        blocks_(blocks),
+        capacity_(capacity < 16 ? 16 : capacity) {}
 
-  bool operator==(const version_edit&) const = default;
-
-  void clear() { *this = version_edit{}; }
-
-  /// Appends the encoding of this edit to dst.
-  /// REQUIRES: every level in [0, max_persisted_levels); every internal key
-  /// at least 8 bytes; sequence numbers <= max_sequence_number.
-  void encode_to(std::string& dst) const {
-    if (format_version) {
-      put_tag(dst, edit_tag::magic);
-      put_fixed64(dst, manifest_magic);
-      put_varint32(dst, *format_version);
-    }
-    put_name(dst, edit_tag::comparator_name, comparator_name);
-    put_name(dst, edit_tag::codec_name, codec_name);
-    put_name(dst, edit_tag::filter_name, filter_name);
-    put_number(dst, edit_tag::log_number, log_number);
-    put_number(dst, edit_tag::next_file_number, next_file_number);
-    put_number(dst, edit_tag::last_sequence, last_sequence);
-    for (const auto& [level, key] : compact_pointers) {
-      put_tag(dst, edit_tag::compact_pointer);
-      put_varint32(dst, static_cast<std::uint32_t>(level));
-      put_length_prefixed(dst, key);
-    }
-    for (const auto& [level, number] : deleted_files) {
-      put_tag(dst, edit_tag::deleted_file);
-      put_varint32(dst, static_cast<std::uint32_t>(level));
-      put_varint64(dst, number);
-    }
-    for (const auto& [level, f] : new_files) {
-      put_tag(dst, edit_tag::new_file);
-      put_varint32(dst, static_cast<std::uint32_t>(level));
-      put_varint64(dst, f.number);
-      put_varint64(dst, f.file_size);
-      put_length_prefixed(dst, f.smallest);
-      put_length_prefixed(dst, f.largest);
-      put_varint64(dst, f.smallest_seq);
-      put_varint64(dst, f.largest_seq);
-      put_varint64(dst, f.num_entries);
-      put_varint64(dst, f.num_deletions);
-    }
-    put_tag(dst, edit_tag::end);
-  }
-
-  /// Replaces this edit by the one encoded in src. On failure the edit is
-  /// left unchanged and the status is errc::corruption (errc::not_supported
-  /// for a format version newer than manifest_format_version) naming the
-  /// field and its byte offset in src.
-  status decode_from(std::string_view src) {
-    decoder d{src, src};
-    version_edit e;
-    for (;;) {
-      d.field_start = d.offset();
-      std::uint32_t raw_tag = 0;
-      if (!get_varint32(d.in, raw_tag))
-        return d.fail(d.in.empty() ? "end tag missing (edit cut short)" : "tag: bad varint");
-      switch (static_cast<edit_tag>(raw_tag)) {
-        case edit_tag::end:
-          if (!d.in.empty())
-            return d.fail("end: expected nothing after it, found " + std::to_string(d.in.size()) +
-                          " bytes");
-          *this = std::move(e);
-          return {};
-        case edit_tag::magic: {
-          if (e.format_version) return d.fail("magic: repeated");
-          std::uint64_t magic = 0;
-          if (!get_fixed64(d.in, magic)) return d.fail("magic: cut short");
-          if (magic != manifest_magic)
-            return d.fail("magic: expected " + hex64(manifest_magic) + ", found " + hex64(magic));
-          std::uint32_t version = 0;
-          if (!get_varint32(d.in, version)) return d.fail("magic.format_version: cut short");
-          if (version == 0)
-            return d.fail("magic.format_version: expected 1 to " +
-                          std::to_string(manifest_format_version) + ", found 0");
-          if (version > manifest_format_version)
-            return status::not_supported("version edit: MANIFEST format version " +
-                                         std::to_string(version) +
-                                         " is newer than the newest this library reads (" +
-                                         std::to_string(manifest_format_version) + ")");
-          e.format_version = version;
-          break;
-        }
-        case edit_tag::comparator_name:
-          if (status s = d.name("comparator_name", e.comparator_name); !s.ok()) return s;
-          break;
-        case edit_tag::codec_name:
-          if (status s = d.name("codec_name", e.codec_name); !s.ok()) return s;
-          break;
-        case edit_tag::filter_name:
-          if (status s = d.name("filter_name", e.filter_name); !s.ok()) return s;
-          break;
-        case edit_tag::log_number:
-          if (status s = d.number("log_number", e.log_number); !s.ok()) return s;
-          break;
-        case edit_tag::next_file_number:
-          if (status s = d.number("next_file_number", e.next_file_number); !s.ok()) return s;
-          break;
-        case edit_tag::last_sequence:
-          if (status s = d.number("last_sequence", e.last_sequence); !s.ok()) return s;
-          if (*e.last_sequence > max_sequence_number)
-            return d.fail("last_sequence: expected at most " + std::to_string(max_sequence_number) +
-                          ", found " + std::to_string(*e.last_sequence));
-          break;
-        case edit_tag::compact_pointer: {
-          int level = 0;
-          std::string key;
-          if (status s = d.level("compact_pointer.level", level); !s.ok()) return s;
-          if (status s = d.internal_key("compact_pointer.key", key); !s.ok()) return s;
-          e.compact_pointers.emplace_back(level, std::move(key));
-          break;
-        }
-        case edit_tag::deleted_file: {
-          int level = 0;
-          std::uint64_t number = 0;
-          if (status s = d.level("deleted_file.level", level); !s.ok()) return s;
-          if (!get_varint64(d.in, number)) return d.fail("deleted_file.number: cut short");
-          e.deleted_files.emplace_back(level, number);
-          break;
-        }
-        case edit_tag::new_file: {
-          int level = 0;
-          file_meta f;
-          if (status s = d.level("new_file.level", level); !s.ok()) return s;
-          if (!get_varint64(d.in, f.number)) return d.fail("new_file.number: cut short");
-          if (!get_varint64(d.in, f.file_size)) return d.fail("new_file.file_size: cut short");
-          if (status s = d.internal_key("new_file.smallest", f.smallest); !s.ok()) return s;
-          if (status s = d.internal_key("new_file.largest", f.largest); !s.ok()) return s;
-          if (status s = d.sequence("new_file.smallest_seq", f.smallest_seq); !s.ok()) return s;
-          if (status s = d.sequence("new_file.largest_seq", f.largest_seq); !s.ok()) return s;
-          if (f.smallest_seq > f.largest_seq)
-            return d.fail("new_file.largest_seq: expected at least smallest_seq " +
-                          std::to_string(f.smallest_seq) + ", found " +
-                          std::to_string(f.largest_seq));
-          if (!get_varint64(d.in, f.num_entries)) return d.fail("new_file.num_entries: cut short");
-          if (!get_varint64(d.in, f.num_deletions))
-            return d.fail("new_file.num_deletions: cut short");
-          e.new_files.emplace_back(level, std::move(f));
-          break;
-        }
-        default:
-          return d.fail("unknown tag " + std::to_string(raw_tag));
+  /// The open table for file `number` of `file_size` bytes.
+  result<std::shared_ptr<const Table>> get(std::uint64_t number, std::uint64_t file_size) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = map_.find(number);
+      if (it != map_.end()) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return it->second->table;
       }
     }
+    const std::string path = table_file_name(dir_, number);
+    auto file = fs_->new_random_access_file(path);
+    if (!file.ok()) return file.take_status();
+    auto opened = Table::open(options_, std::move(*file), file_size, path, blocks_);
+    if (!opened.ok()) return opened.take_status();
+    std::shared_ptr<const Table> table(std::move(*opened));
+    std::lock_guard lock(mu_);
+    auto it = map_.find(number);
+    if (it != map_.end()) return it->second->table;
+    lru_.push_front({number, table});
+    map_[number] = lru_.begin();
+    while (lru_.size() > capacity_) {
+      map_.erase(lru_.back().number);
+      lru_.pop_back();
+    }
+    return table;
   }
 
-  /// A readable multi-line rendering, for logs and test failures.
-  std::string debug_string() const {
-    std::string r = "version_edit {\n";
-    if (format_version) r += "  format_version: " + std::to_string(*format_version) + "\n";
-    if (comparator_name) r += "  comparator: " + printable(*comparator_name) + "\n";
-    if (codec_name) r += "  codec: " + printable(*codec_name) + "\n";
-    if (filter_name) r += "  filter: " + printable(*filter_name) + "\n";
-    if (log_number) r += "  log_number: " + std::to_string(*log_number) + "\n";
-    if (next_file_number) r += "  next_file_number: " + std::to_string(*next_file_number) + "\n";
-    if (last_sequence) r += "  last_sequence: " + std::to_string(*last_sequence) + "\n";
-    for (const auto& [level, key] : compact_pointers)
-      r += "  compact_pointer: level " + std::to_string(level) + " " + internal_key_string(key) +
-           "\n";
-    for (const auto& [level, number] : deleted_files)
-      r += "  deleted_file: level " + std::to_string(level) + " #" + std::to_string(number) + "\n";
-    for (const auto& [level, f] : new_files)
-      r += "  new_file: level " + std::to_string(level) + " #" + std::to_string(f.number) +
-           " size " + std::to_string(f.file_size) + " [" + internal_key_string(f.smallest) +
-           " .. " + internal_key_string(f.largest) + "] seq " + std::to_string(f.smallest_seq) +
-           ".." + std::to_string(f.largest_seq) + " entries " + std::to_string(f.num_entries) +
-           " deletions " + std::to_string(f.num_deletions) + "\n";
-    r += "}";
-    return r;
+  void evict(std::uint64_t number) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(number);
+    if (it == map_.end()) return;
+    lru_.erase(it->second);
+    map_.erase(it);
   }
 
  private:
-  // Reads fields from `in`, a suffix of `all`, and builds messages naming
-  // the field and the byte offset where it starts.
-  struct decoder {
-    std::string_view all, in;
-    std::size_t field_start = 0;
-
-    std::size_t offset() const noexcept { return all.size() - in.size(); }
-    status fail(const std::string& what) const {
-      return status::corruption("version edit: field at byte " + std::to_string(field_start) +
-                                ": " + what);
-    }
-    status name(const char* field, std::optional<std::string>& out) {
-      if (out) return fail(std::string(field) + ": repeated");
-      std::string_view v;
-      if (!get_length_prefixed(in, v)) return fail(std::string(field) + ": cut short");
-      out.emplace(v);
-      return {};
-    }
-    status number(const char* field, std::optional<std::uint64_t>& out) {
-      if (out) return fail(std::string(field) + ": repeated");
-      std::uint64_t v = 0;
-      if (!get_varint64(in, v)) return fail(std::string(field) + ": cut short");
-      out = v;
-      return {};
-    }
-    status level(const char* field, int& out) {
-      std::uint32_t v = 0;
-      if (!get_varint32(in, v)) return fail(std::string(field) + ": cut short");
-      if (v >= static_cast<std::uint32_t>(max_persisted_levels))
-        return fail(std::string(field) + ": expected less than " +
-                    std::to_string(max_persisted_levels) + ", found " + std::to_string(v));
-      out = static_cast<int>(v);
-      return {};
-    }
-    status internal_key(const char* field, std::string& out) {
-      std::string_view v;
-      if (!get_length_prefixed(in, v)) return fail(std::string(field) + ": cut short");
-      if (v.size() < internal_key_trailer_size)
-        return fail(std::string(field) + ": expected an internal key of at least " +
-                    std::to_string(internal_key_trailer_size) + " bytes, found " +
-                    std::to_string(v.size()));
-      out.assign(v.data(), v.size());
-      return {};
-    }
-    status sequence(const char* field, sequence_number& out) {
-      if (!get_varint64(in, out)) return fail(std::string(field) + ": cut short");
-      if (out > max_sequence_number)
-        return fail(std::string(field) + ": expected at most " +
-                    std::to_string(max_sequence_number) + ", found " + std::to_string(out));
-      return {};
-    }
+  struct entry {
+    std::uint64_t number;
+    std::shared_ptr<const Table> table;
   };
-
-  static void put_tag(std::string& dst, edit_tag tag) {
-    put_varint32(dst, static_cast<std::uint32_t>(tag));
-  }
-  static void put_name(std::string& dst, edit_tag tag, const std::optional<std::string>& v) {
-    if (!v) return;
-    put_tag(dst, tag);
-    put_length_prefixed(dst, *v);
-  }
-  static void put_number(std::string& dst, edit_tag tag, const std::optional<std::uint64_t>& v) {
-    if (!v) return;
-    put_tag(dst, tag);
-    put_varint64(dst, *v);
-  }
-  static std::string hex64(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
-    return buf;
-  }
-  static std::string printable(std::string_view s) {
-    std::string r = "'";
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (u >= 0x20 && u < 0x7f && c != '\\' && c != '\'') {
-        r += c;
-      } else {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
-        r += buf;
-      }
-    }
-    return r + "'";
-  }
-  static std::string internal_key_string(std::string_view ikey) {
-    parsed_internal_key p;
-    if (!parse_internal_key(ikey, p)) return "(bad internal key " + printable(ikey) + ")";
-    return printable(p.user_key) + " @" + std::to_string(p.sequence) + ":" +
-           std::to_string(static_cast<unsigned>(p.kind));
-  }
+  std::shared_ptr<file_system> fs_;
+  std::string dir_;
+  table_options options_;
+  block_cache* blocks_;
+  std::size_t capacity_;
+  std::mutex mu_;
+  std::list<entry> lru_;
+  std::unordered_map<std::uint64_t, typename std::list<entry>::iterator> map_;
 };
 
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm
-// ---- end lsm/version/version_edit.hpp ----
-// ---- begin lsm/fwd.hpp ----
-// lsm/fwd.hpp — forward declarations of the public types and every default
-// policy argument of lsm::tree, in one place.
-//
-// Thread safety: declarations only.
-
-namespace lsm {
-inline namespace v0 {
-
-template <class Key, class Value>
-struct codec;
-
-namespace memtable {
-struct skiplist;
-struct vector;
-struct map;
-}  // namespace memtable
-
-namespace filter {
-template <unsigned BitsPerKey>
-struct bloom;
-struct none;
-}  // namespace filter
-
-namespace compaction {
-template <unsigned L0Trigger, unsigned SizeRatio>
-struct leveled;
-}  // namespace compaction
-
-struct options;
-struct write_options;
-struct read_options;
-class snapshot;
-struct stats;
-
-template <class Key, class Value, class Codec = lsm::codec<Key, Value>,
-          class Memtable = lsm::memtable::skiplist, class Filter = lsm::filter::bloom<10>,
-          class Compaction = lsm::compaction::leveled<4, 10>>
-class tree;
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/fwd.hpp ----
-// ---- begin lsm/options.hpp ----
-// lsm/options.hpp — the runtime knobs of a tree (options), of a write
-// (write_options) and of a read (read_options). Compile-time choices (codec,
-// memtable, filter, compaction) are template parameters of lsm::tree.
-//
-// Thread safety: plain values.
-
-#include <thread>
-
-namespace lsm {
-inline namespace v0 {
-
-class snapshot;
-
-struct options {
-  bool create_if_missing = true;
-  bool error_if_exists = false;
-  std::size_t write_buffer_size = 4 << 20;     ///< bytes per memtable
-  std::size_t max_immutable_memtables = 2;     ///< memtables waiting for flush before writes stop
-  std::size_t block_size = 4096;               ///< uncompressed bytes per data block
-  std::size_t block_restart_interval = 16;     ///< keys between restart points
-  std::size_t block_cache_capacity = 8 << 20;  ///< bytes
-  std::size_t target_file_size = 2 << 20;      ///< SST size compaction aims for
-  std::size_t max_open_files = 1000;           ///< tables kept open by the table cache
-  std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
-  std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
-  unsigned background_threads = 2;             ///< one flush thread + compaction threads
-  std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
-};
-
-struct write_options {
-  /// Return only once the write is on stable storage (WAL fdatasync). Without
-  /// it a write survives a process crash but may be lost on power loss.
-  bool sync = false;
-};
-
-struct read_options {
-  const lsm::snapshot* snapshot = nullptr;  ///< null: the latest state
-  bool verify_checksums = true;
-  bool fill_cache = true;
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/options.hpp ----
-// ---- begin lsm/stats.hpp ----
-// lsm/stats.hpp — the counters a tree reports through tree::stats().
-//
-// Thread safety: a stats object is a value (a copy taken at one moment).
-
-namespace lsm {
-inline namespace v0 {
-
-struct level_stats {
-  std::uint64_t files = 0;
-  std::uint64_t bytes = 0;
-};
-
-struct stats {
-  std::uint64_t user_bytes_written = 0;  ///< encoded keys + values handed to put/write
-  std::uint64_t wal_bytes_written = 0;
-  std::uint64_t wal_syncs = 0;
-  std::uint64_t flush_bytes_written = 0;  ///< SST bytes written by memtable flushes
-  std::uint64_t compaction_bytes_read = 0;
-  std::uint64_t compaction_bytes_written = 0;
-  std::uint64_t flushes = 0;
-  std::uint64_t compactions = 0;
-  std::uint64_t trivial_moves = 0;
-  std::uint64_t stalls = 0;        ///< writes that were slowed or stopped
-  std::uint64_t stall_micros = 0;  ///< total time writers waited
-  std::uint64_t block_cache_hits = 0;
-  std::uint64_t block_cache_misses = 0;
-  std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"
-  std::uint64_t filter_misses = 0;  ///< lookups a filter let through
-  std::vector<level_stats> levels;
-
-  /// (WAL + flush + compaction bytes written) / user bytes written.
-  double write_amplification() const {
-    if (user_bytes_written == 0) return 0.0;
-    return static_cast<double>(wal_bytes_written + flush_bytes_written + compaction_bytes_written) /
-           static_cast<double>(user_bytes_written);
-  }
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/stats.hpp ----
-// ---- begin lsm/snapshot.hpp ----
-// lsm/snapshot.hpp — lsm::snapshot, an RAII handle pinning a consistent view:
-// reads through it see exactly the writes with sequence number <= its own,
-// and compaction keeps the versions it can see. Release by destruction.
-//
-// Thread safety: a snapshot may be used by any number of threads for reading;
-// the snapshot list is internally locked. A snapshot may outlive its tree
-// (it then pins nothing).
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-/// The sequence numbers of the live snapshots of one tree.
-class snapshot_list {
- public:
-  void acquire(sequence_number s) {
-    std::lock_guard lock(mu_);
-    seqs_.insert(s);
-  }
-  void release(sequence_number s) {
-    std::lock_guard lock(mu_);
-    auto it = seqs_.find(s);
-    if (it != seqs_.end()) seqs_.erase(it);
-  }
-  /// Ascending, duplicates removed.
-  std::vector<sequence_number> sorted() const {
-    std::lock_guard lock(mu_);
-    std::vector<sequence_number> out;
-    for (auto s : seqs_)
-      if (out.empty() || out.back() != s) out.push_back(s);
-    return out;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::multiset<sequence_number> seqs_;
-};
-
-}  // namespace detail
-
-class snapshot {
- public:
-  snapshot(std::shared_ptr<detail::snapshot_list> list, sequence_number seq)
-      : list_(std::move(list)), seq_(seq) {
-    list_->acquire(seq_);
-  }
-  snapshot(snapshot&& other) noexcept : list_(std::move(other.list_)), seq_(other.seq_) {}
-  snapshot& operator=(snapshot&& other) noexcept {
-    if (this != &other) {
-      release();
-      list_ = std::move(other.list_);
-      seq_ = other.seq_;
-    }
-    return *this;
-  }
-  snapshot(const snapshot&) = delete;
-  snapshot& operator=(const snapshot&) = delete;
-  ~snapshot() { release(); }
-
-  /// The sequence number of the last write this snapshot sees.
-  sequence_number sequence() const noexcept { return seq_; }
-
- private:
-  void release() {
-    if (list_) list_->release(seq_);
-    list_.reset();
-  }
-  std::shared_ptr<detail::snapshot_list> list_;
-  sequence_number seq_;
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/snapshot.hpp ----
-// ---- begin lsm/io/file_names.hpp ----
-// lsm/io/file_names.hpp — the names of the files in a tree's directory:
-// NNNNNN.log (WAL), NNNNNN.sst (table), MANIFEST-NNNNNN, CURRENT, LOCK and
-// NNNNNN.tmp (a file being written before a rename).
-//
-// Thread safety: pure functions.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-enum class file_type : std::uint8_t { log, table, manifest, current, lock, temp };
-
-inline std::string numbered_file_name(const std::string& dir, std::uint64_t number,
-                                      std::string_view suffix) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "/%06llu.", static_cast<unsigned long long>(number));
-  return dir + buf + std::string(suffix);
-}
-inline std::string log_file_name(const std::string& dir, std::uint64_t number) {
-  return numbered_file_name(dir, number, "log");
-}
-inline std::string table_file_name(const std::string& dir, std::uint64_t number) {
-  return numbered_file_name(dir, number, "sst");
-}
-inline std::string temp_file_name(const std::string& dir, std::uint64_t number) {
-  return numbered_file_name(dir, number, "tmp");
-}
-inline std::string manifest_file_name(const std::string& dir, std::uint64_t number) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "/MANIFEST-%06llu", static_cast<unsigned long long>(number));
-  return dir + buf;
-}
-inline std::string current_file_name(const std::string& dir) { return dir + "/CURRENT"; }
-inline std::string lock_file_name(const std::string& dir) { return dir + "/LOCK"; }
-
-/// Parses a directory entry name; false for names the library does not own.
-inline bool parse_file_name(std::string_view name, std::uint64_t& number, file_type& type) {
-  auto parse_number = [](std::string_view digits, std::uint64_t& out) {
-    if (digits.empty() || digits.size() > 19) return false;
-    out = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return false;
-      out = out * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return true;
-  };
-  if (name == "CURRENT") {
-    number = 0;
-    type = file_type::current;
-    return true;
-  }
-  if (name == "LOCK") {
-    number = 0;
-    type = file_type::lock;
-    return true;
-  }
-  if (name.substr(0, 9) == "MANIFEST-") {
-    type = file_type::manifest;
-    return parse_number(name.substr(9), number);
-  }
-  const auto dot = name.find('.');
-  if (dot == std::string_view::npos) return false;
-  const std::string_view suffix = name.substr(dot + 1);
-  if (suffix == "log")
-    type = file_type::log;
-  else if (suffix == "sst")
-    type = file_type::table;
-  else if (suffix == "tmp")
-    type = file_type::temp;
-  else
-    return false;
-  return parse_number(name.substr(0, dot), number);
-}
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/io/file_names.hpp ----
-// ---- begin lsm/engine/write_batch.hpp ----
-// lsm/engine/write_batch.hpp — the byte form of a batch of updates: what one
-// WAL record holds and what the writer queue applies atomically.
-//
-// Layout (docs/format/batch.md): fixed64 first sequence number, fixed32
-// count, then `count` records: a value_kind byte, a length-prefixed key and,
-// for value and range_deletion, a length-prefixed value (for a range deletion:
-// the exclusive upper bound). Record i gets sequence number first + i.
-//
-// Thread safety: a write_batch is a value; not safe for concurrent mutation.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-inline constexpr std::size_t write_batch_header_size = 12;
-
-class write_batch {
- public:
-  write_batch() { clear(); }
-
-  void clear() {
-    rep_.assign(write_batch_header_size, '\0');
-    user_bytes_ = 0;
-  }
-  void put(std::string_view key, std::string_view value) { add(value_kind::value, key, value); }
-  void erase(std::string_view key) { add(value_kind::deletion, key, {}); }
-  void erase_range(std::string_view first, std::string_view last) {
-    add(value_kind::range_deletion, first, last);
-  }
-  /// Appends every record of other (sequence numbers are assigned later).
-  void append(const write_batch& other) {
-    set_count(count() + other.count());
-    rep_.append(other.rep_, write_batch_header_size);
-    user_bytes_ += other.user_bytes_;
-  }
-
-  std::uint32_t count() const { return decode_fixed32(rep_.data() + 8); }
-  sequence_number sequence() const { return decode_fixed64(rep_.data()); }
-  void set_sequence(sequence_number s) { encode_fixed64(rep_.data(), s); }
-  std::string_view contents() const { return rep_; }
-  std::size_t byte_size() const { return rep_.size(); }
-  std::uint64_t user_bytes() const { return user_bytes_; }
-  bool empty() const { return count() == 0; }
-
-  /// Replaces the contents with a record read from the WAL; validates it.
-  status set_contents(std::string_view rep) {
-    if (rep.size() < write_batch_header_size)
-      return status::corruption("write batch: " + std::to_string(rep.size()) +
-                                " bytes, expected at least 12");
-    rep_.assign(rep.data(), rep.size());
-    return for_each([](value_kind, std::string_view, std::string_view) {});
-  }
-
-  /// Calls fn(kind, key, value) for each record in order; corruption when the
-  /// bytes do not hold `count` well-formed records.
-  template <class Fn>
-  status for_each(Fn&& fn) const {
-    std::string_view in(rep_);
-    in.remove_prefix(write_batch_header_size);
-    std::uint32_t seen = 0;
-    while (!in.empty()) {
-      const std::size_t offset = rep_.size() - in.size();
-      const auto kind = static_cast<std::uint8_t>(in.front());
-      in.remove_prefix(1);
-      std::string_view key, value;
-      if (kind > static_cast<std::uint8_t>(value_kind::range_deletion))
-        return status::corruption("write batch: unknown record kind " + std::to_string(kind) +
-                                  " at offset " + std::to_string(offset));
-      if (!get_length_prefixed(in, key))
-        return status::corruption("write batch: bad key at offset " + std::to_string(offset));
-      if (kind != static_cast<std::uint8_t>(value_kind::deletion) &&
-          !get_length_prefixed(in, value))
-        return status::corruption("write batch: bad value at offset " + std::to_string(offset));
-      fn(static_cast<value_kind>(kind), key, value);
-      ++seen;
-    }
-    if (seen != count())
-      return status::corruption("write batch: header says " + std::to_string(count()) +
-                                " records, found " + std::to_string(seen));
-    return {};
-  }
-
- private:
-  void add(value_kind kind, std::string_view key, std::string_view value) {
-    set_count(count() + 1);
-    rep_.push_back(static_cast<char>(kind));
-    put_length_prefixed(rep_, key);
-    if (kind != value_kind::deletion) put_length_prefixed(rep_, value);
-    user_bytes_ += key.size() + value.size();
-  }
-  void set_count(std::uint32_t n) { encode_fixed32(rep_.data() + 8, n); }
-
-  std::string rep_;
-  std::uint64_t user_bytes_ = 0;
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/engine/write_batch.hpp ----
+// ---- end lsm/cache/table_cache.hpp ----
 // ---- begin lsm/engine/range_tombstones.hpp ----
 // lsm/engine/range_tombstones.hpp — a set of range tombstones cut into
 // non-overlapping fragments, answering "the newest tombstone covering this
@@ -6922,6 +5587,10 @@ class write_batch {
 // [first, last) whose sequence number is below seq.
 //
 // Thread safety: build single-threaded, then read-only.
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 namespace lsm {
 inline namespace v0 {
@@ -7038,94 +5707,1148 @@ class range_tombstone_set {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/engine/range_tombstones.hpp ----
-// ---- begin lsm/version/version.hpp ----
-// lsm/version/version.hpp — a version: the immutable set of table files per
-// level at one moment, and the reference-counted table_file handles it holds.
+// ---- begin lsm/engine/snapshot_list.hpp ----
+// lsm/engine/snapshot_list.hpp — the sequence numbers of a tree's live
+// snapshots (compaction keeps every version one of them can see), and the
+// registration an lsm::snapshot holds to stay on the list.
 //
-// Versions are never modified once published; readers pin one through a
-// shared_ptr. A table file is deleted only when an edit removed it from the
-// current version (it is marked obsolete) and the last version, iterator or
-// job referring to it has let go: its handle's destructor then queues the
-// number on the shared obsolete_files list, which the engine purges.
-//
-// Thread safety: version and table_file are immutable after construction
-// (except the obsolete flag, atomic); obsolete_files is internally locked.
+// Thread safety: internally locked; a registration may outlive the engine
+// (it keeps the list alive).
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <vector>
 
 namespace lsm {
 inline namespace v0 {
 namespace detail {
 
-inline constexpr int max_levels = 7;
-
-/// Numbers of table files no longer referenced by anything, waiting for deletion.
-class obsolete_files {
+/// The sequence numbers of the live snapshots of one tree.
+class snapshot_list {
  public:
-  void add(std::uint64_t number) {
+  void acquire(sequence_number s) {
     std::lock_guard lock(mu_);
-    numbers_.push_back(number);
+    seqs_.insert(s);
   }
-  std::vector<std::uint64_t> take() {
+  void release(sequence_number s) {
     std::lock_guard lock(mu_);
-    return std::exchange(numbers_, {});
+    auto it = seqs_.find(s);
+    if (it != seqs_.end()) seqs_.erase(it);
+  }
+  /// Ascending, duplicates removed.
+  std::vector<sequence_number> sorted() const {
+    std::lock_guard lock(mu_);
+    std::vector<sequence_number> out;
+    for (auto s : seqs_)
+      if (out.empty() || out.back() != s) out.push_back(s);
+    return out;
   }
 
  private:
-  std::mutex mu_;
-  std::vector<std::uint64_t> numbers_;
+  mutable std::mutex mu_;
+  std::multiset<sequence_number> seqs_;
 };
 
-class table_file {
- public:
-  table_file(file_meta meta, std::shared_ptr<obsolete_files> sink)
-      : meta_(std::move(meta)), sink_(std::move(sink)) {}
-  table_file(const table_file&) = delete;
-  table_file& operator=(const table_file&) = delete;
-  ~table_file() {
-    if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
-  }
-
-  const file_meta& meta() const { return meta_; }
-  std::uint64_t number() const { return meta_.number; }
-  std::string_view smallest_user_key() const { return extract_user_key(meta_.smallest); }
-  std::string_view largest_user_key() const { return extract_user_key(meta_.largest); }
-  void mark_obsolete() const { obsolete_.store(true, std::memory_order_release); }
-
- private:
-  file_meta meta_;
-  std::shared_ptr<obsolete_files> sink_;
-  mutable std::atomic<bool> obsolete_{false};
-};
-
-using table_file_ptr = std::shared_ptr<const table_file>;
-
-/// Files per level. Level 0 is ordered newest first (by largest sequence
-/// number, then file number); levels >= 1 hold disjoint key ranges ordered
-/// by smallest key.
-struct version {
-  std::vector<std::vector<table_file_ptr>> levels =
-      std::vector<std::vector<table_file_ptr>>(max_levels);
-
-  std::uint64_t level_bytes(int level) const {
-    std::uint64_t n = 0;
-    for (const auto& f : levels[static_cast<std::size_t>(level)]) n += f->meta().file_size;
-    return n;
-  }
-  std::size_t level_files(int level) const {
-    return levels[static_cast<std::size_t>(level)].size();
-  }
-  std::size_t total_files() const {
-    std::size_t n = 0;
-    for (const auto& l : levels) n += l.size();
-    return n;
-  }
-};
-
-using version_ptr = std::shared_ptr<const version>;
+/// A snapshot of `seq`, registered on `list` until the snapshot (and every
+/// moved-to copy) is gone.
+inline snapshot make_snapshot(const std::shared_ptr<snapshot_list>& list, sequence_number seq) {
+  list->acquire(seq);
+  std::shared_ptr<const void> registration(list.get(),
+                                           [list, seq](const void*) { list->release(seq); });
+  return snapshot(std::move(registration), seq);
+}
 
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm
-// ---- end lsm/version/version.hpp ----
+// ---- end lsm/engine/snapshot_list.hpp ----
+// ---- begin lsm/io/posix_file_system.hpp ----
+// lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
+// pread for random access, a user-space buffer for appends, fdatasync for
+// sync, fsync of the directory for sync_dir and fcntl locks (plus an
+// in-process table, since fcntl locks do not exclude the same process) for
+// lock_file.
+//
+// Thread safety: posix_file_system is thread-safe; see io/file_system.hpp for
+// the file objects.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline status posix_error(const std::string& context, int err) {
+  std::string msg = context + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE || err == ENOMEM)
+    return status::resource_exhausted(std::move(msg));
+  if (err == ENOENT) return status::io_error(std::move(msg));
+  return status::io_error(std::move(msg));
+}
+
+class posix_sequential_file final : public sequential_file {
+ public:
+  posix_sequential_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~posix_sequential_file() override { ::close(fd_); }
+  status read(std::size_t n, char* scratch, std::string_view& out) override {
+    std::size_t got = 0;
+    while (got < n) {
+      const ::ssize_t r = ::read(fd_, scratch + got, n - got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error(path_ + ": read", errno);
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    out = std::string_view(scratch, got);
+    return {};
+  }
+  status skip(std::uint64_t n) override {
+    if (::lseek(fd_, static_cast<::off_t>(n), SEEK_CUR) == static_cast<::off_t>(-1))
+      return posix_error(path_ + ": lseek", errno);
+    return {};
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class posix_random_access_file final : public random_access_file {
+ public:
+  posix_random_access_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~posix_random_access_file() override { ::close(fd_); }
+  status read(std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view& out) const override {
+    std::size_t got = 0;
+    while (got < n) {
+      const ::ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error(path_ + ": pread at offset " + std::to_string(offset + got), errno);
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    out = std::string_view(scratch, got);
+    return {};
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class posix_writable_file final : public writable_file {
+ public:
+  static constexpr std::size_t buffer_capacity = 64 * 1024;
+
+  /// `appending`: fd was opened with O_APPEND (writes land at the end of
+  /// the file, so it never preallocates).
+  posix_writable_file(std::string path, int fd, bool appending = false)
+      : path_(std::move(path)), fd_(fd), appending_(appending) {
+    buffer_.reserve(buffer_capacity);
+  }
+  ~posix_writable_file() override {
+    if (fd_ >= 0) (void)close();
+  }
+  status append(std::string_view data) override {
+    if (buffer_.size() + data.size() <= buffer_capacity) {
+      buffer_.append(data.data(), data.size());
+      return {};
+    }
+    status s = flush();
+    if (!s.ok()) return s;
+    if (data.size() <= buffer_capacity) {
+      buffer_.append(data.data(), data.size());
+      return {};
+    }
+    return write_all(data);
+  }
+  status flush() override {
+    if (buffer_.empty()) return {};
+    status s = write_all(buffer_);
+    buffer_.clear();
+    return s;
+  }
+  status sync() override {
+    status s = flush();
+    if (!s.ok()) return s;
+    if (::fdatasync(fd_) != 0) return posix_error(path_ + ": fdatasync", errno);
+    return {};
+  }
+  status close() override {
+    status s = flush();
+    // Trim the reserved tail (not synced: if the trim is lost, the zeros are
+    // what a crash leaves anyway).
+    if (fd_ >= 0 && reserved_ > written_ && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0 &&
+        s.ok())
+      s = posix_error(path_ + ": ftruncate", errno);
+    if (fd_ >= 0 && ::close(fd_) != 0 && s.ok()) s = posix_error(path_ + ": close", errno);
+    fd_ = -1;
+    return s;
+  }
+  void set_preallocation(std::uint64_t step) override {
+#if defined(__linux__)
+    if (!appending_) step_ = step;
+#else
+    (void)step;
+#endif
+  }
+
+ private:
+  /// Reserves space past written_ + n when preallocating (fallocate without
+  /// KEEP_SIZE: the size covers the reservation, so appends into it leave
+  /// the size alone). A file system that cannot ends the preallocation.
+  void reserve_for(std::size_t n) {
+#if defined(__linux__)
+    if (step_ == 0 || written_ + n <= reserved_) return;
+    reserved_ = std::max(reserved_, written_);  // reserving from the first unwritten byte
+    const std::uint64_t end = (written_ + n + step_ - 1) / step_ * step_;
+    if (::fallocate(fd_, 0, static_cast<off_t>(reserved_), static_cast<off_t>(end - reserved_)) !=
+        0) {
+      step_ = 0;
+      return;
+    }
+    reserved_ = end;
+#else
+    (void)n;
+#endif
+  }
+
+  status write_all(std::string_view data) {
+    reserve_for(data.size());
+    while (!data.empty()) {
+      const ::ssize_t r = ::write(fd_, data.data(), data.size());
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error(path_ + ": write", errno);
+      }
+      data.remove_prefix(static_cast<std::size_t>(r));
+      written_ += static_cast<std::uint64_t>(r);
+    }
+    return {};
+  }
+
+  std::string path_;
+  int fd_;
+  bool appending_;
+  std::string buffer_;
+  std::uint64_t written_ = 0;   // bytes written through fd_ (not counting O_APPEND files' start)
+  std::uint64_t reserved_ = 0;  // the file's size with its reservation (0: none yet)
+  std::uint64_t step_ = 0;      // preallocation step; 0: off
+};
+
+/// The set of paths locked by this process: fcntl locks are per process, so
+/// a second lock from the same process would silently succeed without it.
+class posix_lock_table {
+ public:
+  static posix_lock_table& instance() {
+    static posix_lock_table table;
+    return table;
+  }
+  bool insert(const std::string& path) {
+    std::lock_guard lock(mu_);
+    return paths_.insert(path).second;
+  }
+  void erase(const std::string& path) {
+    std::lock_guard lock(mu_);
+    paths_.erase(path);
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> paths_;
+};
+
+class posix_file_lock final : public file_lock {
+ public:
+  posix_file_lock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~posix_file_lock() override {
+    struct ::flock f {};
+    f.l_type = F_UNLCK;
+    f.l_whence = SEEK_SET;
+    (void)::fcntl(fd_, F_SETLK, &f);
+    ::close(fd_);
+    posix_lock_table::instance().erase(path_);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+}  // namespace detail
+
+/// The default file system: the operating system's.
+class posix_file_system final : public file_system {
+ public:
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return detail::posix_error(path + ": open", errno);
+    return std::unique_ptr<sequential_file>(new detail::posix_sequential_file(path, fd));
+  }
+  result<std::unique_ptr<random_access_file>> new_random_access_file(
+      const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return detail::posix_error(path + ": open", errno);
+    return std::unique_ptr<random_access_file>(new detail::posix_random_access_file(path, fd));
+  }
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
+    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
+  }
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return detail::posix_error(path + ": open for appending", errno);
+    return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd, true));
+  }
+  bool file_exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+  result<std::vector<std::string>> get_children(const std::string& dir) override {
+    ::DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return detail::posix_error(dir + ": opendir", errno);
+    std::vector<std::string> names;
+    while (::dirent* e = ::readdir(d)) {
+      const std::string_view name = e->d_name;
+      if (name != "." && name != "..") names.emplace_back(name);
+    }
+    ::closedir(d);
+    return names;
+  }
+  status remove_file(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return detail::posix_error(path + ": unlink", errno);
+    return {};
+  }
+  status create_dir(const std::string& dir) override {
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+      return detail::posix_error(dir + ": mkdir", errno);
+    return {};
+  }
+  result<std::uint64_t> file_size(const std::string& path) override {
+    struct ::stat st {};
+    if (::stat(path.c_str(), &st) != 0) return detail::posix_error(path + ": stat", errno);
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+  status rename_file(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0)
+      return detail::posix_error(from + ": rename to " + to, errno);
+    return {};
+  }
+  status sync_dir(const std::string& dir) override {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return detail::posix_error(dir + ": open directory", errno);
+    status s;
+    if (::fsync(fd) != 0) s = detail::posix_error(dir + ": fsync directory", errno);
+    ::close(fd);
+    return s;
+  }
+  result<std::unique_ptr<file_lock>> lock_file(const std::string& path) override {
+    if (!detail::posix_lock_table::instance().insert(path))
+      return status::busy(path + ": already locked by this process");
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      detail::posix_lock_table::instance().erase(path);
+      return detail::posix_error(path + ": open lock file", errno);
+    }
+    struct ::flock f {};
+    f.l_type = F_WRLCK;
+    f.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_SETLK, &f) != 0) {
+      const int err = errno;
+      ::close(fd);
+      detail::posix_lock_table::instance().erase(path);
+      if (err == EACCES || err == EAGAIN) return status::busy(path + ": locked by another process");
+      return detail::posix_error(path + ": lock", err);
+    }
+    return std::unique_ptr<file_lock>(new detail::posix_file_lock(path, fd));
+  }
+};
+
+/// The process-wide POSIX file system used when options::file_system is null.
+inline std::shared_ptr<file_system> default_file_system() {
+  static const std::shared_ptr<file_system> fs = std::make_shared<posix_file_system>();
+  return fs;
+}
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/io/posix_file_system.hpp ----
+// ---- begin lsm/iter/db_iterator.hpp ----
+// lsm/iter/db_iterator.hpp — turns the merged stream of internal entries into
+// the user's view at one sequence number: for each user key the newest
+// version with sequence <= snapshot, skipping keys whose newest visible
+// version is a tombstone or is covered by a newer range tombstone.
+//
+// Thread safety: one thread at a time. Invariants: moving forward, the inner
+// iterator is positioned at the entry yielded; moving backward, it is
+// positioned just before all entries of the yielded key, and the key and
+// value are held in saved_key_ / saved_value_.
+
+#include <memory>
+#include <string>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <key_comparator Comparator>
+class db_iterator final : public internal_iterator {
+  enum class direction : std::uint8_t { forward, reverse };
+
+ public:
+  /// `pin` keeps alive what `inner` reads from (memtables, version).
+  db_iterator(std::unique_ptr<internal_iterator> inner, sequence_number snapshot,
+              std::shared_ptr<const range_tombstone_set<Comparator>> tombstones,
+              std::shared_ptr<const void> pin = nullptr)
+      : pin_(std::move(pin)),
+        inner_(std::move(inner)),
+        snapshot_(snapshot),
+        tombstones_(std::move(tombstones)) {
+    if (tombstones_ && tombstones_->empty()) tombstones_.reset();
+  }
+
+  bool valid() const override { return valid_; }
+  std::string_view key() const override {
+    return dir_ == direction::forward ? extract_user_key(inner_->key())
+                                      : std::string_view(saved_key_);
+  }
+  std::string_view value() const override {
+    return dir_ == direction::forward ? inner_->value() : std::string_view(saved_value_);
+  }
+  status get_status() const override {
+    if (!status_.ok()) return status_;
+    return inner_->get_status();
+  }
+
+  void seek_to_first() override {
+    dir_ = direction::forward;
+    saved_value_.clear();
+    inner_->seek_to_first();
+    if (inner_->valid())
+      find_next_user_entry(false);
+    else
+      valid_ = false;
+  }
+  void seek_to_last() override {
+    dir_ = direction::reverse;
+    saved_value_.clear();
+    inner_->seek_to_last();
+    find_prev_user_entry();
+  }
+  void seek(std::string_view user_key) override {
+    dir_ = direction::forward;
+    saved_value_.clear();
+    saved_key_.clear();
+    append_internal_key(saved_key_, user_key, snapshot_, value_kind_for_seek);
+    inner_->seek(saved_key_);
+    if (inner_->valid())
+      find_next_user_entry(false);
+    else
+      valid_ = false;
+  }
+  /// REQUIRES: valid().
+  void next() override {
+    if (dir_ == direction::reverse) {
+      dir_ = direction::forward;
+      // inner_ is before the entries of saved_key_: step into them, then
+      // skip them below.
+      if (!inner_->valid())
+        inner_->seek_to_first();
+      else
+        inner_->next();
+      if (!inner_->valid()) {
+        valid_ = false;
+        saved_key_.clear();
+        return;
+      }
+    } else {
+      saved_key_.assign(extract_user_key(inner_->key()));
+      inner_->next();
+      if (!inner_->valid()) {
+        valid_ = false;
+        saved_key_.clear();
+        return;
+      }
+    }
+    find_next_user_entry(true);
+  }
+  /// REQUIRES: valid().
+  void prev() override {
+    if (dir_ == direction::forward) {
+      // Step back to the last entry of a key before the current one.
+      saved_key_.assign(extract_user_key(inner_->key()));
+      for (;;) {
+        inner_->prev();
+        if (!inner_->valid()) {
+          valid_ = false;
+          saved_key_.clear();
+          saved_value_.clear();
+          return;
+        }
+        if (Comparator::compare(extract_user_key(inner_->key()), saved_key_) < 0) break;
+      }
+      dir_ = direction::reverse;
+    }
+    find_prev_user_entry();
+  }
+
+ private:
+  bool parse(parsed_internal_key& out) {
+    if (!parse_internal_key(inner_->key(), out)) {
+      status_ = status::corruption("malformed internal key in iterator");
+      return false;
+    }
+    return true;
+  }
+  bool covered(const parsed_internal_key& k) const {
+    return tombstones_ && tombstones_->max_covering(k.user_key) > k.sequence;
+  }
+
+  void find_next_user_entry(bool skipping) {
+    do {
+      parsed_internal_key k;
+      if (!parse(k)) {
+        valid_ = false;
+        return;
+      }
+      if (k.sequence <= snapshot_) {
+        if (k.kind == value_kind::deletion || (k.kind == value_kind::value && covered(k))) {
+          saved_key_.assign(k.user_key);
+          skipping = true;
+        } else if (k.kind == value_kind::value) {
+          if (!(skipping && Comparator::compare(k.user_key, saved_key_) <= 0)) {
+            valid_ = true;
+            saved_key_.clear();
+            return;
+          }
+        }
+      }
+      inner_->next();
+    } while (inner_->valid());
+    saved_key_.clear();
+    valid_ = false;
+  }
+
+  void find_prev_user_entry() {
+    value_kind kind = value_kind::deletion;
+    if (inner_->valid()) {
+      do {
+        parsed_internal_key k;
+        if (!parse(k)) {
+          valid_ = false;
+          return;
+        }
+        if (k.sequence <= snapshot_ && k.kind != value_kind::range_deletion) {
+          if (kind != value_kind::deletion && Comparator::compare(k.user_key, saved_key_) < 0)
+            break;  // the newest visible version of saved_key_ was a value
+          kind = (k.kind == value_kind::value && covered(k)) ? value_kind::deletion : k.kind;
+          if (kind == value_kind::deletion) {
+            saved_key_.clear();
+            saved_value_.clear();
+          } else {
+            saved_key_.assign(k.user_key);
+            saved_value_.assign(inner_->value());
+          }
+        }
+        inner_->prev();
+      } while (inner_->valid());
+    }
+    if (kind == value_kind::deletion) {
+      valid_ = false;
+      saved_key_.clear();
+      saved_value_.clear();
+      dir_ = direction::forward;
+    } else {
+      valid_ = true;
+    }
+  }
+
+  std::shared_ptr<const void> pin_;  // destroyed after inner_
+  std::unique_ptr<internal_iterator> inner_;
+  sequence_number snapshot_;
+  std::shared_ptr<const range_tombstone_set<Comparator>> tombstones_;
+  direction dir_ = direction::forward;
+  bool valid_ = false;
+  std::string saved_key_;    // forward: key being skipped; reverse: current key
+  std::string saved_value_;  // reverse: current value
+  status status_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/iter/db_iterator.hpp ----
+// ---- begin lsm/iter/level_iterator.hpp ----
+// lsm/iter/level_iterator.hpp — one iterator over a sorted run of table files
+// with disjoint key ranges (a level >= 1): opens each file's iterator only
+// when the position reaches it.
+//
+// Thread safety: one thread at a time. The files are pinned by the
+// table_file_ptr copies this iterator holds.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+using table_iterator_opener = std::function<std::unique_ptr<internal_iterator>(const table_file&)>;
+
+template <class Compare>
+class level_iterator final : public internal_iterator {
+ public:
+  level_iterator(std::vector<table_file_ptr> files, table_iterator_opener open)
+      : files_(std::move(files)), open_(std::move(open)) {}
+
+  bool valid() const override { return child_ && child_->valid(); }
+  void seek_to_first() override {
+    set_file(0);
+    if (child_) child_->seek_to_first();
+    skip_forward();
+  }
+  void seek_to_last() override {
+    set_file(files_.empty() ? 0 : files_.size() - 1);
+    if (child_) child_->seek_to_last();
+    skip_backward();
+  }
+  void seek(std::string_view target) override {
+    // First file whose largest key is >= target.
+    std::size_t lo = 0, hi = files_.size();
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (Compare::compare(files_[mid]->meta().largest, target) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    set_file(lo);
+    if (child_) child_->seek(target);
+    skip_forward();
+  }
+  void next() override {
+    child_->next();
+    skip_forward();
+  }
+  void prev() override {
+    child_->prev();
+    skip_backward();
+  }
+  std::string_view key() const override { return child_->key(); }
+  std::string_view value() const override { return child_->value(); }
+  status get_status() const override {
+    if (!status_.ok()) return status_;
+    return child_ ? child_->get_status() : status{};
+  }
+
+ private:
+  void set_file(std::size_t index) {
+    if (index >= files_.size()) {
+      child_.reset();
+      index_ = files_.size();
+      return;
+    }
+    if (child_ && index_ == index) return;
+    if (child_) {
+      status s = child_->get_status();
+      if (!s.ok() && status_.ok()) status_ = s;
+    }
+    index_ = index;
+    child_ = open_(*files_[index]);
+  }
+  void skip_forward() {
+    while (child_ && !child_->valid() && child_->get_status().ok()) {
+      if (index_ + 1 >= files_.size()) {
+        child_.reset();
+        index_ = files_.size();
+        return;
+      }
+      set_file(index_ + 1);
+      child_->seek_to_first();
+    }
+  }
+  void skip_backward() {
+    while (child_ && !child_->valid() && child_->get_status().ok()) {
+      if (index_ == 0) {
+        child_.reset();
+        index_ = files_.size();
+        return;
+      }
+      set_file(index_ - 1);
+      child_->seek_to_last();
+    }
+  }
+
+  std::vector<table_file_ptr> files_;
+  table_iterator_opener open_;
+  std::size_t index_ = 0;
+  std::unique_ptr<internal_iterator> child_;
+  status status_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/iter/level_iterator.hpp ----
+// ---- begin lsm/iter/merging_iterator.hpp ----
+// lsm/iter/merging_iterator.hpp — merges several sorted internal iterators
+// into one sorted stream (duplicates are all yielded, in Compare order), in
+// both directions.
+//
+// Thread safety: one thread at a time. Invariant: when valid, current_ is the
+// child with the smallest (forward) or largest (reverse) key, and every other
+// child is positioned after (forward) or before (reverse) the current key.
+// Each child's validity and key are cached after it moves, so choosing the
+// next entry costs comparisons only, not virtual calls; and the runner-up (the
+// second smallest or largest child) is kept too, so that a step which leaves
+// the moved child in front, the common case of a scan, costs one comparison.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <class Compare>
+class merging_iterator final : public internal_iterator {
+  struct child {
+    std::unique_ptr<internal_iterator> it;
+    std::string_view key;
+    bool valid = false;
+    void refresh() {
+      valid = it->valid();
+      if (valid) key = it->key();
+    }
+  };
+
+ public:
+  explicit merging_iterator(std::vector<std::unique_ptr<internal_iterator>> children) {
+    children_.reserve(children.size());
+    for (auto& c : children) children_.push_back({std::move(c), {}, false});
+  }
+
+  bool valid() const override { return current_ != nullptr; }
+  void seek_to_first() override {
+    for (auto& c : children_) {
+      c.it->seek_to_first();
+      c.refresh();
+    }
+    find_smallest();
+    forward_ = true;
+  }
+  void seek_to_last() override {
+    for (auto& c : children_) {
+      c.it->seek_to_last();
+      c.refresh();
+    }
+    find_largest();
+    forward_ = false;
+  }
+  void seek(std::string_view target) override {
+    for (auto& c : children_) {
+      c.it->seek(target);
+      c.refresh();
+    }
+    find_smallest();
+    forward_ = true;
+  }
+  void next() override {
+    if (!forward_) {
+      // Move every other child to the first entry after key().
+      const std::string key(current_->key);
+      for (auto& c : children_) {
+        if (&c == current_) continue;
+        c.it->seek(key);
+        if (c.it->valid() && Compare::compare(key, c.it->key()) == 0) c.it->next();
+        c.refresh();
+      }
+      forward_ = true;
+      current_->it->next();
+      current_->refresh();
+      find_smallest();
+      return;
+    }
+    current_->it->next();
+    current_->refresh();
+    // The other children did not move: the moved one stays in front while it
+    // is still below the runner-up.
+    if (current_->valid &&
+        (runner_up_ == nullptr || Compare::compare(current_->key, runner_up_->key) < 0))
+      return;
+    find_smallest();
+  }
+  void prev() override {
+    if (forward_) {
+      // Move every other child to the last entry before key().
+      const std::string key(current_->key);
+      for (auto& c : children_) {
+        if (&c == current_) continue;
+        c.it->seek(key);
+        if (c.it->valid())
+          c.it->prev();
+        else
+          c.it->seek_to_last();
+        c.refresh();
+      }
+      forward_ = false;
+      current_->it->prev();
+      current_->refresh();
+      find_largest();
+      return;
+    }
+    current_->it->prev();
+    current_->refresh();
+    if (current_->valid &&
+        (runner_up_ == nullptr || Compare::compare(current_->key, runner_up_->key) > 0))
+      return;
+    find_largest();
+  }
+  std::string_view key() const override { return current_->key; }
+  std::string_view value() const override { return current_->it->value(); }
+  status get_status() const override {
+    for (const auto& c : children_) {
+      status s = c.it->get_status();
+      if (!s.ok()) return s;
+    }
+    return {};
+  }
+
+ private:
+  // Ties go to the earlier child (forward) or the later one (reverse), as a
+  // plain scan would choose; the fast paths above only keep a child that is
+  // strictly in front, so they choose the same.
+  void find_smallest() {
+    current_ = runner_up_ = nullptr;
+    for (auto& c : children_) {
+      if (!c.valid) continue;
+      if (current_ == nullptr || Compare::compare(c.key, current_->key) < 0) {
+        runner_up_ = current_;
+        current_ = &c;
+      } else if (runner_up_ == nullptr || Compare::compare(c.key, runner_up_->key) < 0) {
+        runner_up_ = &c;
+      }
+    }
+  }
+  void find_largest() {
+    current_ = runner_up_ = nullptr;
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+      if (!it->valid) continue;
+      if (current_ == nullptr || Compare::compare(it->key, current_->key) > 0) {
+        runner_up_ = current_;
+        current_ = &*it;
+      } else if (runner_up_ == nullptr || Compare::compare(it->key, runner_up_->key) > 0) {
+        runner_up_ = &*it;
+      }
+    }
+  }
+
+  std::vector<child> children_;
+  child* current_ = nullptr;
+  child* runner_up_ = nullptr;  // second in line; null when only current_ is valid
+  bool forward_ = true;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/iter/merging_iterator.hpp ----
+// ---- begin lsm/sst/table_builder.hpp ----
+// lsm/sst/table_builder.hpp — detail::table_builder<Comparator, Filter>
+// writes one SST file (docs/format/sst.md): data blocks cut at
+// options.block_size, then the filter, range_del, properties, metaindex and
+// index blocks and the footer.
+//
+// Thread safety: one thread at a time.
+// Invariants: entries are added in strictly increasing internal-key order
+// (checked: a violation makes the builder fail with invalid_argument); after
+// the first error every call is a no-op and get_status() reports it. The
+// builder never syncs or closes the file: the caller does, in the order
+// DESIGN.md §3 prescribes.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <key_comparator Comparator, class Filter>
+class table_builder {
+ public:
+  using internal_comparator = internal_key_comparator<Comparator>;
+
+  /// REQUIRES: file is empty and outlives the builder.
+  table_builder(const table_options& options, writable_file& file)
+      : options_(options),
+        file_(file),
+        data_block_(options.block_restart_interval),
+        index_block_(1) {
+    props_.comparator_name = std::string(Comparator::name);
+    props_.filter_name = std::string(Filter::name);
+    props_.codec_name = options.codec_name;
+  }
+
+  table_builder(const table_builder&) = delete;
+  table_builder& operator=(const table_builder&) = delete;
+
+  /// REQUIRES: !finished; internal_key is a valid internal key sorting after
+  /// every key added before (by internal_key_comparator<Comparator>).
+  void add(std::string_view internal_key, std::string_view value) {
+    if (!status_.ok() || closed_) return;
+    parsed_internal_key parsed;
+    if (!parse_internal_key(internal_key, parsed)) {
+      status_ = status::invalid_argument("table_builder::add: malformed internal key of " +
+                                         std::to_string(internal_key.size()) + " bytes");
+      return;
+    }
+    const bool first = props_.num_entries == 0;
+    if (!first && internal_comparator::compare(last_key_, internal_key) >= 0) {
+      status_ = status::invalid_argument("table_builder::add: keys out of order: entry " +
+                                         std::to_string(props_.num_entries) +
+                                         " does not sort after the previous one");
+      return;
+    }
+    if (pending_index_entry_) {
+      add_index_entry(separator(last_key_, internal_key));
+      pending_index_entry_ = false;
+    }
+    if (first || Comparator::compare(extract_user_key(last_key_), parsed.user_key) != 0)
+      key_hashes_.push_back(hash64(parsed.user_key));
+
+    ++props_.num_entries;
+    if (parsed.kind == value_kind::deletion) ++props_.num_deletions;
+    props_.raw_key_size += internal_key.size();
+    props_.raw_value_size += value.size();
+    note_bounds(internal_key, internal_key, parsed.sequence);
+
+    last_key_.assign(internal_key.data(), internal_key.size());
+    data_block_.add(internal_key, value);
+    if (data_block_.current_size_estimate() >= options_.block_size) flush_data_block();
+  }
+
+  /// Records the range tombstone [first, last)@seq (user keys), in any order.
+  /// REQUIRES: !finished; first < last by Comparator.
+  void add_range_tombstone(std::string_view first, std::string_view last, sequence_number seq) {
+    if (!status_.ok() || closed_) return;
+    tombstones_.push_back(range_tombstone{std::string(first), std::string(last), seq});
+  }
+
+  /// Writes the remaining data block, the meta blocks, the index and the
+  /// footer. Does not sync or close the file.
+  /// REQUIRES: neither finish() nor abandon() was called.
+  status finish() {
+    if (closed_) return status_.ok() ? status::invalid_argument("table already closed") : status_;
+    closed_ = true;
+    if (!status_.ok()) return status_;
+    flush_data_block();
+    if (pending_index_entry_) {
+      add_index_entry(successor(last_key_));
+      pending_index_entry_ = false;
+    }
+
+    std::string contents;
+    block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle, index_handle;
+
+    Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
+    write_block(contents, filter_handle);
+
+    contents = encode_range_tombstones();
+    write_block(contents, range_del_handle);
+
+    contents = encode_properties(props_);
+    write_block(contents, properties_handle);
+
+    block_builder meta(1);
+    std::string handle_bytes;
+    auto add_meta = [&](std::string_view name, const block_handle& h) {
+      handle_bytes.clear();
+      h.encode_to(handle_bytes);
+      meta.add(name, handle_bytes);
+    };
+    add_meta("filter", filter_handle);
+    add_meta("properties", properties_handle);
+    add_meta("range_del", range_del_handle);
+    write_block(meta.finish(), metaindex_handle);
+
+    write_block(index_block_.finish(), index_handle);
+
+    if (status_.ok()) {
+      footer f;
+      f.metaindex = metaindex_handle;
+      f.index = index_handle;
+      contents.clear();
+      f.encode_to(contents);
+      append(contents);
+    }
+    return status_;
+  }
+
+  /// Gives up on the table; the caller removes the file.
+  void abandon() noexcept { closed_ = true; }
+
+  /// Bytes written so far plus the pending data block's size.
+  std::uint64_t file_size() const noexcept {
+    return offset_ + (data_block_.empty() ? 0 : data_block_.current_size_estimate());
+  }
+  std::uint64_t num_entries() const noexcept { return props_.num_entries; }
+  /// Counts and bounds so far; complete (tombstones included) after finish().
+  const table_properties& properties() const noexcept { return props_; }
+  status get_status() const { return status_; }
+
+ private:
+  void note_bounds(std::string_view smallest, std::string_view largest, sequence_number seq) {
+    const bool empty = props_.smallest.empty();
+    if (empty || internal_comparator::compare(smallest, props_.smallest) < 0)
+      props_.smallest.assign(smallest.data(), smallest.size());
+    if (empty || internal_comparator::compare(largest, props_.largest) > 0)
+      props_.largest.assign(largest.data(), largest.size());
+    if (empty) {
+      props_.smallest_seq = props_.largest_seq = seq;
+    } else {
+      props_.smallest_seq = std::min(props_.smallest_seq, seq);
+      props_.largest_seq = std::max(props_.largest_seq, seq);
+    }
+  }
+
+  /// A key s with a <= s < b; shorter than a when the comparator is bytewise.
+  static std::string separator(std::string_view a, std::string_view b) {
+    if constexpr (std::is_same_v<Comparator, bytewise_comparator>) {
+      const std::string_view ua = extract_user_key(a), ub = extract_user_key(b);
+      const std::size_t limit = std::min(ua.size(), ub.size());
+      std::size_t p = 0;
+      while (p < limit && ua[p] == ub[p]) ++p;
+      if (p < limit && p + 1 < ua.size()) {
+        const auto c = static_cast<unsigned char>(ua[p]);
+        if (c < 0xff && c + 1 < static_cast<unsigned char>(ub[p])) {
+          std::string u(ua.substr(0, p + 1));
+          u[p] = static_cast<char>(c + 1);
+          return make_internal_key(u, max_sequence_number, value_kind_for_seek);
+        }
+      }
+    }
+    (void)b;
+    return std::string(a);
+  }
+
+  /// A key s >= a; shorter than a when the comparator is bytewise.
+  static std::string successor(std::string_view a) {
+    if constexpr (std::is_same_v<Comparator, bytewise_comparator>) {
+      const std::string_view ua = extract_user_key(a);
+      for (std::size_t i = 0; i + 1 < ua.size(); ++i) {
+        const auto c = static_cast<unsigned char>(ua[i]);
+        if (c != 0xff) {
+          std::string u(ua.substr(0, i + 1));
+          u[i] = static_cast<char>(c + 1);
+          return make_internal_key(u, max_sequence_number, value_kind_for_seek);
+        }
+      }
+    }
+    return std::string(a);
+  }
+
+  void add_index_entry(const std::string& separator_key) {
+    std::string handle_bytes;
+    pending_handle_.encode_to(handle_bytes);
+    index_block_.add(separator_key, handle_bytes);
+  }
+
+  void flush_data_block() {
+    if (data_block_.empty() || !status_.ok()) return;
+    write_block(data_block_.finish(), pending_handle_);
+    data_block_.reset();
+    ++props_.num_data_blocks;
+    pending_index_entry_ = true;
+  }
+
+  void write_block(std::string_view contents, block_handle& handle) {
+    if (!status_.ok()) return;
+    handle.offset = offset_;
+    handle.size = contents.size();
+    append(contents);
+    trailer_.clear();
+    append_block_trailer(trailer_, contents);
+    append(trailer_);
+  }
+
+  void append(std::string_view bytes) {
+    if (!status_.ok()) return;
+    status_ = file_.append(bytes);
+    if (status_.ok()) offset_ += bytes.size();
+  }
+
+  std::string encode_range_tombstones() {
+    std::vector<std::pair<std::string, std::string>> entries;  // (internal key, last)
+    entries.reserve(tombstones_.size());
+    for (const range_tombstone& t : tombstones_)
+      entries.emplace_back(make_internal_key(t.first, t.seq, value_kind::range_deletion), t.last);
+    std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
+      return internal_comparator::compare(x.first, y.first) < 0;
+    });
+    // Merge tombstones with the same start and sequence: keep the largest end.
+    std::vector<std::pair<std::string, std::string>> merged;
+    for (auto& e : entries) {
+      if (!merged.empty() && internal_comparator::compare(merged.back().first, e.first) == 0) {
+        if (Comparator::compare(e.second, merged.back().second) > 0)
+          merged.back().second = std::move(e.second);
+      } else {
+        merged.push_back(std::move(e));
+      }
+    }
+    block_builder b(1);
+    for (const auto& [key, last] : merged) {
+      b.add(key, last);
+      const sequence_number seq = extract_sequence(key);
+      note_bounds(key, make_internal_key(last, max_sequence_number, value_kind_for_seek), seq);
+    }
+    props_.num_range_deletions = merged.size();
+    return std::string(b.finish());
+  }
+
+  table_options options_;
+  writable_file& file_;
+  block_builder data_block_;
+  block_builder index_block_;
+  std::string last_key_;
+  block_handle pending_handle_;       // the last data block written
+  bool pending_index_entry_ = false;  // its index entry waits for the next key
+  std::vector<std::uint64_t> key_hashes_;
+  std::vector<range_tombstone> tombstones_;
+  table_properties props_;
+  std::uint64_t offset_ = 0;
+  std::string trailer_;
+  status status_;
+  bool closed_ = false;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/sst/table_builder.hpp ----
 // ---- begin lsm/version/version_set.hpp ----
 // lsm/version/version_set.hpp — the current version and the MANIFEST that
 // makes it durable: recovery from CURRENT + MANIFEST, and log_and_apply(),
@@ -7142,14 +6865,484 @@ using version_ptr = std::shared_ptr<const version>;
 // log_and_apply() and the setters (the engine's manifest mutex);
 // current() and the counters are safe to read concurrently.
 
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+// ---- begin lsm/wal/reader.hpp ----
+// lsm/wal/reader.hpp — reads back the records of a log (WAL or MANIFEST)
+// written by wal::writer, in order, and tells a torn tail from damage
+// (docs/format/wal.md §4).
+//
+// Thread safety: none; one thread at a time.
+// Invariants: reading stops at the end of the file or at the first problem and
+// never resumes past it, so the records returned are always a prefix of the
+// records written. A problem with no valid fragment anywhere after it is a torn
+// tail (a crash mid-append): the incomplete record is dropped and the status
+// stays ok. A problem followed by valid data is damage: errc::corruption with
+// the file name, the offset, the expected and the found value.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+// ---- begin lsm/wal/format.hpp ----
+// lsm/wal/format.hpp — the constants of the log format shared by the WAL and
+// the MANIFEST: 32 KiB blocks, 7-byte fragment headers, the fragment types,
+// and the fragment checksum. The byte-level format is docs/format/wal.md.
+//
+// Thread safety: constants and pure functions.
+// Invariants: a fragment never crosses a block boundary; a block tail shorter
+// than a header is zero-filled; every fragment's checksum is the masked
+// CRC32C of its type byte followed by its payload.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail::wal {
+
+/// The version of the framing described in docs/format/wal.md.
+inline constexpr std::uint32_t format_version = 1;
+
+inline constexpr std::size_t block_size = 32768;
+/// checksum (fixed32) + length (fixed16) + type (1 byte).
+inline constexpr std::size_t header_size = 7;
+/// The largest payload of one fragment.
+inline constexpr std::size_t max_fragment_payload = block_size - header_size;
+
+/// The type of a fragment. Persisted: the values never change.
+enum class record_type : std::uint8_t {
+  zero = 0,    ///< reserved, never written (zero-filled space)
+  full = 1,    ///< a whole record
+  first = 2,   ///< the first fragment of a record
+  middle = 3,  ///< an inner fragment
+  last = 4,    ///< the last fragment of a record
+};
+inline constexpr std::uint8_t max_record_type = static_cast<std::uint8_t>(record_type::last);
+
+inline constexpr std::string_view record_type_name(std::uint8_t type) noexcept {
+  switch (type) {
+    case 0:
+      return "zero";
+    case 1:
+      return "full";
+    case 2:
+      return "first";
+    case 3:
+      return "middle";
+    case 4:
+      return "last";
+    default:
+      return "unknown";
+  }
+}
+
+/// The stored (masked) checksum of a fragment: mask(crc32c(type ‖ payload)).
+inline std::uint32_t fragment_checksum(record_type type, std::string_view payload) noexcept {
+  const char t = static_cast<char>(type);
+  return crc32c::mask(crc32c::extend(crc32c::value(&t, 1), payload.data(), payload.size()));
+}
+
+}  // namespace detail::wal
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/wal/format.hpp ----
+
+namespace lsm {
+inline namespace v0 {
+namespace detail::wal {
+
+class reader {
+ public:
+  /// Reads src from its current position, which must be the start of the log.
+  /// file_name is used in error messages. With verify_checksums false the
+  /// checksums of returned fragments are not checked.
+  /// REQUIRES: src outlives the reader.
+  reader(sequential_file& src, std::string file_name, bool verify_checksums = true)
+      : src_(src),
+        file_name_(std::move(file_name)),
+        verify_(verify_checksums),
+        buffer_(block_size, '\0') {}
+
+  reader(const reader&) = delete;
+  reader& operator=(const reader&) = delete;
+
+  /// Sets record to the next complete record and returns true; returns false
+  /// at the end (then see get_status()). record views either the reader's
+  /// block buffer or scratch, and stays valid until the next call.
+  bool read_record(std::string_view& record, std::string& scratch) {
+    if (done_) return false;
+    scratch.clear();
+    bool in_record = false;
+    std::uint64_t record_start = 0;
+    for (;;) {
+      fragment f;
+      switch (next_fragment(f)) {
+        case step::fragment:
+          break;
+        case step::end:
+          torn_ = in_record;  // the file ends after a first or middle fragment
+          return finish();
+        case step::problem:
+          classify_problem();
+          return finish();
+        case step::failed:
+          return finish();
+      }
+      switch (static_cast<record_type>(f.type)) {
+        case record_type::full:
+          if (in_record) return sequence_error(f, record_start);
+          last_record_offset_ = f.offset;
+          record = f.payload;
+          return true;
+        case record_type::first:
+          if (in_record) return sequence_error(f, record_start);
+          in_record = true;
+          record_start = f.offset;
+          scratch.assign(f.payload.data(), f.payload.size());
+          break;
+        case record_type::middle:
+        case record_type::last:
+          if (!in_record) return sequence_error(f, std::nullopt);
+          scratch.append(f.payload.data(), f.payload.size());
+          if (static_cast<record_type>(f.type) == record_type::last) {
+            last_record_offset_ = record_start;
+            record = scratch;
+            return true;
+          }
+          break;
+        case record_type::zero:  // rejected by next_fragment
+          return finish();
+      }
+    }
+  }
+
+  /// ok while reading and at a clean end or a torn tail; otherwise the
+  /// corruption or I/O error that stopped the reading.
+  const status& get_status() const noexcept { return status_; }
+
+  /// The file offset of the first header of the last record returned.
+  std::uint64_t last_record_offset() const noexcept { return last_record_offset_; }
+
+  /// True once the reader has dropped an incomplete record or invalid bytes
+  /// at the end of the file (a torn tail); the status is still ok.
+  bool torn_tail() const noexcept { return torn_; }
+
+ private:
+  enum class step { fragment, end, problem, failed };
+  struct fragment {
+    std::uint8_t type = 0;
+    std::string_view payload;
+    std::uint64_t offset = 0;
+  };
+
+  static std::string hex(std::uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
+    return buf;
+  }
+
+  bool finish() {
+    done_ = true;
+    return false;
+  }
+
+  // Reads the next block into block_; false (status_ set) on an I/O error.
+  bool load_block() {
+    if (started_) block_start_ += block_.size();
+    started_ = true;
+    pos_ = 0;
+    status s = src_.read(block_size, buffer_.data(), block_);
+    if (!s.ok()) {
+      status_ = status(s.code(), file_name_ + ": read of the block at offset " +
+                                     std::to_string(block_start_) + " failed: " + s.message());
+      block_ = {};
+      return false;
+    }
+    eof_ = block_.size() < block_size;
+    return true;
+  }
+
+  step problem(std::string what) {
+    problem_offset_ = block_start_ + pos_;
+    problem_ = std::move(what);
+    return step::problem;
+  }
+
+  // Parses the fragment at pos_, loading blocks as needed.
+  step next_fragment(fragment& f) {
+    for (;;) {
+      if (!started_ && !load_block()) return step::failed;
+      const std::size_t remaining = block_.size() - pos_;
+      if (remaining < header_size) {
+        if (eof_) {
+          if (remaining == 0) return step::end;
+          return problem("fragment header cut short: expected " + std::to_string(header_size) +
+                         " bytes, found " + std::to_string(remaining) +
+                         " before the end of the file");
+        }
+        for (std::size_t i = pos_; i < block_.size(); ++i) {
+          if (block_[i] != '\0')
+            return problem("block trailer: expected zero padding, found byte " +
+                           hex(static_cast<unsigned char>(block_[i])) + " at offset " +
+                           std::to_string(block_start_ + i));
+        }
+        if (!load_block()) return step::failed;
+        continue;
+      }
+      const char* h = block_.data() + pos_;
+      const std::uint32_t stored = decode_fixed32(h);
+      const std::size_t length = static_cast<std::size_t>(static_cast<unsigned char>(h[4])) |
+                                 static_cast<std::size_t>(static_cast<unsigned char>(h[5])) << 8;
+      const auto type = static_cast<std::uint8_t>(h[6]);
+      if (stored == 0 && length == 0 && type == 0)
+        return problem("expected a fragment header, found " + std::to_string(header_size) +
+                       " zero bytes");
+      if (type == 0 || type > max_record_type)
+        return problem("unknown fragment type " + std::to_string(type) + " (expected 1 to " +
+                       std::to_string(max_record_type) + ")");
+      if (header_size + length > block_size - pos_)
+        return problem("bad fragment length " + std::to_string(length) + " (expected at most " +
+                       std::to_string(block_size - pos_ - header_size) +
+                       ", the rest of the block)");
+      if (header_size + length > remaining)
+        return problem("fragment cut short: expected " + std::to_string(length) +
+                       " payload bytes, found " + std::to_string(remaining - header_size) +
+                       " before the end of the file");
+      const std::string_view payload = block_.substr(pos_ + header_size, length);
+      if (verify_) {
+        const std::uint32_t actual = fragment_checksum(static_cast<record_type>(type), payload);
+        if (actual != stored)
+          return problem("fragment checksum mismatch: expected " + hex(actual) + ", found " +
+                         hex(stored) + " (type " + std::string(record_type_name(type)) +
+                         ", length " + std::to_string(length) + ")");
+      }
+      f.type = type;
+      f.payload = payload;
+      f.offset = block_start_ + pos_;
+      pos_ += header_size + length;
+      return step::fragment;
+    }
+  }
+
+  // True when a fragment the writer could have written starts at pos: it is
+  // complete, a `middle` or `last` starts its block, a `first` or `middle`
+  // fills its block to the end, and its checksum matches.
+  static bool valid_fragment_at(std::string_view block, std::size_t pos) noexcept {
+    if (pos + header_size > block.size()) return false;
+    const char* h = block.data() + pos;
+    const auto type = static_cast<record_type>(h[6]);
+    if (h[6] == 0 || static_cast<std::uint8_t>(h[6]) > max_record_type) return false;
+    const std::size_t length = static_cast<std::size_t>(static_cast<unsigned char>(h[4])) |
+                               static_cast<std::size_t>(static_cast<unsigned char>(h[5])) << 8;
+    const std::size_t end = pos + header_size + length;
+    if (end > block.size()) return false;
+    if ((type == record_type::middle || type == record_type::last) && pos != 0) return false;
+    if ((type == record_type::first || type == record_type::middle) && end != block_size)
+      return false;
+    return decode_fixed32(h) == fragment_checksum(type, block.substr(pos + header_size, length));
+  }
+
+  // The first position >= from in block where a valid fragment starts. Past
+  // the block start only `full` and `first` fragments can start, so the scan
+  // jumps (memchr) between bytes that could be their type byte.
+  static std::optional<std::size_t> find_valid_fragment(std::string_view block,
+                                                        std::size_t from) noexcept {
+    if (block.size() < header_size) return std::nullopt;
+    if (from == 0) {
+      if (valid_fragment_at(block, 0)) return 0;
+      from = 1;
+    }
+    if (from > block.size() - header_size) return std::nullopt;
+    const char* base = block.data();
+    const char* end = base + block.size();
+    const char* type_byte = base + from + header_size - 1;
+    auto next = [end](const char* p, char value) {
+      return static_cast<const char*>(std::memchr(p, value, static_cast<std::size_t>(end - p)));
+    };
+    const char* full = next(type_byte, static_cast<char>(record_type::full));
+    const char* first = next(type_byte, static_cast<char>(record_type::first));
+    while (full != nullptr || first != nullptr) {
+      const bool is_full = first == nullptr || (full != nullptr && full < first);
+      const char* t = is_full ? full : first;
+      const auto pos = static_cast<std::size_t>(t - base) - (header_size - 1);
+      if (valid_fragment_at(block, pos)) return pos;
+      if (is_full)
+        full = next(t + 1, static_cast<char>(record_type::full));
+      else
+        first = next(t + 1, static_cast<char>(record_type::first));
+    }
+    return std::nullopt;
+  }
+
+  // After a problem at problem_offset_: damage if a valid fragment starts at
+  // any later byte of the file, a torn tail otherwise. The later blocks are
+  // checked first (with real data after the damage, the next block start is a
+  // valid fragment: one checksum), then the rest of the damaged block.
+  void classify_problem() {
+    const std::uint64_t damaged_start = block_start_;
+    const std::string damaged(block_);
+    std::optional<std::uint64_t> found;
+    while (!found && !eof_) {
+      if (!load_block()) return;
+      if (auto pos = find_valid_fragment(block_, 0)) found = block_start_ + *pos;
+    }
+    if (!found) {
+      const auto from = static_cast<std::size_t>(problem_offset_ - damaged_start) + 1;
+      if (auto pos = find_valid_fragment(damaged, from)) found = damaged_start + *pos;
+    }
+    if (!found) {
+      torn_ = true;
+      return;
+    }
+    status_ = status::corruption(file_name_ + ": damaged log at offset " +
+                                 std::to_string(problem_offset_) + ": " + problem_ +
+                                 "; valid data follows at offset " + std::to_string(*found));
+  }
+
+  bool sequence_error(const fragment& f, std::optional<std::uint64_t> open_record) {
+    std::string what = "fragment of type " + std::string(record_type_name(f.type));
+    if (open_record)
+      what += " while the record begun at offset " + std::to_string(*open_record) +
+              " is incomplete (expected middle or last)";
+    else
+      what += " with no first fragment before it (expected full or first)";
+    status_ = status::corruption(file_name_ + ": damaged log at offset " +
+                                 std::to_string(f.offset) + ": " + what);
+    return finish();
+  }
+
+  sequential_file& src_;
+  std::string file_name_;
+  bool verify_;
+  std::string buffer_;             // block_size bytes: the read scratch
+  std::string_view block_;         // the bytes of the current block
+  std::uint64_t block_start_ = 0;  // file offset of block_
+  std::size_t pos_ = 0;            // next header within block_
+  bool started_ = false;           // a block has been read
+  bool eof_ = false;               // block_ is the last block of the file
+  bool done_ = false;
+  bool torn_ = false;
+  status status_;
+  std::uint64_t last_record_offset_ = 0;
+  std::uint64_t problem_offset_ = 0;
+  std::string problem_;
+};
+
+}  // namespace detail::wal
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/wal/reader.hpp ----
+// ---- begin lsm/wal/writer.hpp ----
+// lsm/wal/writer.hpp — appends records to a log (WAL or MANIFEST) in the
+// block/fragment framing of docs/format/wal.md.
+//
+// Thread safety: none; one thread at a time (the engine's writer queue or the
+// manifest mutex serializes callers).
+// Invariants: offset() is the size the file has once every append issued so
+// far has landed; each fragment (with the zero trailer that may precede it)
+// is handed to the file with one append() call; add_record never flushes nor
+// syncs: the caller calls dest.flush() / dest.sync(). After a failed append
+// the file's content is unknown and every later add_record fails.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail::wal {
+
+class writer {
+ public:
+  /// Writes to dest, whose current size is initial_offset (0 for a new file).
+  /// REQUIRES: dest outlives the writer; when initial_offset > 0 the file ends
+  /// at a record boundary written in this format.
+  explicit writer(writable_file& dest, std::uint64_t initial_offset = 0)
+      : dest_(dest),
+        offset_(initial_offset),
+        block_offset_(static_cast<std::size_t>(initial_offset % block_size)) {}
+
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+
+  /// Appends record (any size, 0 bytes included) as one or more fragments.
+  status add_record(std::string_view record) {
+    if (!sticky_.ok()) return sticky_;
+    bool begin = true;
+    do {
+      buffer_.clear();
+      const std::size_t leftover = block_size - block_offset_;
+      if (leftover < header_size) {
+        // No header fits: zero-fill the block tail, start a new block.
+        buffer_.append(leftover, '\0');
+        block_offset_ = 0;
+      }
+      const std::size_t avail = block_size - block_offset_ - header_size;
+      const std::size_t n = std::min(avail, record.size());
+      const bool end = n == record.size();
+      const record_type type = begin && end ? record_type::full
+                               : begin      ? record_type::first
+                               : end        ? record_type::last
+                                            : record_type::middle;
+      append_fragment(type, record.substr(0, n));
+      status s = dest_.append(buffer_);
+      if (!s.ok()) {
+        sticky_ = status(s.code(), "log writer: append at offset " + std::to_string(offset_) +
+                                       " failed: " + s.message());
+        return sticky_;
+      }
+      offset_ += buffer_.size();
+      block_offset_ += header_size + n;
+      record.remove_prefix(n);
+      begin = false;
+    } while (!record.empty());
+    return {};
+  }
+
+  /// The file size once every record added so far is written.
+  std::uint64_t offset() const noexcept { return offset_; }
+
+ private:
+  void append_fragment(record_type type, std::string_view payload) {
+    char header[header_size];
+    encode_fixed32(header, fragment_checksum(type, payload));
+    header[4] = static_cast<char>(payload.size() & 0xffu);
+    header[5] = static_cast<char>((payload.size() >> 8) & 0xffu);
+    header[6] = static_cast<char>(type);
+    buffer_.append(header, header_size);
+    buffer_.append(payload.data(), payload.size());
+  }
+
+  writable_file& dest_;
+  std::uint64_t offset_;
+  std::size_t block_offset_;  // position of the next byte within its block
+  std::string buffer_;        // trailer + header + payload of one fragment
+  status sticky_;
+};
+
+}  // namespace detail::wal
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/wal/writer.hpp ----
+
 namespace lsm {
 inline namespace v0 {
 namespace detail {
-
-/// The persisted policy names a directory was created with.
-struct policy_names {
-  std::string comparator, codec, filter;
-};
 
 inline constexpr std::uint64_t max_manifest_size = 4 << 20;
 
@@ -7460,873 +7653,6 @@ class version_set {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/version/version_set.hpp ----
-// ---- begin lsm/cache/table_cache.hpp ----
-// lsm/cache/table_cache.hpp — keeps up to max_open_files table readers open,
-// least recently used evicted first. Readers are shared: an evicted table
-// stays open until the last iterator or lookup using it lets go.
-//
-// Thread safety: thread-safe. No lock is held while a table is opened (I/O);
-// two threads opening the same table at once both open it and one copy wins.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-template <class Table>
-class table_cache {
- public:
-  table_cache(std::shared_ptr<file_system> fs, std::string dir, table_options options,
-              block_cache* blocks, std::size_t capacity)
-      : fs_(std::move(fs)),
-        dir_(std::move(dir)),
-        options_(std::move(options)),
-        blocks_(blocks),
-        capacity_(capacity < 16 ? 16 : capacity) {}
-
-  /// The open table for file `number` of `file_size` bytes.
-  result<std::shared_ptr<const Table>> get(std::uint64_t number, std::uint64_t file_size) {
-    {
-      std::lock_guard lock(mu_);
-      auto it = map_.find(number);
-      if (it != map_.end()) {
-        lru_.splice(lru_.begin(), lru_, it->second);
-        return it->second->table;
-      }
-    }
-    const std::string path = table_file_name(dir_, number);
-    auto file = fs_->new_random_access_file(path);
-    if (!file.ok()) return file.take_status();
-    auto opened = Table::open(options_, std::move(*file), file_size, path, blocks_);
-    if (!opened.ok()) return opened.take_status();
-    std::shared_ptr<const Table> table(std::move(*opened));
-    std::lock_guard lock(mu_);
-    auto it = map_.find(number);
-    if (it != map_.end()) return it->second->table;
-    lru_.push_front({number, table});
-    map_[number] = lru_.begin();
-    while (lru_.size() > capacity_) {
-      map_.erase(lru_.back().number);
-      lru_.pop_back();
-    }
-    return table;
-  }
-
-  void evict(std::uint64_t number) {
-    std::lock_guard lock(mu_);
-    auto it = map_.find(number);
-    if (it == map_.end()) return;
-    lru_.erase(it->second);
-    map_.erase(it);
-  }
-
- private:
-  struct entry {
-    std::uint64_t number;
-    std::shared_ptr<const Table> table;
-  };
-  std::shared_ptr<file_system> fs_;
-  std::string dir_;
-  table_options options_;
-  block_cache* blocks_;
-  std::size_t capacity_;
-  std::mutex mu_;
-  std::list<entry> lru_;
-  std::unordered_map<std::uint64_t, typename std::list<entry>::iterator> map_;
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/cache/table_cache.hpp ----
-// ---- begin lsm/iter/merging_iterator.hpp ----
-// lsm/iter/merging_iterator.hpp — merges several sorted internal iterators
-// into one sorted stream (duplicates are all yielded, in Compare order), in
-// both directions.
-//
-// Thread safety: one thread at a time. Invariant: when valid, current_ is the
-// child with the smallest (forward) or largest (reverse) key, and every other
-// child is positioned after (forward) or before (reverse) the current key.
-// Each child's validity and key are cached after it moves, so choosing the
-// next entry costs comparisons only, not virtual calls; and the runner-up (the
-// second smallest or largest child) is kept too, so that a step which leaves
-// the moved child in front, the common case of a scan, costs one comparison.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-template <class Compare>
-class merging_iterator final : public internal_iterator {
-  struct child {
-    std::unique_ptr<internal_iterator> it;
-    std::string_view key;
-    bool valid = false;
-    void refresh() {
-      valid = it->valid();
-      if (valid) key = it->key();
-    }
-  };
-
- public:
-  explicit merging_iterator(std::vector<std::unique_ptr<internal_iterator>> children) {
-    children_.reserve(children.size());
-    for (auto& c : children) children_.push_back({std::move(c), {}, false});
-  }
-
-  bool valid() const override { return current_ != nullptr; }
-  void seek_to_first() override {
-    for (auto& c : children_) {
-      c.it->seek_to_first();
-      c.refresh();
-    }
-    find_smallest();
-    forward_ = true;
-  }
-  void seek_to_last() override {
-    for (auto& c : children_) {
-      c.it->seek_to_last();
-      c.refresh();
-    }
-    find_largest();
-    forward_ = false;
-  }
-  void seek(std::string_view target) override {
-    for (auto& c : children_) {
-      c.it->seek(target);
-      c.refresh();
-    }
-    find_smallest();
-    forward_ = true;
-  }
-  void next() override {
-    if (!forward_) {
-      // Move every other child to the first entry after key().
-      const std::string key(current_->key);
-      for (auto& c : children_) {
-        if (&c == current_) continue;
-        c.it->seek(key);
-        if (c.it->valid() && Compare::compare(key, c.it->key()) == 0) c.it->next();
-        c.refresh();
-      }
-      forward_ = true;
-      current_->it->next();
-      current_->refresh();
-      find_smallest();
-      return;
-    }
-    current_->it->next();
-    current_->refresh();
-    // The other children did not move: the moved one stays in front while it
-    // is still below the runner-up.
-    if (current_->valid &&
-        (runner_up_ == nullptr || Compare::compare(current_->key, runner_up_->key) < 0))
-      return;
-    find_smallest();
-  }
-  void prev() override {
-    if (forward_) {
-      // Move every other child to the last entry before key().
-      const std::string key(current_->key);
-      for (auto& c : children_) {
-        if (&c == current_) continue;
-        c.it->seek(key);
-        if (c.it->valid())
-          c.it->prev();
-        else
-          c.it->seek_to_last();
-        c.refresh();
-      }
-      forward_ = false;
-      current_->it->prev();
-      current_->refresh();
-      find_largest();
-      return;
-    }
-    current_->it->prev();
-    current_->refresh();
-    if (current_->valid &&
-        (runner_up_ == nullptr || Compare::compare(current_->key, runner_up_->key) > 0))
-      return;
-    find_largest();
-  }
-  std::string_view key() const override { return current_->key; }
-  std::string_view value() const override { return current_->it->value(); }
-  status get_status() const override {
-    for (const auto& c : children_) {
-      status s = c.it->get_status();
-      if (!s.ok()) return s;
-    }
-    return {};
-  }
-
- private:
-  // Ties go to the earlier child (forward) or the later one (reverse), as a
-  // plain scan would choose; the fast paths above only keep a child that is
-  // strictly in front, so they choose the same.
-  void find_smallest() {
-    current_ = runner_up_ = nullptr;
-    for (auto& c : children_) {
-      if (!c.valid) continue;
-      if (current_ == nullptr || Compare::compare(c.key, current_->key) < 0) {
-        runner_up_ = current_;
-        current_ = &c;
-      } else if (runner_up_ == nullptr || Compare::compare(c.key, runner_up_->key) < 0) {
-        runner_up_ = &c;
-      }
-    }
-  }
-  void find_largest() {
-    current_ = runner_up_ = nullptr;
-    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-      if (!it->valid) continue;
-      if (current_ == nullptr || Compare::compare(it->key, current_->key) > 0) {
-        runner_up_ = current_;
-        current_ = &*it;
-      } else if (runner_up_ == nullptr || Compare::compare(it->key, runner_up_->key) > 0) {
-        runner_up_ = &*it;
-      }
-    }
-  }
-
-  std::vector<child> children_;
-  child* current_ = nullptr;
-  child* runner_up_ = nullptr;  // second in line; null when only current_ is valid
-  bool forward_ = true;
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/iter/merging_iterator.hpp ----
-// ---- begin lsm/iter/level_iterator.hpp ----
-// lsm/iter/level_iterator.hpp — one iterator over a sorted run of table files
-// with disjoint key ranges (a level >= 1): opens each file's iterator only
-// when the position reaches it.
-//
-// Thread safety: one thread at a time. The files are pinned by the
-// table_file_ptr copies this iterator holds.
-
-#include <functional>
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-using table_iterator_opener = std::function<std::unique_ptr<internal_iterator>(const table_file&)>;
-
-template <class Compare>
-class level_iterator final : public internal_iterator {
- public:
-  level_iterator(std::vector<table_file_ptr> files, table_iterator_opener open)
-      : files_(std::move(files)), open_(std::move(open)) {}
-
-  bool valid() const override { return child_ && child_->valid(); }
-  void seek_to_first() override {
-    set_file(0);
-    if (child_) child_->seek_to_first();
-    skip_forward();
-  }
-  void seek_to_last() override {
-    set_file(files_.empty() ? 0 : files_.size() - 1);
-    if (child_) child_->seek_to_last();
-    skip_backward();
-  }
-  void seek(std::string_view target) override {
-    // First file whose largest key is >= target.
-    std::size_t lo = 0, hi = files_.size();
-    while (lo < hi) {
-      const std::size_t mid = (lo + hi) / 2;
-      if (Compare::compare(files_[mid]->meta().largest, target) < 0)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    set_file(lo);
-    if (child_) child_->seek(target);
-    skip_forward();
-  }
-  void next() override {
-    child_->next();
-    skip_forward();
-  }
-  void prev() override {
-    child_->prev();
-    skip_backward();
-  }
-  std::string_view key() const override { return child_->key(); }
-  std::string_view value() const override { return child_->value(); }
-  status get_status() const override {
-    if (!status_.ok()) return status_;
-    return child_ ? child_->get_status() : status{};
-  }
-
- private:
-  void set_file(std::size_t index) {
-    if (index >= files_.size()) {
-      child_.reset();
-      index_ = files_.size();
-      return;
-    }
-    if (child_ && index_ == index) return;
-    if (child_) {
-      status s = child_->get_status();
-      if (!s.ok() && status_.ok()) status_ = s;
-    }
-    index_ = index;
-    child_ = open_(*files_[index]);
-  }
-  void skip_forward() {
-    while (child_ && !child_->valid() && child_->get_status().ok()) {
-      if (index_ + 1 >= files_.size()) {
-        child_.reset();
-        index_ = files_.size();
-        return;
-      }
-      set_file(index_ + 1);
-      child_->seek_to_first();
-    }
-  }
-  void skip_backward() {
-    while (child_ && !child_->valid() && child_->get_status().ok()) {
-      if (index_ == 0) {
-        child_.reset();
-        index_ = files_.size();
-        return;
-      }
-      set_file(index_ - 1);
-      child_->seek_to_last();
-    }
-  }
-
-  std::vector<table_file_ptr> files_;
-  table_iterator_opener open_;
-  std::size_t index_ = 0;
-  std::unique_ptr<internal_iterator> child_;
-  status status_;
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/iter/level_iterator.hpp ----
-// ---- begin lsm/iter/db_iterator.hpp ----
-// lsm/iter/db_iterator.hpp — turns the merged stream of internal entries into
-// the user's view at one sequence number: for each user key the newest
-// version with sequence <= snapshot, skipping keys whose newest visible
-// version is a tombstone or is covered by a newer range tombstone.
-//
-// Thread safety: one thread at a time. Invariants: moving forward, the inner
-// iterator is positioned at the entry yielded; moving backward, it is
-// positioned just before all entries of the yielded key, and the key and
-// value are held in saved_key_ / saved_value_.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-template <key_comparator Comparator>
-class db_iterator {
-  enum class direction : std::uint8_t { forward, reverse };
-
- public:
-  /// `pin` keeps alive what `inner` reads from (memtables, version).
-  db_iterator(std::unique_ptr<internal_iterator> inner, sequence_number snapshot,
-              std::shared_ptr<const range_tombstone_set<Comparator>> tombstones,
-              std::shared_ptr<const void> pin = nullptr)
-      : pin_(std::move(pin)),
-        inner_(std::move(inner)),
-        snapshot_(snapshot),
-        tombstones_(std::move(tombstones)) {
-    if (tombstones_ && tombstones_->empty()) tombstones_.reset();
-  }
-
-  bool valid() const { return valid_; }
-  std::string_view key() const {
-    return dir_ == direction::forward ? extract_user_key(inner_->key())
-                                      : std::string_view(saved_key_);
-  }
-  std::string_view value() const {
-    return dir_ == direction::forward ? inner_->value() : std::string_view(saved_value_);
-  }
-  status get_status() const {
-    if (!status_.ok()) return status_;
-    return inner_->get_status();
-  }
-
-  void seek_to_first() {
-    dir_ = direction::forward;
-    saved_value_.clear();
-    inner_->seek_to_first();
-    if (inner_->valid())
-      find_next_user_entry(false);
-    else
-      valid_ = false;
-  }
-  void seek_to_last() {
-    dir_ = direction::reverse;
-    saved_value_.clear();
-    inner_->seek_to_last();
-    find_prev_user_entry();
-  }
-  void seek(std::string_view user_key) {
-    dir_ = direction::forward;
-    saved_value_.clear();
-    saved_key_.clear();
-    append_internal_key(saved_key_, user_key, snapshot_, value_kind_for_seek);
-    inner_->seek(saved_key_);
-    if (inner_->valid())
-      find_next_user_entry(false);
-    else
-      valid_ = false;
-  }
-  /// REQUIRES: valid().
-  void next() {
-    if (dir_ == direction::reverse) {
-      dir_ = direction::forward;
-      // inner_ is before the entries of saved_key_: step into them, then
-      // skip them below.
-      if (!inner_->valid())
-        inner_->seek_to_first();
-      else
-        inner_->next();
-      if (!inner_->valid()) {
-        valid_ = false;
-        saved_key_.clear();
-        return;
-      }
-    } else {
-      saved_key_.assign(extract_user_key(inner_->key()));
-      inner_->next();
-      if (!inner_->valid()) {
-        valid_ = false;
-        saved_key_.clear();
-        return;
-      }
-    }
-    find_next_user_entry(true);
-  }
-  /// REQUIRES: valid().
-  void prev() {
-    if (dir_ == direction::forward) {
-      // Step back to the last entry of a key before the current one.
-      saved_key_.assign(extract_user_key(inner_->key()));
-      for (;;) {
-        inner_->prev();
-        if (!inner_->valid()) {
-          valid_ = false;
-          saved_key_.clear();
-          saved_value_.clear();
-          return;
-        }
-        if (Comparator::compare(extract_user_key(inner_->key()), saved_key_) < 0) break;
-      }
-      dir_ = direction::reverse;
-    }
-    find_prev_user_entry();
-  }
-
- private:
-  bool parse(parsed_internal_key& out) {
-    if (!parse_internal_key(inner_->key(), out)) {
-      status_ = status::corruption("malformed internal key in iterator");
-      return false;
-    }
-    return true;
-  }
-  bool covered(const parsed_internal_key& k) const {
-    return tombstones_ && tombstones_->max_covering(k.user_key) > k.sequence;
-  }
-
-  void find_next_user_entry(bool skipping) {
-    do {
-      parsed_internal_key k;
-      if (!parse(k)) {
-        valid_ = false;
-        return;
-      }
-      if (k.sequence <= snapshot_) {
-        if (k.kind == value_kind::deletion || (k.kind == value_kind::value && covered(k))) {
-          saved_key_.assign(k.user_key);
-          skipping = true;
-        } else if (k.kind == value_kind::value) {
-          if (!(skipping && Comparator::compare(k.user_key, saved_key_) <= 0)) {
-            valid_ = true;
-            saved_key_.clear();
-            return;
-          }
-        }
-      }
-      inner_->next();
-    } while (inner_->valid());
-    saved_key_.clear();
-    valid_ = false;
-  }
-
-  void find_prev_user_entry() {
-    value_kind kind = value_kind::deletion;
-    if (inner_->valid()) {
-      do {
-        parsed_internal_key k;
-        if (!parse(k)) {
-          valid_ = false;
-          return;
-        }
-        if (k.sequence <= snapshot_ && k.kind != value_kind::range_deletion) {
-          if (kind != value_kind::deletion && Comparator::compare(k.user_key, saved_key_) < 0)
-            break;  // the newest visible version of saved_key_ was a value
-          kind = (k.kind == value_kind::value && covered(k)) ? value_kind::deletion : k.kind;
-          if (kind == value_kind::deletion) {
-            saved_key_.clear();
-            saved_value_.clear();
-          } else {
-            saved_key_.assign(k.user_key);
-            saved_value_.assign(inner_->value());
-          }
-        }
-        inner_->prev();
-      } while (inner_->valid());
-    }
-    if (kind == value_kind::deletion) {
-      valid_ = false;
-      saved_key_.clear();
-      saved_value_.clear();
-      dir_ = direction::forward;
-    } else {
-      valid_ = true;
-    }
-  }
-
-  std::shared_ptr<const void> pin_;  // destroyed after inner_
-  std::unique_ptr<internal_iterator> inner_;
-  sequence_number snapshot_;
-  std::shared_ptr<const range_tombstone_set<Comparator>> tombstones_;
-  direction dir_ = direction::forward;
-  bool valid_ = false;
-  std::string saved_key_;    // forward: key being skipped; reverse: current key
-  std::string saved_value_;  // reverse: current value
-  status status_;
-};
-
-}  // namespace detail
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/iter/db_iterator.hpp ----
-// ---- begin lsm/filter/concept.hpp ----
-// lsm/filter/concept.hpp — lsm::filter_policy<F>: what a filter policy must
-// provide, one requirement per line, so a wrong policy fails readably.
-//
-// Thread safety: concepts only.
-
-namespace lsm {
-inline namespace v0 {
-
-template <class F>
-concept filter_policy = requires(std::span<const std::uint64_t> hashes, std::string& out,
-                                 std::string_view filter, std::uint64_t hash) {
-  { F::name } -> std::convertible_to<std::string_view>;
-  {F::build(hashes, out)};
-  { F::may_contain(filter, hash) } -> std::convertible_to<bool>;
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/filter/concept.hpp ----
-// ---- begin lsm/compaction/policy.hpp ----
-// lsm/compaction/policy.hpp — what a compaction policy sees and returns, and
-// the concept every policy satisfies.
-//
-// A policy reads the current version (files per level with sizes, key and
-// sequence ranges) and returns at most one job: input files from one level and
-// the output level. The shared machinery (engine) adds the overlapping files
-// of the output level, runs the merge and installs the result. The policy also
-// says when writes must slow down or stop.
-//
-// Thread safety: the engine calls a policy from one thread at a time.
-
-namespace lsm {
-inline namespace v0 {
-namespace detail {
-
-/// The runtime settings a policy may consult.
-struct compaction_context {
-  std::size_t target_file_size = 2 << 20;
-  std::size_t write_buffer_size = 4 << 20;
-  /// The tree's order of user keys (<0, 0, >0); bytewise unless the engine
-  /// says otherwise.
-  int (*compare_user_keys)(std::string_view, std::string_view) =
-      [](std::string_view a, std::string_view b) { return a.compare(b); };
-};
-
-/// One job: `inputs` are files of `level` (all of level 0, or a subset of a
-/// sorted level); the engine merges them with the overlapping files of
-/// `output_level`.
-struct compaction_pick {
-  int level = 0;
-  std::vector<table_file_ptr> inputs;
-  int output_level = 1;
-};
-
-enum class write_pressure : std::uint8_t { none = 0, slowdown = 1, stop = 2 };
-
-}  // namespace detail
-
-template <class P>
-concept compaction_policy = requires(P& policy, const detail::version& v,
-                                     const detail::compaction_context& context) {
-  { P::name } -> std::convertible_to<std::string_view>;
-  { policy.pick(v, context) } -> std::same_as<std::optional<detail::compaction_pick>>;
-  { policy.pressure(v) } -> std::same_as<detail::write_pressure>;
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/compaction/policy.hpp ----
-// ---- begin lsm/compaction/leveled.hpp ----
-// lsm/compaction/leveled.hpp — leveled compaction (LevelDB / RocksDB style):
-// level 0 holds whole memtable flushes; when it has L0Trigger files they all
-// merge into level 1; level L >= 1 may hold 10 MiB * SizeRatio^(L-1) bytes,
-// and the level with the highest fill ratio above 1 pushes one file into the
-// next level: the first file past the one it pushed last time (round-robin by
-// key, as LevelDB's compaction pointer), so every key range is rewritten in
-// turn.
-//
-// Writes slow down at 2 * L0Trigger level-0 files and stop at 3 * L0Trigger.
-//
-// Thread safety: called by the engine from one thread at a time.
-
-namespace lsm {
-inline namespace v0 {
-namespace compaction {
-
-template <unsigned L0Trigger = 4, unsigned SizeRatio = 10>
-struct leveled {
-  static_assert(L0Trigger >= 1, "lsm::compaction::leveled: the level-0 trigger must be at least 1");
-  static_assert(SizeRatio >= 2,
-                "lsm::compaction::leveled: the size ratio between levels must be at least 2");
-
-  static constexpr std::string_view name = "lsm.leveled";
-  static constexpr std::size_t l0_trigger = L0Trigger;
-  static constexpr std::size_t l0_slowdown = 2 * L0Trigger;
-  static constexpr std::size_t l0_stop = 3 * L0Trigger;
-  static constexpr std::uint64_t level1_max_bytes = 10 << 20;
-
-  static std::uint64_t max_bytes_for_level(int level) {
-    std::uint64_t bytes = level1_max_bytes;
-    for (int l = 1; l < level; ++l) bytes *= SizeRatio;
-    return bytes;
-  }
-
-  std::optional<detail::compaction_pick> pick(const detail::version& v,
-                                              const detail::compaction_context& context) {
-    const int level = best_level(v);
-    if (level < 0) return std::nullopt;
-    detail::compaction_pick job;
-    job.level = level;
-    job.output_level = level + 1;
-    const auto& files = v.levels[static_cast<std::size_t>(level)];
-    if (level == 0) {
-      job.inputs = files;
-      return job;
-    }
-    // The first file ending after the key where the last push stopped;
-    // wraps to the level's first file.
-    auto& pointer = compact_pointer_[static_cast<std::size_t>(level)];
-    const detail::table_file_ptr* chosen = &files.front();
-    if (!pointer.empty()) {
-      for (const auto& f : files) {
-        if (context.compare_user_keys(f->largest_user_key(), pointer) > 0) {
-          chosen = &f;
-          break;
-        }
-      }
-    }
-    pointer.assign((*chosen)->largest_user_key());
-    job.inputs.push_back(*chosen);
-    return job;
-  }
-
-  /// Whether pick() would return a job (without moving the pointer).
-  bool wants(const detail::version& v, const detail::compaction_context&) const {
-    return best_level(v) >= 0;
-  }
-
-  detail::write_pressure pressure(const detail::version& v) const {
-    const std::size_t l0 = v.level_files(0);
-    if (l0 >= l0_stop) return detail::write_pressure::stop;
-    if (l0 >= l0_slowdown) return detail::write_pressure::slowdown;
-    return detail::write_pressure::none;
-  }
-
- private:
-  /// The level whose score (level 0: files / trigger; others: bytes / the
-  /// level's limit) is highest and above 1; -1 when none is.
-  static int best_level(const detail::version& v) {
-    double best_score = 1.0;
-    int best = -1;
-    if (v.level_files(0) >= L0Trigger) {
-      best_score = static_cast<double>(v.level_files(0)) / L0Trigger;
-      best = 0;
-    }
-    for (int level = 1; level + 1 < detail::max_levels; ++level) {
-      const double score = static_cast<double>(v.level_bytes(level)) /
-                           static_cast<double>(max_bytes_for_level(level));
-      if (score > best_score) {
-        best_score = score;
-        best = level;
-      }
-    }
-    return best;
-  }
-
-  std::array<std::string, detail::max_levels> compact_pointer_{};  // user keys
-};
-
-}  // namespace compaction
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/compaction/leveled.hpp ----
-// ---- begin lsm/compaction/tiered.hpp ----
-// lsm/compaction/tiered.hpp — size-tiered compaction (Cassandra STCS /
-// RocksDB universal style): fewer rewrites of each byte than leveled, at the
-// price of more sorted runs for a read to visit and larger single merges.
-//
-// Layout. Level 0 holds memtable flushes (one run per file, newest first).
-// Every level 1..6 holds at most one sorted run (its files are disjoint, as
-// the engine requires). Runs are placed bottom-up: the first goes to level 6,
-// each later one right above the newest, so the newest run is in the
-// lowest-numbered non-empty level `top` and levels 1..top-1 are empty (a
-// merge empties the newer run's level, so empty levels may lie between runs).
-//
-// Jobs (pick), in order of preference:
-//   1. Level 0 has >= MinMerge files: merge all of them into one run. If that
-//      batch is "similar" in size to the newest run (see below), merge it
-//      straight into that run's level `top`; else, if a slot above is free,
-//      write it as a new run into level top-1 (level 6 when the tree is empty).
-//   2. Two adjacent runs (newest pair first) are similar: the newer one, every
-//      file of its level, merges into the older one's level.
-//   3. Level 0 has >= MinMerge files and every level is taken: the batch merges
-//      into level 1 (the newest run grows until rule 2 pushes it down).
-// "Similar": older_bytes * 100 <= newer_bytes * (100 + SizeRatio). A byte is
-// rewritten about once per doubling of the data below it (a binary counter for
-// SizeRatio = 0..100), instead of about SizeRatio times per level in leveled.
-//
-// Correctness under the engine's rule "for any key, data in a lower-numbered
-// level is newer than data in a higher-numbered one": every job moves data
-// from level `a` to the next NON-EMPTY level `b > a` (or into the empty level
-// right above it); every level strictly between a and b is empty, so no older
-// data ends up above newer data. Level 0 always moves as a whole.
-//
-// Write pressure: writes slow down at 3 * MinMerge level-0 files and stop at
-// 5 * MinMerge (a large run merge may keep the compaction thread busy while
-// flushes continue).
-//
-// Thread safety: called by the engine from one thread at a time; stateless,
-// so copies (the engine probes with one) decide exactly like the original.
-
-namespace lsm {
-inline namespace v0 {
-namespace compaction {
-
-/// MinMerge: level-0 files merged at once into a run (>= 2).
-/// SizeRatio: percent by which an older run may be larger than a newer one and
-/// still absorb it (0..1000; larger merges more often: fewer runs, more writes).
-template <unsigned MinMerge = 4, unsigned SizeRatio = 100>
-struct tiered {
-  static_assert(MinMerge >= 2,
-                "lsm::compaction::tiered<MinMerge, SizeRatio>: MinMerge (level-0 files merged "
-                "into one run) must be at least 2");
-  static_assert(SizeRatio <= 1000,
-                "lsm::compaction::tiered<MinMerge, SizeRatio>: SizeRatio is a percentage in "
-                "[0, 1000]; above that every merge rewrites a much larger run (use leveled)");
-
-  static constexpr std::string_view name = "lsm.tiered";
-  static constexpr std::size_t min_merge = MinMerge;
-  static constexpr unsigned size_ratio = SizeRatio;
-  static constexpr std::size_t l0_slowdown = 3 * std::size_t{MinMerge};
-  static constexpr std::size_t l0_stop = 5 * std::size_t{MinMerge};
-
-  /// True when a run of `older` bytes should absorb a newer run of `newer` bytes.
-  static constexpr bool similar(std::uint64_t newer, std::uint64_t older) noexcept {
-    return older * 100 <= newer * (100 + std::uint64_t{SizeRatio});
-  }
-
-  std::optional<detail::compaction_pick> pick(const detail::version& v,
-                                              const detail::compaction_context&) const {
-    constexpr int last = detail::max_levels - 1;
-    std::array<std::uint64_t, detail::max_levels> bytes{};
-    int top = detail::max_levels;  // the newest run's level; max_levels: none
-    for (int level = last; level >= 1; --level) {
-      if (v.level_files(level) == 0) continue;
-      bytes[static_cast<std::size_t>(level)] = v.level_bytes(level);
-      top = level;
-    }
-    const bool l0_full = v.level_files(0) >= MinMerge;
-
-    // 1. A level-0 batch into the newest run when similar, else into a free slot.
-    if (l0_full) {
-      if (top <= last && similar(v.level_bytes(0), bytes[static_cast<std::size_t>(top)]))
-        return whole_level(v, 0, top);
-      if (top > 1) return whole_level(v, 0, top - 1);
-    }
-    // 2. The newest pair of adjacent similar runs.
-    for (int newer = top; newer <= last; ++newer) {
-      if (v.level_files(newer) == 0) continue;
-      int older = newer + 1;
-      while (older <= last && v.level_files(older) == 0) ++older;
-      if (older > last) break;
-      if (similar(bytes[static_cast<std::size_t>(newer)], bytes[static_cast<std::size_t>(older)]))
-        return whole_level(v, newer, older);
-    }
-    // 3. Every slot taken: the newest run (level 1) absorbs the batch.
-    if (l0_full) return whole_level(v, 0, 1);
-    return std::nullopt;
-  }
-
-  detail::write_pressure pressure(const detail::version& v) const {
-    const std::size_t l0 = v.level_files(0);
-    if (l0 >= l0_stop) return detail::write_pressure::stop;
-    if (l0 >= l0_slowdown) return detail::write_pressure::slowdown;
-    return detail::write_pressure::none;
-  }
-
- private:
-  /// Every file of `level`, merged into `output_level`.
-  /// REQUIRES: every level strictly between the two is empty.
-  static detail::compaction_pick whole_level(const detail::version& v, int level,
-                                             int output_level) {
-    detail::compaction_pick job;
-    job.level = level;
-    job.output_level = output_level;
-    job.inputs = v.levels[static_cast<std::size_t>(level)];
-    return job;
-  }
-};
-
-}  // namespace compaction
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/compaction/tiered.hpp ----
-// ---- begin lsm/engine/engine.hpp ----
-// lsm/engine/engine.hpp — the byte-level LSM engine under lsm::tree: open and
-// recovery, the writer queue with group commit, memtable switching, the
-// background flush and compaction threads, point lookups and iterators.
-//
-// Keys and values here are encoded bytes ordered by Comparator; the typed
-// façade (tree.hpp) encodes and decodes. One instantiation per
-// (Comparator, Memtable, Filter, Compaction).
-//
-// Thread safety: every public member is thread-safe.
-// Locks: mu_ guards the writer queue, the memtable list, the background
-// state and the published super version; manifest_mu_ serializes version
-// edits (taken before mu_, never while holding it). No lock is held across
-// I/O on the read path; writers do WAL I/O outside mu_ (as the queue leader).
-// Invariants: the published super version always holds the current memtable,
-// the immutable memtables newest first, and the current version; a reader
-// pins all three with one shared_ptr copy.
-
-#include <chrono>
-#include <condition_variable>
-#include <deque>
 
 namespace lsm {
 inline namespace v0 {
@@ -8353,7 +7679,7 @@ class pinned_iterator final : public internal_iterator {
 };
 
 template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
-class engine {
+class engine final : public engine_api {
  public:
   using comparator = Comparator;
   using icmp = internal_key_comparator<Comparator>;
@@ -8417,12 +7743,12 @@ class engine {
     return e;
   }
 
-  ~engine() { shutdown(); }
+  ~engine() override { shutdown(); }
 
   // ---- writes -------------------------------------------------------------
 
   /// Applies batch atomically. REQUIRES: batch holds no sequence number yet.
-  status write(write_batch& batch, bool sync) {
+  status write(write_batch& batch, bool sync) override {
     pending_writer w{&batch, sync};
     std::unique_lock lock(mu_);
     writers_.push_back(&w);
@@ -8483,11 +7809,13 @@ class engine {
 
   // ---- reads --------------------------------------------------------------
 
-  sequence_number latest_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
+  sequence_number latest_sequence() const override {
+    return last_sequence_.load(std::memory_order_acquire);
+  }
 
   /// Looks up user_key as of snap; `found` false when absent or deleted.
   status get(std::string_view user_key, sequence_number snap, const read_settings& settings,
-             std::string& value, bool& found) {
+             std::string& value, bool& found) override {
     found = false;
     super_ptr sv = acquire_super();
     sequence_number tomb = 0;
@@ -8602,6 +7930,10 @@ class engine {
     return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
                                            std::move(sv));
   }
+  std::unique_ptr<internal_iterator> new_user_iterator(sequence_number snap,
+                                                       const read_settings& settings) override {
+    return new_iterator(snap, settings);
+  }
 
   /// Every internal entry (all versions, tombstones included), merged: for
   /// tests and tools.
@@ -8618,12 +7950,12 @@ class engine {
         std::make_unique<merging_iterator<icmp>>(std::move(children)), sv);
   }
 
-  snapshot take_snapshot() { return snapshot(snapshots_, latest_sequence()); }
+  snapshot take_snapshot() override { return make_snapshot(snapshots_, latest_sequence()); }
 
   // ---- control ------------------------------------------------------------
 
   /// Turns the memtable into a table and waits until it is durable.
-  status flush() {
+  status flush() override {
     std::unique_lock lock(mu_);
     if (!bg_error_.ok()) return bg_error_;
     if (!mem_->empty()) {
@@ -8644,7 +7976,7 @@ class engine {
   /// Compacts every file overlapping [first, last] (user keys; empty
   /// optional = unbounded) down to the last level that has data.
   status compact_range(const std::optional<std::string>& first,
-                       const std::optional<std::string>& last) {
+                       const std::optional<std::string>& last) override {
     status s = flush();
     if (!s.ok()) return s;
     std::unique_lock cl(compaction_mu_);
@@ -8677,7 +8009,7 @@ class engine {
   }
 
   /// Waits until no flush or compaction is pending.
-  status wait_for_background_work() {
+  status wait_for_background_work() override {
     std::unique_lock lock(mu_);
     bg_cv_.notify_all();
     done_cv_.wait(lock, [&] {
@@ -8687,7 +8019,7 @@ class engine {
     return bg_error_;
   }
 
-  lsm::stats get_stats() const {
+  lsm::stats get_stats() const override {
     lsm::stats out;
     out.user_bytes_written = stats_.user_bytes_written.load();
     out.wal_bytes_written = stats_.wal_bytes_written.load();
@@ -9605,447 +8937,1468 @@ class engine {
   std::thread compaction_thread_;
 };
 
+template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
+result<std::unique_ptr<engine_api>> open_engine(const std::string& dir, const options& opts,
+                                                policy_names names) {
+  auto e = engine<Comparator, Memtable, Filter, Compaction>::open(dir, opts, std::move(names));
+  if (!e.ok()) return e.take_status();
+  return std::unique_ptr<engine_api>(std::move(*e));
+}
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm
+
+/// Instantiates the engine of one policy combination in this translation
+/// unit, for the translation units built with LSM_SEPARATE_COMPILATION (which
+/// only declare it). Use at namespace scope, after including this header:
+///   LSM_INSTANTIATE_ENGINE(lsm::bytewise_comparator, lsm::memtable::vector,
+///                          lsm::filter::bloom<10>, lsm::compaction::leveled<4, 10>)
+/// (the four template arguments of lsm::detail::engine, spelled out).
+/// The comparator of a tree<Key, Value, Codec, ...> is
+/// lsm::tree<...>::comparator: lsm::bytewise_comparator unless Codec orders
+/// keys itself.
+#define LSM_INSTANTIATE_ENGINE(...)                                                                \
+  template auto ::lsm::detail::open_engine<__VA_ARGS__>(const std::string&, const ::lsm::options&, \
+                                                        ::lsm::detail::policy_names)               \
+      ->::lsm::result<std::unique_ptr<::lsm::detail::engine_api>>
 // ---- end lsm/engine/engine.hpp ----
-// ---- begin lsm/batch.hpp ----
-// lsm/batch.hpp — lsm::batch<Key, Value, Codec>: puts, erases and range
-// erases applied together by tree::write(), all or none (also across a
-// crash). Spelled tree<...>::batch by users.
-//
-// Thread safety: a batch is a value; build it in one thread.
-
-namespace lsm {
-inline namespace v0 {
-
-template <class Key, class Value, class Codec>
-class batch {
- public:
-  void put(const Key& key, const Value& value) {
-    encode_key(key);
-    value_.clear();
-    Codec::encode_value(value, value_);
-    max_value_ = std::max(max_value_, value_.size());
-    rep_.put(key_, value_);
-  }
-  void erase(const Key& key) {
-    encode_key(key);
-    rep_.erase(key_);
-  }
-  /// Erases every key in [first, last).
-  void erase_range(const Key& first, const Key& last) {
-    encode_key(first);
-    value_.clear();
-    Codec::encode_key(last, value_);
-    max_key_ = std::max(max_key_, value_.size());
-    rep_.erase_range(key_, value_);
-  }
-  void clear() {
-    rep_.clear();
-    max_key_ = max_value_ = 0;
-  }
-  std::size_t size() const { return rep_.count(); }
-  bool empty() const { return rep_.count() == 0; }
-  /// Bytes of the encoded batch.
-  std::size_t byte_size() const { return rep_.byte_size(); }
-
-  // For the tree: the encoded form and the largest encoded key / value.
-  detail::write_batch& rep() { return rep_; }
-  std::size_t max_key_size() const { return max_key_; }
-  std::size_t max_value_size() const { return max_value_; }
-
- private:
-  void encode_key(const Key& key) {
-    key_.clear();
-    Codec::encode_key(key, key_);
-    max_key_ = std::max(max_key_, key_.size());
-  }
-
-  detail::write_batch rep_;
-  std::string key_, value_;
-  std::size_t max_key_ = 0, max_value_ = 0;
-};
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/batch.hpp ----
-// ---- begin lsm/tree.hpp ----
-// lsm/tree.hpp — lsm::tree, the typed façade: encodes keys and values with
-// the Codec, hands bytes to the engine, decodes what comes back, and turns
-// the engine's status values into exceptions (lsm::error) or, in the
-// overloads taking std::error_code& last, into error codes.
-//
-// Thread safety: every member function may be called from any number of
-// threads at once. Cursors and scan ranges are used by one thread each; they
-// see the state of the tree at the moment they were made (or their snapshot)
-// and stay valid across flushes and compactions.
-
-namespace lsm {
-inline namespace v0 {
-
-template <class Key, class Value, class Codec, class Memtable, class Filter, class Compaction>
-class tree {
-  static_assert(codec_for<Codec, Key, Value>,
-                "lsm::tree: Codec is not a codec for (Key, Value): it needs static "
-                "encode_key, decode_key, encode_value, decode_value and name (see lsm::codec_for)");
-  static_assert(memtable_policy<Memtable>,
-                "lsm::tree: Memtable is not a memtable policy: it needs a nested "
-                "template<class Comparator> table (see lsm::memtable_policy)");
-  static_assert(filter_policy<Filter>,
-                "lsm::tree: Filter is not a filter policy: it needs static name, build and "
-                "may_contain (see lsm::filter_policy)");
-  static_assert(compaction_policy<Compaction>,
-                "lsm::tree: Compaction is not a compaction policy: it needs static name, pick "
-                "and pressure (see lsm::compaction_policy)");
-
-  using comparator = detail::codec_comparator<Codec>;
-  using engine_type = detail::engine<comparator, Memtable, Filter, Compaction>;
-
- public:
-  using key_type = Key;
-  using value_type = Value;
-  using codec_type = Codec;
-  using batch = lsm::batch<Key, Value, Codec>;
-
-  /// Opens or creates the tree in directory `path`. Throws lsm::error.
-  explicit tree(const std::string& path, const options& opts = {}) {
-    open(path, opts).throw_if_error();
-  }
-  /// Non-throwing open: on failure `ec` is set and the tree is unusable.
-  tree(const std::string& path, const options& opts, std::error_code& ec) {
-    ec = open(path, opts).error_code();
-  }
-  tree(tree&&) noexcept = default;
-  tree& operator=(tree&&) noexcept = default;
-  tree(const tree&) = delete;
-  tree& operator=(const tree&) = delete;
-  ~tree() = default;
-
-  // ---- writes -------------------------------------------------------------
-
-  void put(const Key& key, const Value& value, const write_options& wo = {}) {
-    do_put(key, value, wo).throw_if_error();
-  }
-  void put(const Key& key, const Value& value, std::error_code& ec) {
-    ec = do_put(key, value, {}).error_code();
-  }
-  void put(const Key& key, const Value& value, const write_options& wo, std::error_code& ec) {
-    ec = do_put(key, value, wo).error_code();
-  }
-
-  void erase(const Key& key, const write_options& wo = {}) { do_erase(key, wo).throw_if_error(); }
-  void erase(const Key& key, std::error_code& ec) { ec = do_erase(key, {}).error_code(); }
-  void erase(const Key& key, const write_options& wo, std::error_code& ec) {
-    ec = do_erase(key, wo).error_code();
-  }
-
-  /// Erases every key in [first, last) with one range tombstone.
-  void erase_range(const Key& first, const Key& last, const write_options& wo = {}) {
-    do_erase_range(first, last, wo).throw_if_error();
-  }
-  void erase_range(const Key& first, const Key& last, std::error_code& ec) {
-    ec = do_erase_range(first, last, {}).error_code();
-  }
-  void erase_range(const Key& first, const Key& last, const write_options& wo,
-                   std::error_code& ec) {
-    ec = do_erase_range(first, last, wo).error_code();
-  }
-
-  /// Applies every update of b atomically.
-  void write(batch& b, const write_options& wo = {}) { do_write(b, wo).throw_if_error(); }
-  void write(batch& b, std::error_code& ec) { ec = do_write(b, {}).error_code(); }
-  void write(batch& b, const write_options& wo, std::error_code& ec) {
-    ec = do_write(b, wo).error_code();
-  }
-
-  // ---- reads --------------------------------------------------------------
-
-  std::optional<Value> get(const Key& key, const read_options& ro = {}) const {
-    std::optional<Value> out;
-    do_get(key, ro, out).throw_if_error();
-    return out;
-  }
-  std::optional<Value> get(const Key& key, std::error_code& ec) const {
-    return get(key, read_options{}, ec);
-  }
-  std::optional<Value> get(const Key& key, const read_options& ro, std::error_code& ec) const {
-    std::optional<Value> out;
-    try {
-      ec = do_get(key, ro, out).error_code();
-    } catch (const lsm::error& e) {
-      ec = e.code();
-      out.reset();
-    }
-    return out;
-  }
-
-  bool contains(const Key& key, const read_options& ro = {}) const {
-    std::string raw;
-    bool found = false;
-    do_get_raw(key, ro, raw, found).throw_if_error();
-    return found;
-  }
-  bool contains(const Key& key, std::error_code& ec) const {
-    std::string raw;
-    bool found = false;
-    ec = do_get_raw(key, read_options{}, raw, found).error_code();
-    return found;
-  }
-
-  /// A handle pinning the current state; pass it in read_options::snapshot.
-  lsm::snapshot snapshot() const { return engine_->take_snapshot(); }
-
-  /// A bidirectional cursor over the tree (or a snapshot of it).
-  class cursor_type {
-   public:
-    bool valid() const { return it_->valid(); }
-    void seek(const Key& key) {
-      std::string k;
-      Codec::encode_key(key, k);
-      it_->seek(k);
-    }
-    void seek_to_first() { it_->seek_to_first(); }
-    void seek_to_last() { it_->seek_to_last(); }
-    /// REQUIRES: valid().
-    void next() { it_->next(); }
-    /// REQUIRES: valid().
-    void prev() { it_->prev(); }
-    /// REQUIRES: valid(). Throws lsm::error if the key does not decode.
-    Key key() const { return Codec::decode_key(it_->key()); }
-    /// REQUIRES: valid(). Throws lsm::error if the value does not decode.
-    Value value() const { return Codec::decode_value(it_->value()); }
-    std::string_view raw_key() const { return it_->key(); }
-    std::string_view raw_value() const { return it_->value(); }
-    /// An error met while moving (then valid() is false).
-    std::error_code error() const { return it_->get_status().error_code(); }
-    /// Throws lsm::error if the cursor met an error.
-    void check() const { it_->get_status().throw_if_error(); }
-
-   private:
-    friend class tree;
-    explicit cursor_type(std::unique_ptr<typename engine_type::user_iterator> it)
-        : it_(std::move(it)) {}
-    std::unique_ptr<typename engine_type::user_iterator> it_;
-  };
-
-  /// A bidirectional cursor: seek, seek_to_first/last, next, prev, valid,
-  /// key, value.
-  cursor_type cursor(const read_options& ro = {}) const {
-    return cursor_type(engine_->new_iterator(snapshot_sequence(ro), settings(ro)));
-  }
-
-  /// The lazy range returned by scan(): ascending pairs in [first, last).
-  class scan_range {
-   public:
-    class iterator {
-     public:
-      using iterator_category = std::input_iterator_tag;
-      using value_type = std::pair<Key, Value>;
-      using difference_type = std::ptrdiff_t;
-      using pointer = const value_type*;
-      using reference = const value_type&;
-
-      iterator() = default;
-      reference operator*() const { return current_; }
-      pointer operator->() const { return &current_; }
-      iterator& operator++() {
-        range_->cursor_.next();
-        load();
-        return *this;
-      }
-      void operator++(int) { ++*this; }
-      friend bool operator==(const iterator& a, const iterator& b) { return a.range_ == b.range_; }
-
-     private:
-      friend class scan_range;
-      explicit iterator(scan_range* r) : range_(r) { load(); }
-      void load() {
-        if (!range_->in_range()) {
-          range_->cursor_.check();
-          range_ = nullptr;
-          return;
-        }
-        current_ = {range_->cursor_.key(), range_->cursor_.value()};
-      }
-      scan_range* range_ = nullptr;
-      value_type current_{};
-    };
-
-    /// REQUIRES: called once (the range is single-pass).
-    iterator begin() {
-      if (first_)
-        cursor_.it_->seek(*first_);
-      else
-        cursor_.seek_to_first();
-      return iterator(this);
-    }
-    iterator end() { return iterator(); }
-
-   private:
-    friend class tree;
-    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last)
-        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)) {}
-    bool in_range() const {
-      return cursor_.valid() && (!last_ || comparator::compare(cursor_.raw_key(), *last_) < 0);
-    }
-    cursor_type cursor_;
-    std::optional<std::string> first_, last_;
-  };
-
-  /// Ascending (key, value) pairs with first <= key < last.
-  scan_range scan(const Key& first, const Key& last, const read_options& ro = {}) const {
-    std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
-    return scan_range(cursor(ro), std::move(f), std::move(l));
-  }
-  /// Every (key, value) pair, ascending.
-  scan_range scan(const read_options& ro = {}) const {
-    return scan_range(cursor(ro), std::nullopt, std::nullopt);
-  }
-
-  // ---- control ------------------------------------------------------------
-
-  /// Writes the memtable to a table now and waits for it.
-  void flush() { engine_->flush().throw_if_error(); }
-  void flush(std::error_code& ec) { ec = engine_->flush().error_code(); }
-
-  /// Compacts the files holding keys in [first, last] down the levels; waits.
-  void compact_range(const Key& first, const Key& last) {
-    do_compact(first, last).throw_if_error();
-  }
-  void compact_range(const Key& first, const Key& last, std::error_code& ec) {
-    ec = do_compact(first, last).error_code();
-  }
-  void compact() { engine_->compact_range(std::nullopt, std::nullopt).throw_if_error(); }
-  void compact(std::error_code& ec) {
-    ec = engine_->compact_range(std::nullopt, std::nullopt).error_code();
-  }
-
-  void wait_for_background_work() { engine_->wait_for_background_work().throw_if_error(); }
-  void wait_for_background_work(std::error_code& ec) {
-    ec = engine_->wait_for_background_work().error_code();
-  }
-
-  lsm::stats stats() const { return engine_->get_stats(); }
-
-  /// The byte-level engine, for tests and tools.
-  engine_type& engine() { return *engine_; }
-
- private:
-  status open(const std::string& path, const options& opts) {
-    opts_ = opts;
-    detail::policy_names names{std::string(comparator::name), std::string(Codec::name),
-                               std::string(Filter::name)};
-    auto e = engine_type::open(path, opts, std::move(names));
-    if (!e.ok()) return e.take_status();
-    engine_ = std::move(*e);
-    return {};
-  }
-
-  status usable() const {
-    if (!engine_) return status::invalid_argument("the tree is not open");
-    return {};
-  }
-  status check_sizes(std::size_t key_size, std::size_t value_size) const {
-    if (key_size > opts_.max_key_size)
-      return status::invalid_argument("key of " + std::to_string(key_size) +
-                                      " bytes exceeds options.max_key_size (" +
-                                      std::to_string(opts_.max_key_size) + ")");
-    if (value_size > opts_.max_value_size)
-      return status::invalid_argument("value of " + std::to_string(value_size) +
-                                      " bytes exceeds options.max_value_size (" +
-                                      std::to_string(opts_.max_value_size) + ")");
-    return {};
-  }
-
-  static detail::write_batch& scratch() {
-    thread_local detail::write_batch b;
-    b.clear();
-    return b;
-  }
-  static std::string& scratch_key() {
-    thread_local std::string s;
-    s.clear();
-    return s;
-  }
-  static std::string& scratch_value() {
-    thread_local std::string s;
-    s.clear();
-    return s;
-  }
-
-  status do_put(const Key& key, const Value& value, const write_options& wo) {
-    if (status s = usable(); !s.ok()) return s;
-    std::string& k = scratch_key();
-    std::string& v = scratch_value();
-    Codec::encode_key(key, k);
-    Codec::encode_value(value, v);
-    if (status s = check_sizes(k.size(), v.size()); !s.ok()) return s;
-    detail::write_batch& b = scratch();
-    b.put(k, v);
-    return engine_->write(b, wo.sync);
-  }
-  status do_erase(const Key& key, const write_options& wo) {
-    if (status s = usable(); !s.ok()) return s;
-    std::string& k = scratch_key();
-    Codec::encode_key(key, k);
-    if (status s = check_sizes(k.size(), 0); !s.ok()) return s;
-    detail::write_batch& b = scratch();
-    b.erase(k);
-    return engine_->write(b, wo.sync);
-  }
-  status do_erase_range(const Key& first, const Key& last, const write_options& wo) {
-    if (status s = usable(); !s.ok()) return s;
-    std::string& f = scratch_key();
-    std::string& l = scratch_value();
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
-    if (status s = check_sizes(std::max(f.size(), l.size()), 0); !s.ok()) return s;
-    if (comparator::compare(f, l) >= 0) return {};  // an empty range
-    detail::write_batch& b = scratch();
-    b.erase_range(f, l);
-    return engine_->write(b, wo.sync);
-  }
-  status do_write(batch& b, const write_options& wo) {
-    if (status s = usable(); !s.ok()) return s;
-    if (status s = check_sizes(b.max_key_size(), b.max_value_size()); !s.ok()) return s;
-    return engine_->write(b.rep(), wo.sync);
-  }
-  status do_get_raw(const Key& key, const read_options& ro, std::string& raw, bool& found) const {
-    if (status s = usable(); !s.ok()) return s;
-    std::string& k = scratch_key();
-    Codec::encode_key(key, k);
-    return engine_->get(k, snapshot_sequence(ro), settings(ro), raw, found);
-  }
-  status do_get(const Key& key, const read_options& ro, std::optional<Value>& out) const {
-    std::string raw;
-    bool found = false;
-    status s = do_get_raw(key, ro, raw, found);
-    if (s.ok() && found) out.emplace(Codec::decode_value(raw));
-    return s;
-  }
-  status do_compact(const Key& first, const Key& last) {
-    if (status s = usable(); !s.ok()) return s;
-    std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
-    return engine_->compact_range(f, l);
-  }
-
-  sequence_number snapshot_sequence(const read_options& ro) const {
-    return ro.snapshot ? ro.snapshot->sequence() : engine_->latest_sequence();
-  }
-  static detail::read_settings settings(const read_options& ro) {
-    return {ro.verify_checksums, ro.fill_cache};
-  }
-
-  options opts_;
-  std::unique_ptr<engine_type> engine_;
-};
-
-}  // namespace v0
-}  // namespace lsm
+#endif
 // ---- end lsm/tree.hpp ----
+
+#ifndef LSM_SEPARATE_COMPILATION
+// ---- begin lsm/memtable/vector.hpp ----
+// lsm/memtable/vector.hpp — the bulk-load memtable policy: append now, sort
+// once when someone reads.
+//
+// add() encodes the entry in the arena and appends its address to an
+// append-only log of pointer chunks (also in the arena): O(1), no lock, no
+// comparison. The first iterator (or a get() facing a long unsorted tail)
+// after new appends sorts the tail and merges it with the previous sorted
+// run into a new immutable run, published through a shared_ptr; iterators
+// keep the run they started with alive, so a later merge never moves entries
+// under them.
+//
+// Thread safety: one writer at a time (add() needs external synchronization
+// among writers); any number of concurrent readers. The writer never takes a
+// lock: it fills a log slot, then publishes it with a release store of the
+// entry count. Readers take `run_mutex_` only to copy or replace the current
+// sorted run; the merge itself happens under it, so concurrent readers wait
+// for one merge instead of each doing their own.
+//
+// Invariants: log slots below the published count are never written again;
+// a sorted run holds exactly the first `entries.size()` log entries, sorted
+// by memtable_entry_order<Comparator>, and never changes once published.
+//
+// Cost model: a read after n appends costs O(n log n) once (then O(log n));
+// get() scans up to `max_unsorted_scan` unsorted entries instead of merging.
+// Reads interleaved with many small batches of writes re-merge often: choose
+// the skiplist policy for mixed workloads, this one for bulk loads.
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+namespace memtable {
+
+/// Memtable policy: append-only vector, sorted on first read (bulk loads).
+struct vector {
+  template <key_comparator Comparator>
+  class table;
+};
+
+template <key_comparator Comparator>
+class vector::table {
+ public:
+  /// A get() merges the unsorted tail only when it is longer than this;
+  /// shorter tails are scanned.
+  static constexpr std::size_t max_unsorted_scan = 64;
+
+  table() : log_head_(new_chunk()), log_tail_(log_head_) {
+    auto run = std::make_shared<sorted_run>();
+    run->chunk = log_head_;
+    run_ = std::move(run);
+  }
+  table(const table&) = delete;
+  table& operator=(const table&) = delete;
+
+  /// Adds an entry: O(1), never blocks on readers.
+  /// REQUIRES: external synchronization among writers; no entry with the same
+  /// (user_key, seq) was added before; kind is value or deletion.
+  void add(sequence_number seq, value_kind kind, std::string_view user_key,
+           std::string_view value) {
+    char* entry = arena_.allocate(detail::memtable_entry_size(user_key.size(), value.size()));
+    detail::encode_memtable_entry(entry, detail::pack_tag(seq, kind), user_key, value);
+    if (log_tail_used_ == chunk_capacity) {
+      log_chunk* chunk = new_chunk();
+      log_tail_->next = chunk;  // published with the count below
+      log_tail_ = chunk;
+      log_tail_used_ = 0;
+    }
+    log_tail_->entries[log_tail_used_++] = entry;
+    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+
+  /// The newest entry of user_key with sequence <= seq: found (value copied
+  /// into `value`), deleted, or absent. A binary search of the sorted run,
+  /// plus a scan of a short unsorted tail.
+  detail::memtable_lookup get(std::string_view user_key, sequence_number seq,
+                              std::string& value) const {
+    // Run first, then count: the count is then at least the run's size.
+    std::shared_ptr<const sorted_run> run = current_run();
+    const std::size_t count = count_.load(std::memory_order_acquire);
+    if (count - run->entries.size() > max_unsorted_scan) run = sorted_run_covering(count);
+
+    // The answer is the first entry at or after `key` among all entries:
+    // the sorted run's lower bound, or a smaller one from the tail.
+    const auto key = detail::memtable_lookup_key::at(user_key, seq);
+    const auto it = std::lower_bound(run->entries.begin(), run->entries.end(), key, order{});
+    const char* best = it == run->entries.end() ? nullptr : *it;
+    for_each_unsorted(*run, count, [&](const char* entry) {
+      if (order::compare(entry, key) >= 0 && (best == nullptr || order::compare(entry, best) < 0)) {
+        best = entry;
+      }
+    });
+    return detail::resolve_memtable_lookup<Comparator>(best, user_key, value);
+  }
+
+  /// An iterator over the internal keys in internal_key_comparator order,
+  /// holding every entry added before the call (sorting them if needed). It
+  /// does not see later entries and stays usable while the table lives.
+  std::unique_ptr<detail::internal_iterator> new_iterator() const {
+    return std::make_unique<iterator>(sorted_run_covering(count_.load(std::memory_order_acquire)));
+  }
+
+  /// Bytes held by the table: arena blocks plus the current sorted index.
+  std::size_t approximate_memory() const noexcept {
+    return arena_.memory_usage() + index_bytes_.load(std::memory_order_relaxed) + sizeof(*this);
+  }
+
+  /// Entries added.
+  std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
+
+ private:
+  using order = detail::memtable_entry_order<Comparator>;
+
+  // 255 slots + link: a 2 KiB chunk, its own arena block.
+  static constexpr std::size_t chunk_capacity = 255;
+  struct log_chunk {
+    log_chunk* next = nullptr;
+    const char* entries[chunk_capacity];
+  };
+
+  struct sorted_run {
+    std::vector<const char*> entries;
+    // Where the log continues after entries.size() entries.
+    const log_chunk* chunk = nullptr;
+    std::size_t chunk_used = 0;
+  };
+
+  class iterator;
+
+  /// REQUIRES: the single writer (or the constructor).
+  log_chunk* new_chunk() {
+    return ::new (static_cast<void*>(arena_.allocate_aligned(sizeof(log_chunk)))) log_chunk;
+  }
+
+  std::shared_ptr<const sorted_run> current_run() const {
+    std::lock_guard<std::mutex> lock(run_mutex_);
+    return run_;
+  }
+
+  /// Calls f on each log entry in [run.entries.size(), count).
+  /// REQUIRES: count was loaded (acquire) from count_ and count >= the run's size.
+  template <class F>
+  static void for_each_unsorted(const sorted_run& run, std::size_t count, F&& f) {
+    const log_chunk* chunk = run.chunk;
+    std::size_t used = run.chunk_used;
+    for (std::size_t i = run.entries.size(); i < count; ++i) {
+      if (used == chunk_capacity) {
+        chunk = chunk->next;
+        used = 0;
+      }
+      f(chunk->entries[used++]);
+    }
+  }
+
+  /// A sorted run holding at least the first `count` entries.
+  std::shared_ptr<const sorted_run> sorted_run_covering(std::size_t count) const {
+    std::lock_guard<std::mutex> lock(run_mutex_);
+    if (run_->entries.size() >= count) return run_;
+    // Take everything published by now: later readers then find it done.
+    count = count_.load(std::memory_order_acquire);
+
+    std::vector<const char*> tail;
+    tail.reserve(count - run_->entries.size());
+    for_each_unsorted(*run_, count, [&](const char* entry) { tail.push_back(entry); });
+    auto run = std::make_shared<sorted_run>();
+    // Where the log continues: recomputed from the slots just read.
+    run->chunk = run_->chunk;
+    run->chunk_used = run_->chunk_used;
+    for (std::size_t i = 0; i < tail.size(); ++i) {
+      if (run->chunk_used == chunk_capacity) {
+        run->chunk = run->chunk->next;
+        run->chunk_used = 0;
+      }
+      ++run->chunk_used;
+    }
+
+    // Bulk loads often arrive in order: skip the sort then.
+    if (!std::is_sorted(tail.begin(), tail.end(), order{})) {
+      std::sort(tail.begin(), tail.end(), order{});
+    }
+    if (run_->entries.empty()) {
+      run->entries = std::move(tail);
+    } else {
+      run->entries.reserve(run_->entries.size() + tail.size());
+      std::merge(run_->entries.begin(), run_->entries.end(), tail.begin(), tail.end(),
+                 std::back_inserter(run->entries), order{});
+    }
+    index_bytes_.store(run->entries.capacity() * sizeof(const char*), std::memory_order_relaxed);
+    run_ = std::move(run);
+    return run_;
+  }
+
+  detail::arena arena_;  // declared first: the log chunks are carved from it
+  log_chunk* const log_head_;
+  log_chunk* log_tail_;            // writer only
+  std::size_t log_tail_used_ = 0;  // writer only
+  std::atomic<std::size_t> count_{0};
+
+  mutable std::mutex run_mutex_;
+  mutable std::shared_ptr<const sorted_run> run_;  // guarded by run_mutex_
+  mutable std::atomic<std::size_t> index_bytes_{0};
+};
+
+template <key_comparator Comparator>
+class vector::table<Comparator>::iterator final : public detail::internal_iterator {
+ public:
+  explicit iterator(std::shared_ptr<const sorted_run> run)
+      : run_(std::move(run)), end_(run_->entries.size()), pos_(end_) {}
+
+  bool valid() const override { return pos_ != end_; }
+  void seek_to_first() override { pos_ = 0; }
+  void seek_to_last() override { pos_ = end_ == 0 ? end_ : end_ - 1; }
+  void seek(std::string_view target) override {
+    const auto& entries = run_->entries;
+    const auto it =
+        std::lower_bound(entries.begin(), entries.end(),
+                         detail::memtable_lookup_key::from_internal_key(target), order{});
+    pos_ = static_cast<std::size_t>(it - entries.begin());
+  }
+  void next() override { ++pos_; }
+  void prev() override { pos_ = pos_ == 0 ? end_ : pos_ - 1; }
+  std::string_view key() const override { return detail::memtable_entry_key(run_->entries[pos_]); }
+  std::string_view value() const override {
+    return detail::memtable_entry_value(run_->entries[pos_]);
+  }
+  status get_status() const override { return {}; }
+
+ private:
+  std::shared_ptr<const sorted_run> run_;
+  std::size_t end_;
+  std::size_t pos_;
+};
+
+}  // namespace memtable
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/memtable/vector.hpp ----
+// ---- begin lsm/memtable/map.hpp ----
+// lsm/memtable/map.hpp — the reference memtable policy: a balanced search
+// tree (std::set of entry addresses) under a reader-writer lock. The textbook
+// choice: simple enough to trust, used to cross-check the other policies.
+//
+// Entries are encoded in the arena (memtable/entry.hpp); the tree's nodes are
+// carved from the same arena by detail::arena_allocator, so add() allocates
+// nothing else.
+//
+// Thread safety: one writer at a time (add() needs external synchronization
+// among writers); any number of concurrent readers. add() takes the lock
+// exclusively for the insertion only; get() and each iterator move take it
+// shared. An iterator keeps its tree position between moves: std::set never
+// invalidates iterators on insertion, and a move under the lock finds the
+// in-order neighbour in the tree as it is then.
+//
+// Invariants: entries and tree nodes are never freed before the table.
+
+#include <atomic>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// A standard allocator drawing from an arena; deallocation is a no-op (the
+/// memory returns with the arena).
+/// REQUIRES: allocations under the arena's external synchronization.
+template <class T>
+class arena_allocator {
+ public:
+  static_assert(alignof(T) <= arena::alignment, "arena_allocator: over-aligned type");
+  using value_type = T;
+
+  explicit arena_allocator(arena* a) noexcept : arena_(a) {}
+  template <class U>
+  arena_allocator(const arena_allocator<U>& other) noexcept : arena_(other.get_arena()) {}
+
+  T* allocate(std::size_t n) {
+    return reinterpret_cast<T*>(arena_->allocate_aligned(n * sizeof(T)));
+  }
+  void deallocate(T*, std::size_t) noexcept {}
+
+  arena* get_arena() const noexcept { return arena_; }
+  template <class U>
+  bool operator==(const arena_allocator<U>& other) const noexcept {
+    return arena_ == other.get_arena();
+  }
+
+ private:
+  arena* arena_;
+};
+
+}  // namespace detail
+
+namespace memtable {
+
+/// Memtable policy: std::set under a std::shared_mutex (the reference).
+struct map {
+  template <key_comparator Comparator>
+  class table;
+};
+
+template <key_comparator Comparator>
+class map::table {
+ public:
+  table() = default;
+  table(const table&) = delete;
+  table& operator=(const table&) = delete;
+
+  /// Adds an entry.
+  /// REQUIRES: external synchronization among writers; no entry with the same
+  /// (user_key, seq) was added before; kind is value or deletion.
+  void add(sequence_number seq, value_kind kind, std::string_view user_key,
+           std::string_view value) {
+    char* entry = arena_.allocate(detail::memtable_entry_size(user_key.size(), value.size()));
+    detail::encode_memtable_entry(entry, detail::pack_tag(seq, kind), user_key, value);
+    {
+      std::unique_lock<std::shared_mutex> lock(mutex_);
+      entries_.insert(entry);
+    }
+    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+
+  /// The newest entry of user_key with sequence <= seq: found (value copied
+  /// into `value`), deleted, or absent. One tree descent.
+  detail::memtable_lookup get(std::string_view user_key, sequence_number seq,
+                              std::string& value) const {
+    const char* entry = nullptr;
+    {
+      std::shared_lock<std::shared_mutex> lock(mutex_);
+      const auto it = entries_.lower_bound(detail::memtable_lookup_key::at(user_key, seq));
+      if (it != entries_.end()) entry = *it;
+    }
+    // Entries are immutable: resolve (and copy the value) outside the lock.
+    return detail::resolve_memtable_lookup<Comparator>(entry, user_key, value);
+  }
+
+  /// An iterator over the internal keys in internal_key_comparator order.
+  /// It sees every entry added before the call, may see later ones, and stays
+  /// usable while the table lives.
+  std::unique_ptr<detail::internal_iterator> new_iterator() const {
+    return std::make_unique<iterator>(this);
+  }
+
+  /// Bytes held by the table: arena blocks (entries and tree nodes).
+  std::size_t approximate_memory() const noexcept { return arena_.memory_usage() + sizeof(*this); }
+
+  /// Entries added.
+  std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
+
+ private:
+  using order = detail::memtable_entry_order<Comparator>;
+  using set_type = std::set<const char*, order, detail::arena_allocator<const char*>>;
+
+  class iterator;
+
+  detail::arena arena_;  // declared first: outlives the tree's nodes
+  set_type entries_{order{}, detail::arena_allocator<const char*>(&arena_)};  // guarded by mutex_
+  mutable std::shared_mutex mutex_;
+  std::atomic<std::size_t> count_{0};
+};
+
+template <key_comparator Comparator>
+class map::table<Comparator>::iterator final : public detail::internal_iterator {
+ public:
+  explicit iterator(const table* t) : table_(t), it_(t->entries_.end()) {}
+
+  bool valid() const override { return entry_ != nullptr; }
+  void seek_to_first() override {
+    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
+    settle(table_->entries_.begin());
+  }
+  void seek_to_last() override {
+    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
+    const auto& entries = table_->entries_;
+    settle(entries.empty() ? entries.end() : std::prev(entries.end()));
+  }
+  void seek(std::string_view target) override {
+    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
+    settle(table_->entries_.lower_bound(detail::memtable_lookup_key::from_internal_key(target)));
+  }
+  void next() override {
+    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
+    settle(std::next(it_));
+  }
+  void prev() override {
+    std::shared_lock<std::shared_mutex> lock(table_->mutex_);
+    settle(it_ == table_->entries_.begin() ? table_->entries_.end() : std::prev(it_));
+  }
+  std::string_view key() const override { return detail::memtable_entry_key(entry_); }
+  std::string_view value() const override { return detail::memtable_entry_value(entry_); }
+  status get_status() const override { return {}; }
+
+ private:
+  /// REQUIRES: the table's lock held (shared).
+  void settle(typename set_type::const_iterator it) {
+    it_ = it;
+    entry_ = it == table_->entries_.end() ? nullptr : *it;
+  }
+
+  const table* table_;
+  typename set_type::const_iterator it_;
+  const char* entry_ = nullptr;  // *it_, read under the lock; null when invalid
+};
+
+}  // namespace memtable
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/memtable/map.hpp ----
+// ---- begin lsm/compaction/tiered.hpp ----
+// lsm/compaction/tiered.hpp — size-tiered compaction (Cassandra STCS /
+// RocksDB universal style): fewer rewrites of each byte than leveled, at the
+// price of more sorted runs for a read to visit and larger single merges.
+//
+// Layout. Level 0 holds memtable flushes (one run per file, newest first).
+// Every level 1..6 holds at most one sorted run (its files are disjoint, as
+// the engine requires). Runs are placed bottom-up: the first goes to level 6,
+// each later one right above the newest, so the newest run is in the
+// lowest-numbered non-empty level `top` and levels 1..top-1 are empty (a
+// merge empties the newer run's level, so empty levels may lie between runs).
+//
+// Jobs (pick), in order of preference:
+//   1. Level 0 has >= MinMerge files: merge all of them into one run. If that
+//      batch is "similar" in size to the newest run (see below), merge it
+//      straight into that run's level `top`; else, if a slot above is free,
+//      write it as a new run into level top-1 (level 6 when the tree is empty).
+//   2. Two adjacent runs (newest pair first) are similar: the newer one, every
+//      file of its level, merges into the older one's level.
+//   3. Level 0 has >= MinMerge files and every level is taken: the batch merges
+//      into level 1 (the newest run grows until rule 2 pushes it down).
+// "Similar": older_bytes * 100 <= newer_bytes * (100 + SizeRatio). A byte is
+// rewritten about once per doubling of the data below it (a binary counter for
+// SizeRatio = 0..100), instead of about SizeRatio times per level in leveled.
+//
+// Correctness under the engine's rule "for any key, data in a lower-numbered
+// level is newer than data in a higher-numbered one": every job moves data
+// from level `a` to the next NON-EMPTY level `b > a` (or into the empty level
+// right above it); every level strictly between a and b is empty, so no older
+// data ends up above newer data. Level 0 always moves as a whole.
+//
+// Write pressure: writes slow down at 3 * MinMerge level-0 files and stop at
+// 5 * MinMerge (a large run merge may keep the compaction thread busy while
+// flushes continue).
+//
+// Thread safety: called by the engine from one thread at a time; stateless,
+// so copies (the engine probes with one) decide exactly like the original.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace lsm {
+inline namespace v0 {
+namespace compaction {
+
+/// MinMerge: level-0 files merged at once into a run (>= 2).
+/// SizeRatio: percent by which an older run may be larger than a newer one and
+/// still absorb it (0..1000; larger merges more often: fewer runs, more writes).
+template <unsigned MinMerge = 4, unsigned SizeRatio = 100>
+struct tiered {
+  static_assert(MinMerge >= 2,
+                "lsm::compaction::tiered<MinMerge, SizeRatio>: MinMerge (level-0 files merged "
+                "into one run) must be at least 2");
+  static_assert(SizeRatio <= 1000,
+                "lsm::compaction::tiered<MinMerge, SizeRatio>: SizeRatio is a percentage in "
+                "[0, 1000]; above that every merge rewrites a much larger run (use leveled)");
+
+  static constexpr std::string_view name = "lsm.tiered";
+  static constexpr std::size_t min_merge = MinMerge;
+  static constexpr unsigned size_ratio = SizeRatio;
+  static constexpr std::size_t l0_slowdown = 3 * std::size_t{MinMerge};
+  static constexpr std::size_t l0_stop = 5 * std::size_t{MinMerge};
+
+  /// True when a run of `older` bytes should absorb a newer run of `newer` bytes.
+  static constexpr bool similar(std::uint64_t newer, std::uint64_t older) noexcept {
+    return older * 100 <= newer * (100 + std::uint64_t{SizeRatio});
+  }
+
+  std::optional<detail::compaction_pick> pick(const detail::version& v,
+                                              const detail::compaction_context&) const {
+    constexpr int last = detail::max_levels - 1;
+    std::array<std::uint64_t, detail::max_levels> bytes{};
+    int top = detail::max_levels;  // the newest run's level; max_levels: none
+    for (int level = last; level >= 1; --level) {
+      if (v.level_files(level) == 0) continue;
+      bytes[static_cast<std::size_t>(level)] = v.level_bytes(level);
+      top = level;
+    }
+    const bool l0_full = v.level_files(0) >= MinMerge;
+
+    // 1. A level-0 batch into the newest run when similar, else into a free slot.
+    if (l0_full) {
+      if (top <= last && similar(v.level_bytes(0), bytes[static_cast<std::size_t>(top)]))
+        return whole_level(v, 0, top);
+      if (top > 1) return whole_level(v, 0, top - 1);
+    }
+    // 2. The newest pair of adjacent similar runs.
+    for (int newer = top; newer <= last; ++newer) {
+      if (v.level_files(newer) == 0) continue;
+      int older = newer + 1;
+      while (older <= last && v.level_files(older) == 0) ++older;
+      if (older > last) break;
+      if (similar(bytes[static_cast<std::size_t>(newer)], bytes[static_cast<std::size_t>(older)]))
+        return whole_level(v, newer, older);
+    }
+    // 3. Every slot taken: the newest run (level 1) absorbs the batch.
+    if (l0_full) return whole_level(v, 0, 1);
+    return std::nullopt;
+  }
+
+  detail::write_pressure pressure(const detail::version& v) const {
+    const std::size_t l0 = v.level_files(0);
+    if (l0 >= l0_stop) return detail::write_pressure::stop;
+    if (l0 >= l0_slowdown) return detail::write_pressure::slowdown;
+    return detail::write_pressure::none;
+  }
+
+ private:
+  /// Every file of `level`, merged into `output_level`.
+  /// REQUIRES: every level strictly between the two is empty.
+  static detail::compaction_pick whole_level(const detail::version& v, int level,
+                                             int output_level) {
+    detail::compaction_pick job;
+    job.level = level;
+    job.output_level = output_level;
+    job.inputs = v.levels[static_cast<std::size_t>(level)];
+    return job;
+  }
+};
+
+}  // namespace compaction
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/compaction/tiered.hpp ----
+// ---- begin lsm/filter/none.hpp ----
+// lsm/filter/none.hpp — lsm::filter::none, the filter policy that filters
+// nothing: tables store an empty filter and every lookup reads the index.
+//
+// Thread safety: stateless.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace lsm {
+inline namespace v0 {
+namespace filter {
+
+struct none {
+  static constexpr std::string_view name = "lsm.filter.none";
+  /// Writes nothing.
+  static void build(std::span<const std::uint64_t>, std::string&) noexcept {}
+  /// Always true.
+  static bool may_contain(std::string_view, std::uint64_t) noexcept { return true; }
+};
+
+}  // namespace filter
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/filter/none.hpp ----
+// ---- begin lsm/io/memory_file_system.hpp ----
+// lsm/io/memory_file_system.hpp — a file_system kept entirely in memory, for
+// tests and for trees that need no persistence. It behaves like POSIX for
+// everything in the file_system interface: directories must exist before
+// entries are made in them, get_children lists direct entries only, opening a
+// missing file is errc::io_error naming the path, an open file survives its
+// removal (the handle keeps reading it), a truncating open truncates the file
+// other handles see, and lock_file creates the lock file and is errc::busy
+// until the first lock is destroyed.
+//
+// Paths are plain strings: "a//b/" and "./a/b" name "a/b"; "." is the
+// relative root and "/" the absolute root, both always exist. ".." is not
+// resolved (it is an ordinary name). Renaming directories is not supported.
+//
+// The shared core (detail::memory_fs_core) also keeps the durable state a real
+// disk would have (synced length per file, synced entries per directory) and
+// calls a hook before every operation: the fault-injecting file system
+// (io/fault_injection_file_system.hpp) builds on both.
+//
+// Thread safety: memory_file_system is thread-safe (one mutex guards the
+// whole tree and every file's bytes); the file objects follow io/file_system.hpp.
+// Handles share ownership of the core, so they may outlive the file system.
+//
+// Invariants: a directory path is a key of the directory table iff its parent
+// directory holds an entry for it (or it is a root); a file's durable_size is
+// never larger than its size.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+/// The operations the core reports to its hook before performing them.
+enum class memory_fs_op : std::uint8_t {
+  read = 0,         ///< sequential_file::read, random_access_file::read
+  append = 1,       ///< writable_file::append
+  sync = 2,         ///< writable_file::sync
+  sync_dir = 3,     ///< file_system::sync_dir
+  rename = 4,       ///< file_system::rename_file
+  create_file = 5,  ///< new_writable_file, new_appendable_file
+  create_dir = 6,   ///< create_dir
+  remove = 7,       ///< remove_file
+};
+
+inline const char* memory_fs_op_name(memory_fs_op op) {
+  switch (op) {
+    case memory_fs_op::read:
+      return "read";
+    case memory_fs_op::append:
+      return "append";
+    case memory_fs_op::sync:
+      return "sync";
+    case memory_fs_op::sync_dir:
+      return "sync directory";
+    case memory_fs_op::rename:
+      return "rename";
+    case memory_fs_op::create_file:
+      return "open for writing";
+    case memory_fs_op::create_dir:
+      return "mkdir";
+    case memory_fs_op::remove:
+      return "unlink";
+  }
+  return "operation";
+}
+
+/// Consulted by the core before each operation, under the core's mutex. A
+/// non-ok status fails the operation, which then changes nothing.
+class memory_fs_hook {
+ public:
+  virtual ~memory_fs_hook() = default;
+  /// `path` is the normalized path the operation names (for rename: `from`).
+  virtual status before(memory_fs_op op, const std::string& path) = 0;
+};
+
+/// The bytes of one file (an inode): shared by every name and handle of it.
+struct memory_file_node {
+  std::string data;
+  /// Bytes known to be on stable storage (advanced by a successful sync()).
+  std::size_t durable_size = 0;
+};
+
+/// One name in a directory: a file, or (file == nullptr) a subdirectory.
+struct memory_dir_entry {
+  std::shared_ptr<memory_file_node> file;
+  bool is_dir() const noexcept { return file == nullptr; }
+};
+
+struct memory_dir_node {
+  std::map<std::string, memory_dir_entry> entries;
+  /// The entries as of the last successful sync_dir (tracked only when the
+  /// core tracks durability).
+  std::map<std::string, memory_dir_entry> durable_entries;
+};
+
+/// "a//b/" -> "a/b", "./a" -> "a", "." and "" components dropped, "/" stays
+/// "/", a relative path with no component is ".". Returns "" for "".
+inline std::string normalize_memory_path(std::string_view path) {
+  if (path.empty()) return {};
+  std::string out;
+  if (path.front() == '/') out = "/";
+  std::size_t i = 0;
+  while (i <= path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    const std::string_view part = path.substr(i, j - i);
+    if (!part.empty() && part != ".") {
+      if (!out.empty() && out.back() != '/') out += '/';
+      out.append(part.data(), part.size());
+    }
+    i = j + 1;
+  }
+  if (out.empty()) out = ".";
+  return out;
+}
+
+inline bool is_memory_root(const std::string& path) noexcept { return path == "/" || path == "."; }
+
+/// REQUIRES: path is normalized and not a root.
+inline std::pair<std::string, std::string> split_memory_path(const std::string& path) {
+  const std::size_t pos = path.rfind('/');
+  if (pos == std::string::npos) return {".", path};
+  if (pos == 0) return {"/", path.substr(1)};
+  return {path.substr(0, pos), path.substr(pos + 1)};
+}
+
+/// REQUIRES: dir is normalized.
+inline std::string join_memory_path(const std::string& dir, const std::string& name) {
+  if (dir == ".") return name;
+  if (dir == "/") return "/" + name;
+  return dir + "/" + name;
+}
+
+class memory_fs_core;
+
+/// Common state of every handle: the core, the file, the name it was opened
+/// by and the crash epoch it belongs to.
+struct memory_handle_state {
+  std::shared_ptr<memory_fs_core> core;
+  std::shared_ptr<memory_file_node> node;
+  std::string path;
+  std::uint64_t epoch = 0;
+};
+
+/// The tree of directories and files shared by memory_file_system and
+/// fault_injection_file_system. Every public method locks the core's mutex.
+class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
+ public:
+  /// With track_durability, sync_dir records each directory's durable entries
+  /// (needed by crash()).
+  explicit memory_fs_core(bool track_durability) : track_durability_(track_durability) {
+    dirs_["."];
+    dirs_["/"];
+  }
+
+  /// Installs the hook consulted before every operation.
+  /// REQUIRES: called before the core is shared with other threads.
+  void set_hook(std::unique_ptr<memory_fs_hook> hook) { hook_ = std::move(hook); }
+
+  /// Locks the core; for callers that configure the hook.
+  std::unique_lock<std::mutex> lock() const { return std::unique_lock(mu_); }
+
+  // --- file_system operations --------------------------------------------
+
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path);
+  result<std::unique_ptr<random_access_file>> new_random_access_file(const std::string& path);
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path, bool truncate);
+  bool file_exists(const std::string& path) {
+    const std::string p = normalize_memory_path(path);
+    std::lock_guard guard(mu_);
+    return !p.empty() && (dirs_.count(p) != 0 || find_file(p) != nullptr);
+  }
+  result<std::vector<std::string>> get_children(const std::string& dir) {
+    const std::string p = normalize_memory_path(dir);
+    std::lock_guard guard(mu_);
+    const auto it = dirs_.find(p);
+    if (it == dirs_.end()) return missing_dir(dir, "opendir");
+    std::vector<std::string> names;
+    names.reserve(it->second.entries.size());
+    for (const auto& entry : it->second.entries) names.push_back(entry.first);
+    return names;
+  }
+  status remove_file(const std::string& path) {
+    const std::string p = normalize_memory_path(path);
+    std::lock_guard guard(mu_);
+    if (status s = run_hook(memory_fs_op::remove, p, path); !s.ok()) return s;
+    if (p.empty()) return invalid_path(path, "unlink");
+    if (dirs_.count(p) != 0) return status::io_error(path + ": unlink: is a directory");
+    auto* dir = parent_dir(p);
+    const auto name = split_memory_path(p).second;
+    if (dir == nullptr || dir->entries.count(name) == 0)
+      return status::io_error(path + ": unlink: no such file or directory");
+    dir->entries.erase(name);
+    return {};
+  }
+  status create_dir(const std::string& dir) {
+    const std::string p = normalize_memory_path(dir);
+    std::lock_guard guard(mu_);
+    if (status s = run_hook(memory_fs_op::create_dir, p, dir); !s.ok()) return s;
+    if (p.empty()) return invalid_path(dir, "mkdir");
+    if (dirs_.count(p) != 0) return {};
+    auto* parent = parent_dir(p);
+    if (parent == nullptr)
+      return status::io_error(dir + ": mkdir: no such file or directory (parent " +
+                              split_memory_path(p).first + " is missing)");
+    const auto name = split_memory_path(p).second;
+    // Like mkdir's EEXIST, which the POSIX file system treats as success.
+    if (parent->entries.count(name) != 0) return {};
+    parent->entries.emplace(name, memory_dir_entry{});
+    dirs_[p];
+    return {};
+  }
+  result<std::uint64_t> file_size(const std::string& path) {
+    const std::string p = normalize_memory_path(path);
+    std::lock_guard guard(mu_);
+    if (dirs_.count(p) != 0) return status::io_error(path + ": stat: is a directory");
+    const auto* node = find_file(p);
+    if (node == nullptr) return status::io_error(path + ": stat: no such file or directory");
+    return static_cast<std::uint64_t>(node->data.size());
+  }
+  status rename_file(const std::string& from, const std::string& to) {
+    const std::string f = normalize_memory_path(from);
+    const std::string t = normalize_memory_path(to);
+    std::lock_guard guard(mu_);
+    if (status s = run_hook(memory_fs_op::rename, f, from); !s.ok()) return s;
+    const std::string what = from + ": rename to " + to;
+    if (f.empty() || t.empty()) return status::io_error(what + ": invalid path");
+    if (dirs_.count(f) != 0)
+      return status::not_supported(what + ": renaming a directory is not supported");
+    auto* from_dir = parent_dir(f);
+    const auto from_name = split_memory_path(f).second;
+    if (from_dir == nullptr || from_dir->entries.count(from_name) == 0)
+      return status::io_error(what + ": no such file or directory");
+    if (dirs_.count(t) != 0) return status::io_error(what + ": target is a directory");
+    auto* to_dir = parent_dir(t);
+    if (to_dir == nullptr)
+      return status::io_error(what + ": no such directory " + split_memory_path(t).first);
+    if (f == t) return {};
+    memory_dir_entry entry = from_dir->entries[from_name];
+    from_dir->entries.erase(from_name);
+    to_dir->entries[split_memory_path(t).second] = std::move(entry);
+    return {};
+  }
+  status sync_dir(const std::string& dir) {
+    const std::string p = normalize_memory_path(dir);
+    std::lock_guard guard(mu_);
+    if (status s = run_hook(memory_fs_op::sync_dir, p, dir); !s.ok()) return s;
+    const auto it = dirs_.find(p);
+    if (it == dirs_.end()) return missing_dir(dir, "open directory");
+    if (track_durability_) it->second.durable_entries = it->second.entries;
+    return {};
+  }
+  result<std::unique_ptr<file_lock>> lock_file(const std::string& path);
+
+  // --- handle operations (REQUIRES: h.core is this core) -------------------
+
+  status read(const memory_handle_state& h, std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view& out) {
+    out = {};
+    std::lock_guard guard(mu_);
+    if (status s = check_live(h, "read"); !s.ok()) return s;
+    if (status s = run_hook(memory_fs_op::read, h.path, h.path); !s.ok()) return s;
+    const std::string& data = h.node->data;
+    if (offset >= data.size()) return {};
+    const std::size_t start = static_cast<std::size_t>(offset);
+    const std::size_t got = std::min(n, data.size() - start);
+    if (got != 0) std::memcpy(scratch, data.data() + start, got);
+    out = std::string_view(scratch, got);
+    return {};
+  }
+  status append(const memory_handle_state& h, std::string_view data) {
+    std::lock_guard guard(mu_);
+    if (status s = check_live(h, "append"); !s.ok()) return s;
+    if (status s = run_hook(memory_fs_op::append, h.path, h.path); !s.ok()) return s;
+    h.node->data.append(data.data(), data.size());
+    return {};
+  }
+  status sync(const memory_handle_state& h) {
+    std::lock_guard guard(mu_);
+    if (status s = check_live(h, "sync"); !s.ok()) return s;
+    if (status s = run_hook(memory_fs_op::sync, h.path, h.path); !s.ok()) return s;
+    h.node->durable_size = h.node->data.size();
+    return {};
+  }
+  /// For operations the hook does not see (skip, flush, close).
+  status check_live(const memory_handle_state& h, const char* what) const {
+    if (h.epoch != epoch_)
+      return status::io_error(h.path + ": " + what +
+                              ": file handle invalidated by a simulated crash");
+    return {};
+  }
+  status check_live_locked(const memory_handle_state& h, const char* what) const {
+    std::lock_guard guard(mu_);
+    return check_live(h, what);
+  }
+  void unlock_file(const std::string& path, std::uint64_t id) {
+    std::lock_guard guard(mu_);
+    const auto it = locks_.find(path);
+    if (it != locks_.end() && it->second == id) locks_.erase(it);
+  }
+
+  // --- crashes ------------------------------------------------------------
+
+  /// A crash: every open handle becomes dead and every lock is released. With
+  /// revert (a power loss), each directory goes back to its durable entries
+  /// (a directory no longer reachable from a root disappears with its
+  /// contents) and each surviving file is cut to `cut(node)` bytes, which
+  /// becomes its durable size. Each file is cut once, in a deterministic
+  /// order. REQUIRES: the caller holds lock(); track_durability;
+  /// durable_size <= cut(node) <= node.data.size().
+  template <class Cut>
+  void crash_locked(bool revert, Cut&& cut) {
+    ++epoch_;
+    locks_.clear();
+    if (!revert) return;
+    std::map<std::string, memory_dir_node> kept;
+    std::set<const memory_file_node*> seen;
+    std::vector<std::string> pending{"/", "."};
+    while (!pending.empty()) {
+      const std::string path = std::move(pending.back());
+      pending.pop_back();
+      memory_dir_node dir;
+      if (auto it = dirs_.find(path); it != dirs_.end()) dir = std::move(it->second);
+      dir.entries = dir.durable_entries;
+      for (auto& [name, entry] : dir.entries) {
+        if (entry.is_dir()) {
+          pending.push_back(join_memory_path(path, name));
+        } else if (seen.insert(entry.file.get()).second) {
+          memory_file_node& node = *entry.file;
+          const std::size_t keep = cut(static_cast<const memory_file_node&>(node));
+          node.data.resize(keep);
+          node.durable_size = keep;
+        }
+      }
+      kept.emplace(path, std::move(dir));
+    }
+    dirs_ = std::move(kept);
+  }
+
+ private:
+  static status invalid_path(const std::string& path, const char* what) {
+    return status::io_error("'" + path + "': " + what + ": invalid (empty) path");
+  }
+  status missing_dir(const std::string& dir, const char* what) const {
+    const std::string p = normalize_memory_path(dir);
+    if (!p.empty() && find_file(p) != nullptr)
+      return status::io_error(dir + ": " + what + ": not a directory");
+    return status::io_error(dir + ": " + what + ": no such file or directory");
+  }
+  status run_hook(memory_fs_op op, const std::string& normalized, const std::string& path) {
+    if (hook_ == nullptr) return {};
+    return hook_->before(op, normalized.empty() ? path : normalized);
+  }
+  /// The directory holding p, or null. REQUIRES: p normalized, mu_ held.
+  memory_dir_node* parent_dir(const std::string& p) {
+    if (p.empty() || is_memory_root(p)) return nullptr;
+    const auto it = dirs_.find(split_memory_path(p).first);
+    return it == dirs_.end() ? nullptr : &it->second;
+  }
+  memory_file_node* find_file(const std::string& p) const {
+    if (p.empty() || is_memory_root(p)) return nullptr;
+    const auto dir = dirs_.find(split_memory_path(p).first);
+    if (dir == dirs_.end()) return nullptr;
+    const auto it = dir->second.entries.find(split_memory_path(p).second);
+    if (it == dir->second.entries.end() || it->second.is_dir()) return nullptr;
+    return it->second.file.get();
+  }
+  std::shared_ptr<memory_file_node> find_file_shared(const std::string& p) const {
+    if (p.empty() || is_memory_root(p)) return nullptr;
+    const auto dir = dirs_.find(split_memory_path(p).first);
+    if (dir == dirs_.end()) return nullptr;
+    const auto it = dir->second.entries.find(split_memory_path(p).second);
+    if (it == dir->second.entries.end()) return nullptr;
+    return it->second.file;
+  }
+  result<memory_handle_state> open_for_read(const std::string& path) {
+    const std::string p = normalize_memory_path(path);
+    std::lock_guard guard(mu_);
+    if (p.empty()) return invalid_path(path, "open");
+    if (dirs_.count(p) != 0) return status::io_error(path + ": open: is a directory");
+    auto node = find_file_shared(p);
+    if (node == nullptr) return status::io_error(path + ": open: no such file or directory");
+    return memory_handle_state{shared_from_this(), std::move(node), path, epoch_};
+  }
+
+  const bool track_durability_;
+  mutable std::mutex mu_;
+  std::map<std::string, memory_dir_node> dirs_;  // by normalized path
+  std::map<std::string, std::uint64_t> locks_;   // normalized path -> lock id
+  std::uint64_t next_lock_id_ = 0;
+  std::uint64_t epoch_ = 0;  // bumped by every crash
+  std::unique_ptr<memory_fs_hook> hook_;
+};
+
+class memory_sequential_file final : public sequential_file {
+ public:
+  explicit memory_sequential_file(memory_handle_state h) : h_(std::move(h)) {}
+  status read(std::size_t n, char* scratch, std::string_view& out) override {
+    status s = h_.core->read(h_, pos_, n, scratch, out);
+    if (s.ok()) pos_ += out.size();
+    return s;
+  }
+  status skip(std::uint64_t n) override {
+    if (status s = h_.core->check_live_locked(h_, "skip"); !s.ok()) return s;
+    pos_ += n;
+    return {};
+  }
+
+ private:
+  memory_handle_state h_;
+  std::uint64_t pos_ = 0;
+};
+
+class memory_random_access_file final : public random_access_file {
+ public:
+  explicit memory_random_access_file(memory_handle_state h) : h_(std::move(h)) {}
+  status read(std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view& out) const override {
+    return h_.core->read(h_, offset, n, scratch, out);
+  }
+
+ private:
+  memory_handle_state h_;
+};
+
+class memory_writable_file final : public writable_file {
+ public:
+  explicit memory_writable_file(memory_handle_state h) : h_(std::move(h)) {}
+  status append(std::string_view data) override {
+    if (closed_) return closed_error("append");
+    return h_.core->append(h_, data);
+  }
+  status flush() override {
+    if (closed_) return closed_error("flush");
+    return h_.core->check_live_locked(h_, "flush");
+  }
+  status sync() override {
+    if (closed_) return closed_error("sync");
+    return h_.core->sync(h_);
+  }
+  status close() override {
+    if (closed_) return {};
+    closed_ = true;
+    return h_.core->check_live_locked(h_, "close");
+  }
+
+ private:
+  status closed_error(const char* what) const {
+    return status::io_error(h_.path + ": " + what + ": file is closed");
+  }
+  memory_handle_state h_;
+  bool closed_ = false;
+};
+
+class memory_file_lock final : public file_lock {
+ public:
+  memory_file_lock(std::shared_ptr<memory_fs_core> core, std::string path, std::uint64_t id)
+      : core_(std::move(core)), path_(std::move(path)), id_(id) {}
+  ~memory_file_lock() override { core_->unlock_file(path_, id_); }
+  memory_file_lock(const memory_file_lock&) = delete;
+  memory_file_lock& operator=(const memory_file_lock&) = delete;
+
+ private:
+  std::shared_ptr<memory_fs_core> core_;
+  std::string path_;  // normalized
+  std::uint64_t id_;
+};
+
+inline result<std::unique_ptr<sequential_file>> memory_fs_core::new_sequential_file(
+    const std::string& path) {
+  auto h = open_for_read(path);
+  if (!h.ok()) return h.take_status();
+  return std::unique_ptr<sequential_file>(new memory_sequential_file(std::move(*h)));
+}
+
+inline result<std::unique_ptr<random_access_file>> memory_fs_core::new_random_access_file(
+    const std::string& path) {
+  auto h = open_for_read(path);
+  if (!h.ok()) return h.take_status();
+  return std::unique_ptr<random_access_file>(new memory_random_access_file(std::move(*h)));
+}
+
+inline result<std::unique_ptr<writable_file>> memory_fs_core::new_writable_file(
+    const std::string& path, bool truncate) {
+  const std::string p = normalize_memory_path(path);
+  std::lock_guard guard(mu_);
+  if (status s = run_hook(memory_fs_op::create_file, p, path); !s.ok()) return s;
+  const char* what = truncate ? "open for writing" : "open for appending";
+  if (p.empty()) return invalid_path(path, what);
+  if (dirs_.count(p) != 0) return status::io_error(path + ": " + what + ": is a directory");
+  auto* dir = parent_dir(p);
+  if (dir == nullptr)
+    return status::io_error(path + ": " + what + ": no such directory " +
+                            split_memory_path(p).first);
+  memory_dir_entry& entry = dir->entries[split_memory_path(p).second];
+  if (entry.file == nullptr) {
+    entry.file = std::make_shared<memory_file_node>();
+  } else if (truncate) {
+    // Truncation in place (other handles see it); the old bytes are not
+    // kept for a later crash: the file is durably empty until synced.
+    entry.file->data.clear();
+    entry.file->durable_size = 0;
+  }
+  return std::unique_ptr<writable_file>(
+      new memory_writable_file(memory_handle_state{shared_from_this(), entry.file, path, epoch_}));
+}
+
+inline result<std::unique_ptr<file_lock>> memory_fs_core::lock_file(const std::string& path) {
+  const std::string p = normalize_memory_path(path);
+  std::lock_guard guard(mu_);
+  if (p.empty()) return invalid_path(path, "lock");
+  if (locks_.count(p) != 0) return status::busy(path + ": already locked by this process");
+  if (dirs_.count(p) != 0) return status::io_error(path + ": open lock file: is a directory");
+  auto* dir = parent_dir(p);
+  if (dir == nullptr)
+    return status::io_error(path + ": open lock file: no such directory " +
+                            split_memory_path(p).first);
+  memory_dir_entry& entry = dir->entries[split_memory_path(p).second];
+  if (entry.file == nullptr) entry.file = std::make_shared<memory_file_node>();
+  const std::uint64_t id = ++next_lock_id_;
+  locks_[p] = id;
+  return std::unique_ptr<file_lock>(new memory_file_lock(shared_from_this(), p, id));
+}
+
+}  // namespace detail
+
+/// A thread-safe file system held in memory (see the file comment).
+class memory_file_system final : public file_system {
+ public:
+  memory_file_system() : core_(std::make_shared<detail::memory_fs_core>(false)) {}
+  memory_file_system(const memory_file_system&) = delete;
+  memory_file_system& operator=(const memory_file_system&) = delete;
+
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
+    return core_->new_sequential_file(path);
+  }
+  result<std::unique_ptr<random_access_file>> new_random_access_file(
+      const std::string& path) override {
+    return core_->new_random_access_file(path);
+  }
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
+    return core_->new_writable_file(path, true);
+  }
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
+    return core_->new_writable_file(path, false);
+  }
+  bool file_exists(const std::string& path) override { return core_->file_exists(path); }
+  result<std::vector<std::string>> get_children(const std::string& dir) override {
+    return core_->get_children(dir);
+  }
+  status remove_file(const std::string& path) override { return core_->remove_file(path); }
+  status create_dir(const std::string& dir) override { return core_->create_dir(dir); }
+  result<std::uint64_t> file_size(const std::string& path) override {
+    return core_->file_size(path);
+  }
+  status rename_file(const std::string& from, const std::string& to) override {
+    return core_->rename_file(from, to);
+  }
+  status sync_dir(const std::string& dir) override { return core_->sync_dir(dir); }
+  result<std::unique_ptr<file_lock>> lock_file(const std::string& path) override {
+    return core_->lock_file(path);
+  }
+
+ private:
+  std::shared_ptr<detail::memory_fs_core> core_;
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/io/memory_file_system.hpp ----
+// ---- begin lsm/io/fault_injection_file_system.hpp ----
+// lsm/io/fault_injection_file_system.hpp — an in-memory file system that
+// keeps the durable state a disk under a page cache would have, for crash and
+// error tests:
+//   - per file, the bytes written and the length made durable by sync();
+//   - per directory, the entries made durable by sync_dir(): creations,
+//     renames and removals since its last sync_dir are not durable.
+// simulate_crash() is a power loss (unsynced bytes and directory changes are
+// lost) or a process crash (everything is kept, and what was not durable stays
+// not durable: a later power loss can still drop it); afterwards every handle
+// opened before the crash fails with errc::io_error and every lock is free.
+// A truncating open (new_writable_file of an existing file) makes the file
+// durably empty: a power loss before the next sync leaves it empty.
+//
+// Fault injection: fail_after(op, n, err, forever) fails the n-th operation of
+// a kind from now (once, or that one and every later one) with errc::io_error
+// (errc::resource_exhausted for ENOSPC). A failed operation changes nothing: a
+// failed append writes no byte, a failed sync does not advance the durable
+// length, a failed sync_dir does not make the directory's entries durable.
+//
+// Crash-state enumeration: every append, sync, sync_dir, rename, create
+// (new_writable_file, new_appendable_file, create_dir) and remove counts as
+// one mutation (mutation_count()). After crash_after_mutations(k), the k
+// mutations that follow run and every later one fails with
+// io_error("simulated crash") and changes nothing (the file system is
+// frozen), so simulate_crash() then shows the state as of the k-th mutation.
+// Counting: a mutation counts when it reaches the file system and is not
+// refused by the freeze, whether it then succeeds or fails (an injected fault
+// or a missing file still counts), so a deterministic workload makes the same
+// sequence every run. Operations on dead handles do not count, nor do the
+// ones refused by the freeze (they do not advance fault rules either).
+// lock_file is not a mutation (it creates its file, which is not durable
+// until sync_dir).
+//
+// Thread safety: thread-safe; one mutex guards the whole state (the one of
+// the shared core, see io/memory_file_system.hpp).
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+
+/// How much survives simulate_crash().
+enum class crash_mode : std::uint8_t {
+  drop_unsynced = 0,         ///< power loss: every file cut to its durable length
+  drop_random_unsynced = 1,  ///< power loss: each file keeps a random prefix of its
+                             ///< unsynced tail (set_seed() makes it reproducible)
+  keep_unsynced = 2,         ///< process crash: page cache and directory changes survive
+};
+
+/// The kinds of operation fail_after() can fail.
+enum class fs_operation : std::uint8_t {
+  read = 0,          ///< sequential_file::read, random_access_file::read
+  write = 1,         ///< writable_file::append
+  sync = 2,          ///< writable_file::sync and file_system::sync_dir
+  rename = 3,        ///< rename_file
+  create = 4,        ///< new_writable_file, new_appendable_file, create_dir
+  remove = 5,        ///< remove_file
+  any_mutation = 6,  ///< every kind above but read
+};
+
+namespace detail {
+
+inline fs_operation fault_kind_of(memory_fs_op op) {
+  switch (op) {
+    case memory_fs_op::read:
+      return fs_operation::read;
+    case memory_fs_op::append:
+      return fs_operation::write;
+    case memory_fs_op::sync:
+    case memory_fs_op::sync_dir:
+      return fs_operation::sync;
+    case memory_fs_op::rename:
+      return fs_operation::rename;
+    case memory_fs_op::create_file:
+    case memory_fs_op::create_dir:
+      return fs_operation::create;
+    case memory_fs_op::remove:
+      return fs_operation::remove;
+  }
+  return fs_operation::any_mutation;
+}
+
+/// The fault and crash-point bookkeeping; runs under the core's mutex.
+class fault_state final : public memory_fs_hook {
+ public:
+  struct rule {
+    fs_operation op;
+    std::uint64_t countdown;  // matching operations until the fault, then 0
+    int err;
+    bool forever;
+  };
+
+  status before(memory_fs_op op, const std::string& path) override {
+    const bool mutation = op != memory_fs_op::read;
+    if (mutation && crash_budget_.has_value()) {
+      if (*crash_budget_ == 0)
+        return status::io_error(path + ": " + memory_fs_op_name(op) +
+                                ": simulated crash (file system frozen after mutation " +
+                                std::to_string(mutations_) + ")");
+      --*crash_budget_;
+    }
+    if (mutation) ++mutations_;
+    const fs_operation kind = fault_kind_of(op);
+    int err = 0;
+    for (rule& r : rules_) {
+      if (r.op != kind && !(r.op == fs_operation::any_mutation && mutation)) continue;
+      if (r.countdown == 0) {
+        if (r.forever) err = r.err;
+      } else if (--r.countdown == 0) {
+        err = r.err;
+      }
+    }
+    if (err == 0) return {};
+    ++injected_;
+    std::string msg = path + ": " + memory_fs_op_name(op) +
+                      ": injected fault: " + std::strerror(err) + " (errno " + std::to_string(err) +
+                      ")";
+    if (err == ENOSPC) return status::resource_exhausted(std::move(msg));
+    return status::io_error(std::move(msg));
+  }
+
+  std::vector<rule> rules_;
+  std::uint64_t mutations_ = 0;
+  std::uint64_t injected_ = 0;
+  std::optional<std::uint64_t> crash_budget_;  // mutations left before the freeze
+  std::mt19937_64 rng_{0x5eedu};
+};
+
+}  // namespace detail
+
+/// An in-memory file system that can lose unsynced data and fail operations
+/// on demand (see the file comment).
+class fault_injection_file_system final : public file_system {
+ public:
+  using operation = fs_operation;
+
+  fault_injection_file_system() : core_(std::make_shared<detail::memory_fs_core>(true)) {
+    auto state = std::make_unique<detail::fault_state>();
+    state_ = state.get();
+    core_->set_hook(std::move(state));
+  }
+  explicit fault_injection_file_system(std::uint64_t seed) : fault_injection_file_system() {
+    set_seed(seed);
+  }
+  fault_injection_file_system(const fault_injection_file_system&) = delete;
+  fault_injection_file_system& operator=(const fault_injection_file_system&) = delete;
+
+  // --- file_system ----------------------------------------------------------
+
+  result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
+    return core_->new_sequential_file(path);
+  }
+  result<std::unique_ptr<random_access_file>> new_random_access_file(
+      const std::string& path) override {
+    return core_->new_random_access_file(path);
+  }
+  result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
+    return core_->new_writable_file(path, true);
+  }
+  result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) override {
+    return core_->new_writable_file(path, false);
+  }
+  bool file_exists(const std::string& path) override { return core_->file_exists(path); }
+  result<std::vector<std::string>> get_children(const std::string& dir) override {
+    return core_->get_children(dir);
+  }
+  status remove_file(const std::string& path) override { return core_->remove_file(path); }
+  status create_dir(const std::string& dir) override { return core_->create_dir(dir); }
+  result<std::uint64_t> file_size(const std::string& path) override {
+    return core_->file_size(path);
+  }
+  status rename_file(const std::string& from, const std::string& to) override {
+    return core_->rename_file(from, to);
+  }
+  status sync_dir(const std::string& dir) override { return core_->sync_dir(dir); }
+  result<std::unique_ptr<file_lock>> lock_file(const std::string& path) override {
+    return core_->lock_file(path);
+  }
+
+  // --- crashes ----------------------------------------------------------------
+
+  /// Crashes now (see crash_mode). Open handles die, locks are released and
+  /// the crash point is reset (the file system is no longer frozen); the
+  /// fault rules stay.
+  void simulate_crash(crash_mode mode) {
+    auto guard = core_->lock();
+    state_->crash_budget_.reset();
+    switch (mode) {
+      case crash_mode::keep_unsynced:
+        core_->crash_locked(false, [](const detail::memory_file_node& n) { return n.data.size(); });
+        break;
+      case crash_mode::drop_unsynced:
+        core_->crash_locked(true, [](const detail::memory_file_node& n) { return n.durable_size; });
+        break;
+      case crash_mode::drop_random_unsynced:
+        core_->crash_locked(true, [this](const detail::memory_file_node& n) {
+          const std::size_t unsynced = n.data.size() - n.durable_size;
+          if (unsynced == 0) return n.durable_size;
+          std::uniform_int_distribution<std::size_t> keep(0, unsynced);
+          return n.durable_size + keep(state_->rng_);
+        });
+        break;
+    }
+  }
+
+  /// The mutations so far (see the file comment for what counts).
+  std::uint64_t mutation_count() const {
+    auto guard = core_->lock();
+    return state_->mutations_;
+  }
+
+  /// Lets k more mutations run, then freezes: every later mutation fails with
+  /// io_error ("simulated crash") and changes nothing, until
+  /// reset_crash_point() or simulate_crash(). k = 0 freezes now.
+  void crash_after_mutations(std::uint64_t k) {
+    auto guard = core_->lock();
+    state_->crash_budget_ = k;
+  }
+  void reset_crash_point() {
+    auto guard = core_->lock();
+    state_->crash_budget_.reset();
+  }
+  /// True when the crash point was reached: mutations are refused.
+  bool frozen() const {
+    auto guard = core_->lock();
+    return state_->crash_budget_.has_value() && *state_->crash_budget_ == 0;
+  }
+
+  // --- faults ---------------------------------------------------------------
+
+  /// The n-th operation of kind op from now fails with err (EIO gives
+  /// errc::io_error, ENOSPC errc::resource_exhausted, any other errno
+  /// io_error): only that one, or with forever that one and every later one.
+  /// Rules accumulate; each counts the operations it matches on its own.
+  /// REQUIRES: n >= 1 (n = 1 is the next operation; 0 is taken as 1); err > 0.
+  void fail_after(operation op, std::uint64_t n, int err = EIO, bool forever = false) {
+    auto guard = core_->lock();
+    state_->rules_.push_back(detail::fault_state::rule{op, n == 0 ? 1 : n, err, forever});
+  }
+  /// Removes every fault rule.
+  void clear_faults() {
+    auto guard = core_->lock();
+    state_->rules_.clear();
+  }
+  /// The number of operations failed by fault rules so far.
+  std::uint64_t injected_fault_count() const {
+    auto guard = core_->lock();
+    return state_->injected_;
+  }
+
+  /// Seeds the random choices of crash_mode::drop_random_unsynced.
+  void set_seed(std::uint64_t seed) {
+    auto guard = core_->lock();
+    state_->rng_.seed(seed);
+  }
+
+ private:
+  std::shared_ptr<detail::memory_fs_core> core_;
+  detail::fault_state* state_;  // owned by core_
+};
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/io/fault_injection_file_system.hpp ----
+#endif
 // ---- end lsm/lsm.hpp ----

@@ -104,6 +104,14 @@ struct codec_comparator<C> {
   }
 };
 
+/// The comparator a tree with codec C is instantiated with: the one
+/// lsm::bytewise_comparator for every codec that does not order keys itself
+/// (so trees of different key types share one engine), else
+/// codec_comparator<C>.
+template <class C>
+using codec_comparator_t =
+    std::conditional_t<codec_has_compare<C>, codec_comparator<C>, bytewise_comparator>;
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm

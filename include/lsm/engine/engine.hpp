@@ -33,7 +33,9 @@
 #include "lsm/cache/lru_cache.hpp"
 #include "lsm/cache/table_cache.hpp"
 #include "lsm/compaction/policy.hpp"
+#include "lsm/engine/engine_api.hpp"
 #include "lsm/engine/range_tombstones.hpp"
+#include "lsm/engine/snapshot_list.hpp"
 #include "lsm/engine/write_batch.hpp"
 #include "lsm/io/file_names.hpp"
 #include "lsm/io/file_system.hpp"
@@ -77,7 +79,7 @@ class pinned_iterator final : public internal_iterator {
 };
 
 template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
-class engine {
+class engine final : public engine_api {
  public:
   using comparator = Comparator;
   using icmp = internal_key_comparator<Comparator>;
@@ -141,12 +143,12 @@ class engine {
     return e;
   }
 
-  ~engine() { shutdown(); }
+  ~engine() override { shutdown(); }
 
   // ---- writes -------------------------------------------------------------
 
   /// Applies batch atomically. REQUIRES: batch holds no sequence number yet.
-  status write(write_batch& batch, bool sync) {
+  status write(write_batch& batch, bool sync) override {
     pending_writer w{&batch, sync};
     std::unique_lock lock(mu_);
     writers_.push_back(&w);
@@ -207,11 +209,13 @@ class engine {
 
   // ---- reads --------------------------------------------------------------
 
-  sequence_number latest_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
+  sequence_number latest_sequence() const override {
+    return last_sequence_.load(std::memory_order_acquire);
+  }
 
   /// Looks up user_key as of snap; `found` false when absent or deleted.
   status get(std::string_view user_key, sequence_number snap, const read_settings& settings,
-             std::string& value, bool& found) {
+             std::string& value, bool& found) override {
     found = false;
     super_ptr sv = acquire_super();
     sequence_number tomb = 0;
@@ -326,6 +330,10 @@ class engine {
     return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
                                            std::move(sv));
   }
+  std::unique_ptr<internal_iterator> new_user_iterator(sequence_number snap,
+                                                       const read_settings& settings) override {
+    return new_iterator(snap, settings);
+  }
 
   /// Every internal entry (all versions, tombstones included), merged: for
   /// tests and tools.
@@ -342,12 +350,12 @@ class engine {
         std::make_unique<merging_iterator<icmp>>(std::move(children)), sv);
   }
 
-  snapshot take_snapshot() { return snapshot(snapshots_, latest_sequence()); }
+  snapshot take_snapshot() override { return make_snapshot(snapshots_, latest_sequence()); }
 
   // ---- control ------------------------------------------------------------
 
   /// Turns the memtable into a table and waits until it is durable.
-  status flush() {
+  status flush() override {
     std::unique_lock lock(mu_);
     if (!bg_error_.ok()) return bg_error_;
     if (!mem_->empty()) {
@@ -368,7 +376,7 @@ class engine {
   /// Compacts every file overlapping [first, last] (user keys; empty
   /// optional = unbounded) down to the last level that has data.
   status compact_range(const std::optional<std::string>& first,
-                       const std::optional<std::string>& last) {
+                       const std::optional<std::string>& last) override {
     status s = flush();
     if (!s.ok()) return s;
     std::unique_lock cl(compaction_mu_);
@@ -401,7 +409,7 @@ class engine {
   }
 
   /// Waits until no flush or compaction is pending.
-  status wait_for_background_work() {
+  status wait_for_background_work() override {
     std::unique_lock lock(mu_);
     bg_cv_.notify_all();
     done_cv_.wait(lock, [&] {
@@ -411,7 +419,7 @@ class engine {
     return bg_error_;
   }
 
-  lsm::stats get_stats() const {
+  lsm::stats get_stats() const override {
     lsm::stats out;
     out.user_bytes_written = stats_.user_bytes_written.load();
     out.wal_bytes_written = stats_.wal_bytes_written.load();
@@ -1329,6 +1337,28 @@ class engine {
   std::thread compaction_thread_;
 };
 
+template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
+result<std::unique_ptr<engine_api>> open_engine(const std::string& dir, const options& opts,
+                                                policy_names names) {
+  auto e = engine<Comparator, Memtable, Filter, Compaction>::open(dir, opts, std::move(names));
+  if (!e.ok()) return e.take_status();
+  return std::unique_ptr<engine_api>(std::move(*e));
+}
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm
+
+/// Instantiates the engine of one policy combination in this translation
+/// unit, for the translation units built with LSM_SEPARATE_COMPILATION (which
+/// only declare it). Use at namespace scope, after including this header:
+///   LSM_INSTANTIATE_ENGINE(lsm::bytewise_comparator, lsm::memtable::vector,
+///                          lsm::filter::bloom<10>, lsm::compaction::leveled<4, 10>)
+/// (the four template arguments of lsm::detail::engine, spelled out).
+/// The comparator of a tree<Key, Value, Codec, ...> is
+/// lsm::tree<...>::comparator: lsm::bytewise_comparator unless Codec orders
+/// keys itself.
+#define LSM_INSTANTIATE_ENGINE(...)                                                                \
+  template auto ::lsm::detail::open_engine<__VA_ARGS__>(const std::string&, const ::lsm::options&, \
+                                                        ::lsm::detail::policy_names)               \
+      ->::lsm::result<std::unique_ptr<::lsm::detail::engine_api>>

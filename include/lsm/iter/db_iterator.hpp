@@ -21,7 +21,7 @@ inline namespace v0 {
 namespace detail {
 
 template <key_comparator Comparator>
-class db_iterator {
+class db_iterator final : public internal_iterator {
   enum class direction : std::uint8_t { forward, reverse };
 
  public:
@@ -36,20 +36,20 @@ class db_iterator {
     if (tombstones_ && tombstones_->empty()) tombstones_.reset();
   }
 
-  bool valid() const { return valid_; }
-  std::string_view key() const {
+  bool valid() const override { return valid_; }
+  std::string_view key() const override {
     return dir_ == direction::forward ? extract_user_key(inner_->key())
                                       : std::string_view(saved_key_);
   }
-  std::string_view value() const {
+  std::string_view value() const override {
     return dir_ == direction::forward ? inner_->value() : std::string_view(saved_value_);
   }
-  status get_status() const {
+  status get_status() const override {
     if (!status_.ok()) return status_;
     return inner_->get_status();
   }
 
-  void seek_to_first() {
+  void seek_to_first() override {
     dir_ = direction::forward;
     saved_value_.clear();
     inner_->seek_to_first();
@@ -58,13 +58,13 @@ class db_iterator {
     else
       valid_ = false;
   }
-  void seek_to_last() {
+  void seek_to_last() override {
     dir_ = direction::reverse;
     saved_value_.clear();
     inner_->seek_to_last();
     find_prev_user_entry();
   }
-  void seek(std::string_view user_key) {
+  void seek(std::string_view user_key) override {
     dir_ = direction::forward;
     saved_value_.clear();
     saved_key_.clear();
@@ -76,7 +76,7 @@ class db_iterator {
       valid_ = false;
   }
   /// REQUIRES: valid().
-  void next() {
+  void next() override {
     if (dir_ == direction::reverse) {
       dir_ = direction::forward;
       // inner_ is before the entries of saved_key_: step into them, then
@@ -102,7 +102,7 @@ class db_iterator {
     find_next_user_entry(true);
   }
   /// REQUIRES: valid().
-  void prev() {
+  void prev() override {
     if (dir_ == direction::forward) {
       // Step back to the last entry of a key before the current one.
       saved_key_.assign(extract_user_key(inner_->key()));

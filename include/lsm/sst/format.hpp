@@ -21,6 +21,7 @@
 #include "lsm/error.hpp"
 #include "lsm/io/crc32c.hpp"
 #include "lsm/io/file_system.hpp"
+#include "lsm/sst/read_settings.hpp"
 
 namespace lsm {
 inline namespace v0 {
@@ -43,12 +44,6 @@ struct table_options {
   std::size_t block_size = 4096;            ///< target size of a data block's contents
   std::size_t block_restart_interval = 16;  ///< keys between restart points (data blocks)
   std::string codec_name;                   ///< persisted; checked on open when non-empty
-};
-
-/// Per-read knobs of a table read.
-struct read_settings {
-  bool verify_checksums = true;  ///< verify the CRC of every data block read from the file
-  bool fill_cache = true;        ///< insert data blocks read from the file into the cache
 };
 
 /// Hex form of v, e.g. "0x5fde88a36a51df2c", for error messages.

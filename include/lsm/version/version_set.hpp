@@ -28,6 +28,7 @@
 #include "lsm/io/file_system.hpp"
 #include "lsm/memtable/internal_key.hpp"
 #include "lsm/version/version.hpp"
+#include "lsm/version/policy_names.hpp"
 #include "lsm/version/version_edit.hpp"
 #include "lsm/wal/reader.hpp"
 #include "lsm/wal/writer.hpp"
@@ -35,11 +36,6 @@
 namespace lsm {
 inline namespace v0 {
 namespace detail {
-
-/// The persisted policy names a directory was created with.
-struct policy_names {
-  std::string comparator, codec, filter;
-};
 
 inline constexpr std::uint64_t max_manifest_size = 4 << 20;
 
