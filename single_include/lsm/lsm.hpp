@@ -266,6 +266,10 @@ class random_access_file {
   /// n bytes only past the end of the file.
   virtual status read(std::uint64_t offset, std::size_t n, char* scratch,
                       std::string_view& out) const = 0;
+  /// The whole file in memory (a read-only mapping), for reads that copy
+  /// nothing: the view stays valid while the returned pointer, or a copy of
+  /// it, lives. Null when the file is not mapped (the default).
+  virtual std::shared_ptr<const std::string_view> mapped() const { return nullptr; }
 };
 
 /// A file written by appending (WAL, MANIFEST, SST being built, CURRENT temp).
@@ -4304,6 +4308,32 @@ class block {
   /// never zero-filled first) and checks the restart array.
   block(std::unique_ptr<char[]> bytes, std::size_t size)
       : bytes_(std::move(bytes)), data_(bytes_.get(), size) {
+    check_restarts();
+  }
+  /// Views `contents` in memory that `owner` keeps alive (a mapped file),
+  /// and checks the restart array.
+  block(std::string_view contents, std::shared_ptr<const void> owner)
+      : owner_(std::move(owner)), data_(contents) {
+    check_restarts();
+  }
+
+  block(const block&) = delete;
+  block& operator=(const block&) = delete;
+
+  /// The contents' size: the block's charge in the cache.
+  std::size_t size() const noexcept { return data_.size(); }
+  std::string_view contents() const noexcept { return data_; }
+  /// Not ok when the restart array is malformed; iterators then only report it.
+  const status& get_status() const noexcept { return status_; }
+  std::uint32_t restart_offset() const noexcept { return restart_offset_; }
+  std::uint32_t num_restarts() const noexcept { return num_restarts_; }
+
+  /// An iterator borrowing this block. REQUIRES: the block outlives it.
+  template <class Cmp>
+  std::unique_ptr<internal_iterator> new_iterator() const;
+
+ private:
+  void check_restarts() {
     if (data_.size() < 4) {
       status_ = status::corruption("block of " + std::to_string(data_.size()) +
                                    " bytes is shorter than its restart count (4 bytes)");
@@ -4338,31 +4368,15 @@ class block {
     restart_offset_ = static_cast<std::uint32_t>(restart_offset);
     num_restarts_ = n;
   }
-
-  block(const block&) = delete;
-  block& operator=(const block&) = delete;
-
-  /// The contents' size: the block's charge in the cache.
-  std::size_t size() const noexcept { return data_.size(); }
-  std::string_view contents() const noexcept { return data_; }
-  /// Not ok when the restart array is malformed; iterators then only report it.
-  const status& get_status() const noexcept { return status_; }
-  std::uint32_t restart_offset() const noexcept { return restart_offset_; }
-  std::uint32_t num_restarts() const noexcept { return num_restarts_; }
-
-  /// An iterator borrowing this block. REQUIRES: the block outlives it.
-  template <class Cmp>
-  std::unique_ptr<internal_iterator> new_iterator() const;
-
- private:
   static std::unique_ptr<char[]> copy_of(std::string_view s) {
     std::unique_ptr<char[]> p(new char[s.size()]);
     if (!s.empty()) std::memcpy(p.get(), s.data(), s.size());
     return p;
   }
 
-  std::unique_ptr<char[]> bytes_;
-  std::string_view data_;  // bytes_[0, size)
+  std::unique_ptr<char[]> bytes_;      // the contents, when the block owns them
+  std::shared_ptr<const void> owner_;  // what keeps them alive otherwise
+  std::string_view data_;
   status status_;
   std::uint32_t restart_offset_ = 0;  // start of the restart array = end of entries
   std::uint32_t num_restarts_ = 0;
@@ -4829,34 +4843,15 @@ inline void append_block_trailer(std::string& dst, std::string_view contents) {
   put_fixed32(dst, crc32c::mask(crc));
 }
 
-/// Reads the contents of the block at `handle` into `out`, checking that the
-/// block and its trailer end at or before `limit` (the start of the footer),
-/// that the compression type is none, and (when verify_checksum) its CRC.
-/// As read_block below, into a fresh buffer that is never zero-filled:
-/// `out` receives handle.size + trailer bytes, of which the first
-/// handle.size are the contents.
-inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
-                               std::uint64_t limit, const block_handle& handle,
-                               bool verify_checksum, std::unique_ptr<char[]>& out) {
-  if (!handle.fits_before(limit))
-    return status::corruption(
-        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
-        std::to_string(handle.size) + ") extends past the block region ending at offset " +
-        std::to_string(limit));
-  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
-  out.reset(new char[n]);
-  std::string_view got;
-  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
-  if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": expected " + std::to_string(n) + " bytes, read " +
-                              std::to_string(got.size()) + " (truncated file?)");
-  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
+/// Checks the trailer of the block whose handle.size contents and trailer
+/// are at `p`: the checksum (if verify_checksum) and the compression type.
+inline status check_block_trailer(const std::string& file_name, const block_handle& handle,
+                                  const char* p, bool verify_checksum) {
   const auto size = static_cast<std::size_t>(handle.size);
-  const auto type = static_cast<unsigned char>(out[size]);
+  const auto type = static_cast<unsigned char>(p[size]);
   if (verify_checksum) {
-    const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.get() + size + 1));
-    const std::uint32_t actual = crc32c::value(out.get(), size + 1);
+    const std::uint32_t stored = crc32c::unmask(decode_fixed32(p + size + 1));
+    const std::uint32_t actual = crc32c::value(p, size + 1);
     if (stored != actual)
       return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                                 " (size " + std::to_string(handle.size) +
@@ -4867,6 +4862,53 @@ inline status read_block_bytes(const random_access_file& file, const std::string
     return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                               ": unknown compression type: expected 0, found " +
                               std::to_string(type));
+  return {};
+}
+
+inline status block_past_limit(const std::string& file_name, const block_handle& handle,
+                               std::uint64_t limit) {
+  return status::corruption(file_name + ": block handle (offset " + std::to_string(handle.offset) +
+                            ", size " + std::to_string(handle.size) +
+                            ") extends past the block region ending at offset " +
+                            std::to_string(limit));
+}
+
+/// Reads the contents of the block at `handle` into `out`, checking that the
+/// block and its trailer end at or before `limit` (the start of the footer),
+/// that the compression type is none, and (when verify_checksum) its CRC.
+/// As read_block below, into a fresh buffer that is never zero-filled:
+/// `out` receives handle.size + trailer bytes, of which the first
+/// handle.size are the contents.
+inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
+                               std::uint64_t limit, const block_handle& handle,
+                               bool verify_checksum, std::unique_ptr<char[]>& out) {
+  if (!handle.fits_before(limit)) return block_past_limit(file_name, handle, limit);
+  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
+  out.reset(new char[n]);
+  std::string_view got;
+  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
+  if (got.size() != n)
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, read " +
+                              std::to_string(got.size()) + " (truncated file?)");
+  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
+  return check_block_trailer(file_name, handle, out.get(), verify_checksum);
+}
+
+/// The block at handle viewed in `mapped` (the whole file in memory), its
+/// trailer checked: `contents` receives the handle.size contents bytes.
+inline status view_block(std::string_view mapped, const std::string& file_name, std::uint64_t limit,
+                         const block_handle& handle, bool verify_checksum,
+                         std::string_view& contents) {
+  if (!handle.fits_before(limit)) return block_past_limit(file_name, handle, limit);
+  const std::uint64_t n = handle.size + block_trailer_size;
+  if (handle.offset > mapped.size() || n > mapped.size() - handle.offset)
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, the file has " +
+                              std::to_string(mapped.size()) + " (truncated file?)");
+  const char* p = mapped.data() + handle.offset;
+  if (status s = check_block_trailer(file_name, handle, p, verify_checksum); !s.ok()) return s;
+  contents = std::string_view(p, static_cast<std::size_t>(handle.size));
   return {};
 }
 
@@ -5220,6 +5262,20 @@ class table_reader {
   /// The data block at h, from the cache or the file.
   result<std::shared_ptr<const block>> read_data_block(const block_handle& h,
                                                        const read_settings& settings) const {
+    if (mapping_ != nullptr && settings.fill_cache) {
+      // A foreground read of a mapped file views the block in place: no copy,
+      // no allocation for the contents, no cache entry (LevelDB does the
+      // same). Background reads (fill_cache false) use pread, so that a
+      // compaction does not map whole files into the process.
+      std::string_view contents;
+      if (status s = view_block(*mapping_, file_name_, block_limit_, h, settings.verify_checksums,
+                                contents);
+          !s.ok())
+        return s;
+      auto b = std::make_shared<const block>(contents, mapping_);
+      if (!b->get_status().ok()) return wrap(b->get_status(), "data", h.offset);
+      return std::shared_ptr<const block>(std::move(b));
+    }
     if (cache_ != nullptr) {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
@@ -5240,6 +5296,7 @@ class table_reader {
   table_reader(std::unique_ptr<random_access_file> file, std::uint64_t file_size,
                std::string file_name, block_cache* cache)
       : file_(std::move(file)),
+        mapping_(file_->mapped()),
         file_name_(std::move(file_name)),
         file_size_(file_size),
         cache_(cache) {}
@@ -5489,6 +5546,7 @@ class table_reader {
   };
 
   std::unique_ptr<random_access_file> file_;
+  std::shared_ptr<const std::string_view> mapping_;  // file_->mapped()
   std::string file_name_;
   std::uint64_t file_size_ = 0;
   std::uint64_t block_limit_ = 0;  // start of the footer: every block ends before it
@@ -5765,22 +5823,26 @@ inline snapshot make_snapshot(const std::shared_ptr<snapshot_list>& list, sequen
 // ---- end lsm/engine/snapshot_list.hpp ----
 // ---- begin lsm/io/posix_file_system.hpp ----
 // lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
-// pread for random access, a user-space buffer for appends, fdatasync for
-// sync, fsync of the directory for sync_dir and fcntl locks (plus an
-// in-process table, since fcntl locks do not exclude the same process) for
-// lock_file.
+// pread for random access (and a read-only mapping of each file opened for
+// random access, up to 1000 files, for reads that view blocks in place), a
+// user-space buffer for appends, fdatasync for sync, fsync of the directory
+// for sync_dir and fcntl locks (plus an in-process table, since fcntl locks
+// do not exclude the same process) for lock_file.
 //
 // Thread safety: posix_file_system is thread-safe; see io/file_system.hpp for
 // the file objects.
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -5828,10 +5890,46 @@ class posix_sequential_file final : public sequential_file {
   int fd_;
 };
 
+/// How many files the process keeps mapped at once (LevelDB's limit for 64-bit
+/// builds): past it, files are read with pread only.
+inline constexpr int max_mapped_files = 1000;
+
+inline std::atomic<int>& mapped_files() {
+  static std::atomic<int> n{0};
+  return n;
+}
+
+/// Maps fd's `size` bytes read-only; null when the limit is reached, the file
+/// is empty or mmap fails (the caller then reads with pread). The mapping
+/// lasts until the last copy of the pointer is gone.
+inline std::shared_ptr<const std::string_view> map_file(int fd, std::uint64_t size) {
+  if (size == 0 || size > std::uint64_t{SIZE_MAX}) return nullptr;
+  if (mapped_files().fetch_add(1, std::memory_order_relaxed) >= max_mapped_files) {
+    mapped_files().fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  const auto n = static_cast<std::size_t>(size);
+  void* base = ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    mapped_files().fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  return std::shared_ptr<const std::string_view>(
+      new std::string_view(static_cast<const char*>(base), n), [](const std::string_view* v) {
+        ::munmap(const_cast<char*>(v->data()), v->size());
+        mapped_files().fetch_sub(1, std::memory_order_relaxed);
+        delete v;
+      });
+}
+
 class posix_random_access_file final : public random_access_file {
  public:
-  posix_random_access_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  /// `mapping`: the file mapped (map_file), or null.
+  posix_random_access_file(std::string path, int fd,
+                           std::shared_ptr<const std::string_view> mapping = nullptr)
+      : path_(std::move(path)), fd_(fd), mapping_(std::move(mapping)) {}
   ~posix_random_access_file() override { ::close(fd_); }
+  std::shared_ptr<const std::string_view> mapped() const override { return mapping_; }
   status read(std::uint64_t offset, std::size_t n, char* scratch,
               std::string_view& out) const override {
     std::size_t got = 0;
@@ -5851,6 +5949,7 @@ class posix_random_access_file final : public random_access_file {
  private:
   std::string path_;
   int fd_;
+  std::shared_ptr<const std::string_view> mapping_;
 };
 
 class posix_writable_file final : public writable_file {
@@ -6006,7 +6105,13 @@ class posix_file_system final : public file_system {
       const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return detail::posix_error(path + ": open", errno);
-    return std::unique_ptr<random_access_file>(new detail::posix_random_access_file(path, fd));
+    // Tables are immutable once written: reads may view them in place.
+    struct ::stat st {};
+    std::shared_ptr<const std::string_view> mapping;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0)
+      mapping = detail::map_file(fd, static_cast<std::uint64_t>(st.st_size));
+    return std::unique_ptr<random_access_file>(
+        new detail::posix_random_access_file(path, fd, std::move(mapping)));
   }
   result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

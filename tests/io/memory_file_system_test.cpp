@@ -355,6 +355,57 @@ TEST_CASE("posix_file_system: a preallocating file reads as its data plus zeros 
   CHECK(read_all(env.fs, path) == "first" + std::string(70000, 'x'));
 }
 
+TEST_CASE("posix_file_system: a random-access file is mapped, and the view outlives the file",
+          "[fs]") {
+  posix_env env;
+  const std::string path = env.path("table");
+  const std::string data = "0123456789" + std::string(10000, 'y');
+  {
+    auto w = env.fs.new_writable_file(path);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->append(data).ok());
+    REQUIRE((*w)->close().ok());
+  }
+  std::shared_ptr<const std::string_view> view;
+  {
+    auto r = env.fs.new_random_access_file(path);
+    REQUIRE(r.ok());
+    view = (*r)->mapped();
+    REQUIRE(view != nullptr);
+    CHECK(*view == data);
+    // pread still works beside the mapping.
+    char scratch[4];
+    std::string_view got;
+    REQUIRE((*r)->read(3, 4, scratch, got).ok());
+    CHECK(got == "3456");
+  }
+  // The file object is gone and the file unlinked: the view stays readable.
+  REQUIRE(env.fs.remove_file(path).ok());
+  CHECK(view->substr(0, 10) == "0123456789");
+  CHECK(view->size() == data.size());
+
+  const std::string empty = env.path("empty");
+  {
+    auto w = env.fs.new_writable_file(empty);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->close().ok());
+  }
+  auto r = env.fs.new_random_access_file(empty);
+  REQUIRE(r.ok());
+  CHECK((*r)->mapped() == nullptr);  // nothing to map: reads use pread
+  lsm::memory_file_system memory;
+  REQUIRE(memory.create_dir("/d").ok());
+  {
+    auto w = memory.new_writable_file("/d/f");
+    REQUIRE(w.ok());
+    REQUIRE((*w)->append("abc").ok());
+    REQUIRE((*w)->close().ok());
+  }
+  auto m = memory.new_random_access_file("/d/f");
+  REQUIRE(m.ok());
+  CHECK((*m)->mapped() == nullptr);  // the default: not mapped
+}
+
 TEST_CASE("posix_file_system: an appendable file never preallocates", "[fs]") {
   posix_env env;
   const std::string path = env.path("manifest");

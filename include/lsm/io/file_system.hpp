@@ -44,6 +44,10 @@ class random_access_file {
   /// n bytes only past the end of the file.
   virtual status read(std::uint64_t offset, std::size_t n, char* scratch,
                       std::string_view& out) const = 0;
+  /// The whole file in memory (a read-only mapping), for reads that copy
+  /// nothing: the view stays valid while the returned pointer, or a copy of
+  /// it, lives. Null when the file is not mapped (the default).
+  virtual std::shared_ptr<const std::string_view> mapped() const { return nullptr; }
 };
 
 /// A file written by appending (WAL, MANIFEST, SST being built, CURRENT temp).

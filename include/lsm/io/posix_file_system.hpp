@@ -1,8 +1,9 @@
 // lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
-// pread for random access, a user-space buffer for appends, fdatasync for
-// sync, fsync of the directory for sync_dir and fcntl locks (plus an
-// in-process table, since fcntl locks do not exclude the same process) for
-// lock_file.
+// pread for random access (and a read-only mapping of each file opened for
+// random access, up to 1000 files, for reads that view blocks in place), a
+// user-space buffer for appends, fdatasync for sync, fsync of the directory
+// for sync_dir and fcntl locks (plus an in-process table, since fcntl locks
+// do not exclude the same process) for lock_file.
 //
 // Thread safety: posix_file_system is thread-safe; see io/file_system.hpp for
 // the file objects.
@@ -10,12 +11,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -65,10 +69,46 @@ class posix_sequential_file final : public sequential_file {
   int fd_;
 };
 
+/// How many files the process keeps mapped at once (LevelDB's limit for 64-bit
+/// builds): past it, files are read with pread only.
+inline constexpr int max_mapped_files = 1000;
+
+inline std::atomic<int>& mapped_files() {
+  static std::atomic<int> n{0};
+  return n;
+}
+
+/// Maps fd's `size` bytes read-only; null when the limit is reached, the file
+/// is empty or mmap fails (the caller then reads with pread). The mapping
+/// lasts until the last copy of the pointer is gone.
+inline std::shared_ptr<const std::string_view> map_file(int fd, std::uint64_t size) {
+  if (size == 0 || size > std::uint64_t{SIZE_MAX}) return nullptr;
+  if (mapped_files().fetch_add(1, std::memory_order_relaxed) >= max_mapped_files) {
+    mapped_files().fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  const auto n = static_cast<std::size_t>(size);
+  void* base = ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    mapped_files().fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  return std::shared_ptr<const std::string_view>(
+      new std::string_view(static_cast<const char*>(base), n), [](const std::string_view* v) {
+        ::munmap(const_cast<char*>(v->data()), v->size());
+        mapped_files().fetch_sub(1, std::memory_order_relaxed);
+        delete v;
+      });
+}
+
 class posix_random_access_file final : public random_access_file {
  public:
-  posix_random_access_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  /// `mapping`: the file mapped (map_file), or null.
+  posix_random_access_file(std::string path, int fd,
+                           std::shared_ptr<const std::string_view> mapping = nullptr)
+      : path_(std::move(path)), fd_(fd), mapping_(std::move(mapping)) {}
   ~posix_random_access_file() override { ::close(fd_); }
+  std::shared_ptr<const std::string_view> mapped() const override { return mapping_; }
   status read(std::uint64_t offset, std::size_t n, char* scratch,
               std::string_view& out) const override {
     std::size_t got = 0;
@@ -88,6 +128,7 @@ class posix_random_access_file final : public random_access_file {
  private:
   std::string path_;
   int fd_;
+  std::shared_ptr<const std::string_view> mapping_;
 };
 
 class posix_writable_file final : public writable_file {
@@ -243,7 +284,13 @@ class posix_file_system final : public file_system {
       const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return detail::posix_error(path + ": open", errno);
-    return std::unique_ptr<random_access_file>(new detail::posix_random_access_file(path, fd));
+    // Tables are immutable once written: reads may view them in place.
+    struct ::stat st {};
+    std::shared_ptr<const std::string_view> mapping;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0)
+      mapping = detail::map_file(fd, static_cast<std::uint64_t>(st.st_size));
+    return std::unique_ptr<random_access_file>(
+        new detail::posix_random_access_file(path, fd, std::move(mapping)));
   }
   result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

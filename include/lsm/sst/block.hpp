@@ -44,6 +44,32 @@ class block {
   /// never zero-filled first) and checks the restart array.
   block(std::unique_ptr<char[]> bytes, std::size_t size)
       : bytes_(std::move(bytes)), data_(bytes_.get(), size) {
+    check_restarts();
+  }
+  /// Views `contents` in memory that `owner` keeps alive (a mapped file),
+  /// and checks the restart array.
+  block(std::string_view contents, std::shared_ptr<const void> owner)
+      : owner_(std::move(owner)), data_(contents) {
+    check_restarts();
+  }
+
+  block(const block&) = delete;
+  block& operator=(const block&) = delete;
+
+  /// The contents' size: the block's charge in the cache.
+  std::size_t size() const noexcept { return data_.size(); }
+  std::string_view contents() const noexcept { return data_; }
+  /// Not ok when the restart array is malformed; iterators then only report it.
+  const status& get_status() const noexcept { return status_; }
+  std::uint32_t restart_offset() const noexcept { return restart_offset_; }
+  std::uint32_t num_restarts() const noexcept { return num_restarts_; }
+
+  /// An iterator borrowing this block. REQUIRES: the block outlives it.
+  template <class Cmp>
+  std::unique_ptr<internal_iterator> new_iterator() const;
+
+ private:
+  void check_restarts() {
     if (data_.size() < 4) {
       status_ = status::corruption("block of " + std::to_string(data_.size()) +
                                    " bytes is shorter than its restart count (4 bytes)");
@@ -78,31 +104,15 @@ class block {
     restart_offset_ = static_cast<std::uint32_t>(restart_offset);
     num_restarts_ = n;
   }
-
-  block(const block&) = delete;
-  block& operator=(const block&) = delete;
-
-  /// The contents' size: the block's charge in the cache.
-  std::size_t size() const noexcept { return data_.size(); }
-  std::string_view contents() const noexcept { return data_; }
-  /// Not ok when the restart array is malformed; iterators then only report it.
-  const status& get_status() const noexcept { return status_; }
-  std::uint32_t restart_offset() const noexcept { return restart_offset_; }
-  std::uint32_t num_restarts() const noexcept { return num_restarts_; }
-
-  /// An iterator borrowing this block. REQUIRES: the block outlives it.
-  template <class Cmp>
-  std::unique_ptr<internal_iterator> new_iterator() const;
-
- private:
   static std::unique_ptr<char[]> copy_of(std::string_view s) {
     std::unique_ptr<char[]> p(new char[s.size()]);
     if (!s.empty()) std::memcpy(p.get(), s.data(), s.size());
     return p;
   }
 
-  std::unique_ptr<char[]> bytes_;
-  std::string_view data_;  // bytes_[0, size)
+  std::unique_ptr<char[]> bytes_;      // the contents, when the block owns them
+  std::shared_ptr<const void> owner_;  // what keeps them alive otherwise
+  std::string_view data_;
   status status_;
   std::uint32_t restart_offset_ = 0;  // start of the restart array = end of entries
   std::uint32_t num_restarts_ = 0;

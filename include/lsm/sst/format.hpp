@@ -147,34 +147,15 @@ inline void append_block_trailer(std::string& dst, std::string_view contents) {
   put_fixed32(dst, crc32c::mask(crc));
 }
 
-/// Reads the contents of the block at `handle` into `out`, checking that the
-/// block and its trailer end at or before `limit` (the start of the footer),
-/// that the compression type is none, and (when verify_checksum) its CRC.
-/// As read_block below, into a fresh buffer that is never zero-filled:
-/// `out` receives handle.size + trailer bytes, of which the first
-/// handle.size are the contents.
-inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
-                               std::uint64_t limit, const block_handle& handle,
-                               bool verify_checksum, std::unique_ptr<char[]>& out) {
-  if (!handle.fits_before(limit))
-    return status::corruption(
-        file_name + ": block handle (offset " + std::to_string(handle.offset) + ", size " +
-        std::to_string(handle.size) + ") extends past the block region ending at offset " +
-        std::to_string(limit));
-  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
-  out.reset(new char[n]);
-  std::string_view got;
-  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
-  if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": expected " + std::to_string(n) + " bytes, read " +
-                              std::to_string(got.size()) + " (truncated file?)");
-  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
+/// Checks the trailer of the block whose handle.size contents and trailer
+/// are at `p`: the checksum (if verify_checksum) and the compression type.
+inline status check_block_trailer(const std::string& file_name, const block_handle& handle,
+                                  const char* p, bool verify_checksum) {
   const auto size = static_cast<std::size_t>(handle.size);
-  const auto type = static_cast<unsigned char>(out[size]);
+  const auto type = static_cast<unsigned char>(p[size]);
   if (verify_checksum) {
-    const std::uint32_t stored = crc32c::unmask(decode_fixed32(out.get() + size + 1));
-    const std::uint32_t actual = crc32c::value(out.get(), size + 1);
+    const std::uint32_t stored = crc32c::unmask(decode_fixed32(p + size + 1));
+    const std::uint32_t actual = crc32c::value(p, size + 1);
     if (stored != actual)
       return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                                 " (size " + std::to_string(handle.size) +
@@ -185,6 +166,53 @@ inline status read_block_bytes(const random_access_file& file, const std::string
     return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                               ": unknown compression type: expected 0, found " +
                               std::to_string(type));
+  return {};
+}
+
+inline status block_past_limit(const std::string& file_name, const block_handle& handle,
+                               std::uint64_t limit) {
+  return status::corruption(file_name + ": block handle (offset " + std::to_string(handle.offset) +
+                            ", size " + std::to_string(handle.size) +
+                            ") extends past the block region ending at offset " +
+                            std::to_string(limit));
+}
+
+/// Reads the contents of the block at `handle` into `out`, checking that the
+/// block and its trailer end at or before `limit` (the start of the footer),
+/// that the compression type is none, and (when verify_checksum) its CRC.
+/// As read_block below, into a fresh buffer that is never zero-filled:
+/// `out` receives handle.size + trailer bytes, of which the first
+/// handle.size are the contents.
+inline status read_block_bytes(const random_access_file& file, const std::string& file_name,
+                               std::uint64_t limit, const block_handle& handle,
+                               bool verify_checksum, std::unique_ptr<char[]>& out) {
+  if (!handle.fits_before(limit)) return block_past_limit(file_name, handle, limit);
+  const auto n = static_cast<std::size_t>(handle.size + block_trailer_size);
+  out.reset(new char[n]);
+  std::string_view got;
+  if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
+  if (got.size() != n)
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, read " +
+                              std::to_string(got.size()) + " (truncated file?)");
+  if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
+  return check_block_trailer(file_name, handle, out.get(), verify_checksum);
+}
+
+/// The block at handle viewed in `mapped` (the whole file in memory), its
+/// trailer checked: `contents` receives the handle.size contents bytes.
+inline status view_block(std::string_view mapped, const std::string& file_name, std::uint64_t limit,
+                         const block_handle& handle, bool verify_checksum,
+                         std::string_view& contents) {
+  if (!handle.fits_before(limit)) return block_past_limit(file_name, handle, limit);
+  const std::uint64_t n = handle.size + block_trailer_size;
+  if (handle.offset > mapped.size() || n > mapped.size() - handle.offset)
+    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
+                              ": expected " + std::to_string(n) + " bytes, the file has " +
+                              std::to_string(mapped.size()) + " (truncated file?)");
+  const char* p = mapped.data() + handle.offset;
+  if (status s = check_block_trailer(file_name, handle, p, verify_checksum); !s.ok()) return s;
+  contents = std::string_view(p, static_cast<std::size_t>(handle.size));
   return {};
 }
 

@@ -137,6 +137,20 @@ class table_reader {
   /// The data block at h, from the cache or the file.
   result<std::shared_ptr<const block>> read_data_block(const block_handle& h,
                                                        const read_settings& settings) const {
+    if (mapping_ != nullptr && settings.fill_cache) {
+      // A foreground read of a mapped file views the block in place: no copy,
+      // no allocation for the contents, no cache entry (LevelDB does the
+      // same). Background reads (fill_cache false) use pread, so that a
+      // compaction does not map whole files into the process.
+      std::string_view contents;
+      if (status s = view_block(*mapping_, file_name_, block_limit_, h, settings.verify_checksums,
+                                contents);
+          !s.ok())
+        return s;
+      auto b = std::make_shared<const block>(contents, mapping_);
+      if (!b->get_status().ok()) return wrap(b->get_status(), "data", h.offset);
+      return std::shared_ptr<const block>(std::move(b));
+    }
     if (cache_ != nullptr) {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
@@ -157,6 +171,7 @@ class table_reader {
   table_reader(std::unique_ptr<random_access_file> file, std::uint64_t file_size,
                std::string file_name, block_cache* cache)
       : file_(std::move(file)),
+        mapping_(file_->mapped()),
         file_name_(std::move(file_name)),
         file_size_(file_size),
         cache_(cache) {}
@@ -406,6 +421,7 @@ class table_reader {
   };
 
   std::unique_ptr<random_access_file> file_;
+  std::shared_ptr<const std::string_view> mapping_;  // file_->mapped()
   std::string file_name_;
   std::uint64_t file_size_ = 0;
   std::uint64_t block_limit_ = 0;  // start of the footer: every block ends before it
