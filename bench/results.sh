@@ -13,7 +13,7 @@
 #   big        fillrandom at BIG_NUM (5M) keys, then NUM random reads of them
 #   u64        lsm alone: fillrandom, readrandom, seekrandom with std::uint64_t
 #              keys, to set beside the 16-byte string keys of main
-# About half an hour on a 2-core machine at the default sizes.
+# About ten minutes on a quiet 2-core machine at the default sizes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
