@@ -5,7 +5,6 @@
 // Thread safety: a batch is a value; build it in one thread.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <string>
 
@@ -21,7 +20,7 @@ class batch {
     encode_key(key);
     value_.clear();
     Codec::encode_value(value, value_);
-    max_value_ = std::max(max_value_, value_.size());
+    if (value_.size() > max_value_) max_value_ = value_.size();
     rep_.put(key_, value_);
   }
   void erase(const Key& key) {
@@ -33,7 +32,7 @@ class batch {
     encode_key(first);
     value_.clear();
     Codec::encode_key(last, value_);
-    max_key_ = std::max(max_key_, value_.size());
+    if (value_.size() > max_key_) max_key_ = value_.size();
     rep_.erase_range(key_, value_);
   }
   void clear() {
@@ -54,7 +53,7 @@ class batch {
   void encode_key(const Key& key) {
     key_.clear();
     Codec::encode_key(key, key_);
-    max_key_ = std::max(max_key_, key_.size());
+    if (key_.size() > max_key_) max_key_ = key_.size();
   }
 
   detail::write_batch rep_;

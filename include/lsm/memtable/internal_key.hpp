@@ -11,7 +11,6 @@
 #pragma once
 
 #include <concepts>
-#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -129,7 +128,7 @@ class lookup_key {
  public:
   lookup_key(std::string_view user_key, sequence_number seq) {
     if (user_key.size() + internal_key_trailer_size <= sizeof stack_) {
-      std::copy(user_key.begin(), user_key.end(), stack_);
+      user_key.copy(stack_, user_key.size());
       encode_fixed64(stack_ + user_key.size(), pack_tag(seq, value_kind_for_seek));
       key_ = std::string_view(stack_, user_key.size() + internal_key_trailer_size);
     } else {

@@ -14,12 +14,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "lsm/memtable/internal_key.hpp"
-#include "lsm/version/version_edit.hpp"
+#include "lsm/version/file_meta.hpp"
 
 namespace lsm {
 inline namespace v0 {
@@ -27,22 +26,8 @@ namespace detail {
 
 inline constexpr int max_levels = 7;
 
-/// Numbers of table files no longer referenced by anything, waiting for deletion.
-class obsolete_files {
- public:
-  void add(std::uint64_t number) {
-    std::lock_guard lock(mu_);
-    numbers_.push_back(number);
-  }
-  std::vector<std::uint64_t> take() {
-    std::lock_guard lock(mu_);
-    return std::exchange(numbers_, {});
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::uint64_t> numbers_;
-};
+/// Defined in version_set.hpp: numbers of table files waiting for deletion.
+class obsolete_files;
 
 class table_file {
  public:
@@ -50,9 +35,7 @@ class table_file {
       : meta_(std::move(meta)), sink_(std::move(sink)) {}
   table_file(const table_file&) = delete;
   table_file& operator=(const table_file&) = delete;
-  ~table_file() {
-    if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
-  }
+  ~table_file();  // version_set.hpp: queues the number on the sink if obsolete
 
   const file_meta& meta() const { return meta_; }
   std::uint64_t number() const { return meta_.number; }

@@ -23,6 +23,7 @@
 #include "lsm/codec/coding.hpp"
 #include "lsm/error.hpp"
 #include "lsm/memtable/internal_key.hpp"
+#include "lsm/version/file_meta.hpp"
 
 namespace lsm {
 inline namespace v0 {
@@ -48,18 +49,6 @@ enum class edit_tag : std::uint32_t {
   compact_pointer = 8,
   deleted_file = 9,
   new_file = 10,
-};
-
-/// One table file (NNNNNN.sst) as the MANIFEST records it.
-struct file_meta {
-  std::uint64_t number = 0;     ///< file number: NNNNNN.sst
-  std::uint64_t file_size = 0;  ///< bytes
-  std::string smallest;         ///< smallest internal key (user key + 8-byte tag)
-  std::string largest;          ///< largest internal key
-  sequence_number smallest_seq = 0, largest_seq = 0;
-  std::uint64_t num_entries = 0, num_deletions = 0;  ///< deletions incl. range tombstones
-
-  bool operator==(const file_meta&) const = default;
 };
 
 class version_edit {

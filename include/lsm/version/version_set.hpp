@@ -21,11 +21,14 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lsm/codec/coding.hpp"
 #include "lsm/io/crc32c.hpp"
 #include "lsm/io/file_names.hpp"
 #include "lsm/io/file_system.hpp"
+#include "lsm/io/whole_file.hpp"
 #include "lsm/memtable/internal_key.hpp"
 #include "lsm/version/version.hpp"
 #include "lsm/version/policy_names.hpp"
@@ -38,6 +41,28 @@ inline namespace v0 {
 namespace detail {
 
 inline constexpr std::uint64_t max_manifest_size = 4 << 20;
+
+/// Numbers of table files no longer referenced by anything, waiting for
+/// deletion: the last handle of an obsolete table_file queues its number here.
+class obsolete_files {
+ public:
+  void add(std::uint64_t number) {
+    std::lock_guard lock(mu_);
+    numbers_.push_back(number);
+  }
+  std::vector<std::uint64_t> take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(numbers_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::uint64_t> numbers_;
+};
+
+inline table_file::~table_file() {
+  if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
+}
 
 template <key_comparator Comparator>
 class version_set {
