@@ -289,6 +289,11 @@ class writable_file {
   /// and stays after a crash: only for files whose readers stop at zeros.
   /// The default ignores it.
   virtual void set_preallocation(std::uint64_t step) { (void)step; }
+  /// A hint for files synced once, at the end (tables): the file may start
+  /// writing back what was appended every `bytes` bytes, without waiting,
+  /// so that the final sync() has little left to wait for. Durability is
+  /// unchanged: only sync() promises anything. The default ignores it.
+  virtual void set_write_behind(std::uint64_t bytes) { (void)bytes; }
 };
 
 /// A held lock on a file; released by destruction.
@@ -5648,6 +5653,15 @@ class posix_writable_file final : public writable_file {
     fd_ = -1;
     return s;
   }
+  void set_write_behind(std::uint64_t bytes) override {
+#if defined(__linux__)
+    write_behind_ = bytes;
+#else
+    (void)bytes;
+#endif
+  }
+  /// Bytes from the start whose writeback was started by write-behind.
+  std::uint64_t written_back() const noexcept { return written_back_; }
   void set_preallocation(std::uint64_t step) override {
 #if defined(__linux__)
     if (!appending_) step_ = step;
@@ -5687,7 +5701,24 @@ class posix_writable_file final : public writable_file {
       data.remove_prefix(static_cast<std::size_t>(r));
       written_ += static_cast<std::uint64_t>(r);
     }
+    start_write_behind();
     return {};
+  }
+
+  /// Starts writeback of the whole pages written since the last call, once
+  /// there are write_behind_ bytes of them (sync_file_range WRITE: queues the
+  /// I/O and returns). The partial last page is left alone, so the next
+  /// write never waits for a page under writeback. Errors are ignored: the
+  /// final sync() reports them.
+  void start_write_behind() {
+#if defined(__linux__)
+    if (write_behind_ == 0 || written_ < written_back_ + write_behind_) return;
+    const std::uint64_t end = written_ & ~std::uint64_t{4095};
+    if (end <= written_back_) return;
+    (void)::sync_file_range(fd_, static_cast<off_t>(written_back_),
+                            static_cast<off_t>(end - written_back_), SYNC_FILE_RANGE_WRITE);
+    written_back_ = end;
+#endif
   }
 
   std::string path_;
@@ -5697,6 +5728,8 @@ class posix_writable_file final : public writable_file {
   std::uint64_t written_ = 0;   // bytes written through fd_ (not counting O_APPEND files' start)
   std::uint64_t reserved_ = 0;  // the file's size with its reservation (0: none yet)
   std::uint64_t step_ = 0;      // preallocation step; 0: off
+  std::uint64_t write_behind_ = 0;  // write-behind interval in bytes; 0: off
+  std::uint64_t written_back_ = 0;  // writeback started for [0, written_back_)
 };
 
 /// The set of paths locked by this process: fcntl locks are per process, so
@@ -6379,7 +6412,11 @@ class table_builder {
       return;
     }
     const bool first = props_.num_entries == 0;
-    if (!first && internal_comparator::compare(last_key_, internal_key) >= 0) {
+    // One comparison of user keys gives both the order check and whether
+    // this is a new user key (for the filter); equal user keys must come
+    // with descending tags.
+    const int order = first ? 1 : Comparator::compare(parsed.user_key, extract_user_key(last_key_));
+    if (order < 0 || (order == 0 && extract_tag(internal_key) >= extract_tag(last_key_))) {
       status_ = status::invalid_argument("table_builder::add: keys out of order: entry " +
                                          std::to_string(props_.num_entries) +
                                          " does not sort after the previous one");
@@ -6389,14 +6426,20 @@ class table_builder {
       add_index_entry(separator(last_key_, internal_key));
       pending_index_entry_ = false;
     }
-    if (first || Comparator::compare(extract_user_key(last_key_), parsed.user_key) != 0)
-      key_hashes_.push_back(hash64(parsed.user_key));
+    if (order != 0) key_hashes_.push_back(hash64(parsed.user_key));
 
     ++props_.num_entries;
     if (parsed.kind == value_kind::deletion) ++props_.num_deletions;
     props_.raw_key_size += internal_key.size();
     props_.raw_value_size += value.size();
-    note_bounds(internal_key, internal_key, parsed.sequence);
+    // Keys ascend: the first is the smallest point key, and the last one
+    // (last_key_) the largest, noted by finish().
+    if (first) {
+      note_bounds(internal_key, internal_key, parsed.sequence);
+    } else {
+      props_.smallest_seq = std::min(props_.smallest_seq, parsed.sequence);
+      props_.largest_seq = std::max(props_.largest_seq, parsed.sequence);
+    }
 
     last_key_.assign(internal_key.data(), internal_key.size());
     data_block_.add(internal_key, value);
@@ -6417,6 +6460,7 @@ class table_builder {
     if (closed_) return status_.ok() ? status::invalid_argument("table already closed") : status_;
     closed_ = true;
     if (!status_.ok()) return status_;
+    if (props_.num_entries > 0) note_bounds(last_key_, last_key_, extract_sequence(last_key_));
     flush_data_block();
     if (pending_index_entry_) {
       add_index_entry(successor(last_key_));
@@ -6468,7 +6512,10 @@ class table_builder {
     return offset_ + (data_block_.empty() ? 0 : data_block_.current_size_estimate());
   }
   std::uint64_t num_entries() const noexcept { return props_.num_entries; }
-  /// Counts and bounds so far; complete (tombstones included) after finish().
+  /// The last point key added (empty before the first).
+  std::string_view last_key() const noexcept { return last_key_; }
+  /// Counts so far; the key bounds are complete (the last point key and the
+  /// tombstones included) after finish().
   const table_properties& properties() const noexcept { return props_; }
   status get_status() const { return status_; }
 
@@ -8199,6 +8246,9 @@ class engine final : public engine_api {
   /// crash leaves a zero tail, which the log reader reads as a torn tail
   /// (docs/format/wal.md section 4).
   static constexpr std::uint64_t wal_preallocation_step = 1 << 20;
+  /// Tables being written start their writeback this often, so the sync
+  /// that ends a table waits for little (see writable_file::set_write_behind).
+  static constexpr std::uint64_t table_write_behind = 256 << 10;
 
   struct pending_writer {
     write_batch* batch;
@@ -8725,16 +8775,28 @@ class engine final : public engine_api {
     range_tombstone_set<Comparator> tombstones;
     read_settings settings{true, false};
     status open_error;
-    auto opener = make_opener(settings, max_sequence_number, &tombstones, &open_error);
     std::uint64_t bytes_read = 0;
-    for (const auto& f : job.inputs) {
-      children.push_back(opener(*f));
-      bytes_read += f->meta().file_size;
-    }
-    for (const auto& f : outputs_level) {
-      children.push_back(opener(*f));
-      bytes_read += f->meta().file_size;
-    }
+    // Files of a sorted level are read through one level_iterator, so the
+    // merge compares among the L0 files and two levels, not every file.
+    auto add_inputs = [&](std::vector<table_file_ptr> files, bool sorted) {
+      for (const auto& f : files) {
+        collect_tombstones(*f, max_sequence_number, tombstones, open_error);
+        bytes_read += f->meta().file_size;
+      }
+      if (sorted && files.size() > 1) {
+        std::sort(files.begin(), files.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
+          return icmp::compare(a->meta().smallest, b->meta().smallest) < 0;
+        });
+        // Opened lazily: an error surfaces through the merge's status.
+        children.push_back(std::make_unique<level_iterator<icmp>>(
+            std::move(files), make_opener(settings, max_sequence_number, nullptr, nullptr)));
+        return;
+      }
+      auto opener = make_opener(settings, max_sequence_number, nullptr, &open_error);
+      for (const auto& f : files) children.push_back(opener(*f));
+    };
+    add_inputs(job.inputs, job.level >= 1);
+    add_inputs(outputs_level, true);
     if (!open_error.ok()) return open_error;
     tombstones.build();
     merging_iterator<icmp> input(std::move(children));
@@ -8754,6 +8816,20 @@ class engine final : public engine_api {
       if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
       out.add_tombstone(t);
     }
+    // overlaps_deeper for one key at a time, keys ascending: a cursor per
+    // level only moves forward (LevelDB's IsBaseLevelForKey).
+    std::vector<std::size_t> deeper_at(deeper.size(), 0);
+    auto key_in_deeper = [&](std::string_view key) {
+      for (std::size_t i = 0; i < deeper.size(); ++i) {
+        const auto& files = *deeper[i];
+        std::size_t& at = deeper_at[i];
+        while (at < files.size() && Comparator::compare(files[at]->largest_user_key(), key) < 0)
+          ++at;
+        if (at < files.size() && Comparator::compare(files[at]->smallest_user_key(), key) <= 0)
+          return true;
+      }
+      return false;
+    };
     std::string current_key;
     bool has_current = false;
     std::size_t last_stripe = 0;
@@ -8770,7 +8846,7 @@ class engine final : public engine_api {
       if (!has_current || Comparator::compare(k.user_key, current_key) != 0) {
         current_key.assign(k.user_key);
         has_current = true;
-        key_is_base = !overlaps_deeper(k.user_key, k.user_key);
+        key_is_base = !key_in_deeper(k.user_key);
       } else if (st == last_stripe) {
         drop = true;  // shadowed by a newer version every reader sees first
       }
@@ -8840,7 +8916,7 @@ class engine final : public engine_api {
       const bool overlap_full = overlap_limit_reached(user_key);
       if (current_ && !single_file_ &&
           (overlap_full || current_->builder.file_size() >= e_.opts_.target_file_size) &&
-          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0) {
+          Comparator::compare(user_key, extract_user_key(current_->builder.last_key())) != 0) {
         overlapped_ = 0;
         status s = finish_current(std::string(user_key));
         if (!s.ok()) return s;
@@ -8851,7 +8927,7 @@ class engine final : public engine_api {
       }
       auto& m = current_->meta;
       if (m.num_entries == 0 && m.smallest.empty()) m.smallest.assign(ikey);
-      m.largest.assign(ikey);
+      // m.largest: the builder's last key, taken when the file ends.
       const sequence_number seq = extract_sequence(ikey);
       m.smallest_seq = m.num_entries == 0 ? seq : std::min(m.smallest_seq, seq);
       m.largest_seq = std::max(m.largest_seq, seq);
@@ -8925,6 +9001,7 @@ class engine final : public engine_api {
         e_.release_pending(number);
         return f.take_status();
       }
+      (*f)->set_write_behind(table_write_behind);
       current_ = std::make_unique<open_file>(std::move(*f), e_.table_options_);
       current_->meta.number = number;
       return {};
@@ -8933,6 +9010,7 @@ class engine final : public engine_api {
     /// Ends the current file; `upper` is the first user key of the next file.
     status finish_current(std::optional<std::string> upper) {
       auto& m = current_->meta;
+      if (m.num_entries > 0) m.largest.assign(current_->builder.last_key());
       for (const auto& t : tombstones_) {
         std::string_view first = t.first, last = t.last;
         if (lower_ && Comparator::compare(first, *lower_) < 0) first = *lower_;

@@ -355,6 +355,34 @@ TEST_CASE("posix_file_system: a preallocating file reads as its data plus zeros 
   CHECK(read_all(env.fs, path) == "first" + std::string(70000, 'x'));
 }
 
+TEST_CASE("posix_file_system: write-behind starts writeback of whole pages and changes no byte",
+          "[fs]") {
+  posix_env env;
+  const std::string path = env.path("table");
+  auto w = env.fs.new_writable_file(path);
+  REQUIRE(w.ok());
+  auto* file = dynamic_cast<lsm::detail::posix_writable_file*>(w->get());
+  REQUIRE(file != nullptr);
+  file->set_write_behind(100000);
+  std::string expected;
+  for (int i = 0; expected.size() < 150000; ++i) {
+    const std::string chunk(1000 + i % 7, static_cast<char>('a' + i % 26));
+    expected += chunk;
+    REQUIRE((*w)->append(chunk).ok());
+  }
+  // Buffered appends go out about 64 KiB at a time: 65 KiB written, too
+  // little; then 130384 bytes, whose 31 whole pages start writeback.
+  CHECK(file->written_back() == 31u * 4096);
+  // An append past the buffer: the buffered 20060 bytes (150444 written,
+  // under 126976 + 100000), then 120000 at once (270444: 66 whole pages).
+  REQUIRE((*w)->append(std::string(120000, 'z')).ok());
+  expected += std::string(120000, 'z');
+  CHECK(file->written_back() == 66u * 4096);
+  REQUIRE((*w)->sync().ok());
+  REQUIRE((*w)->close().ok());
+  CHECK(read_all(env.fs, path) == expected);
+}
+
 TEST_CASE("posix_file_system: a random-access file is mapped, and the view outlives the file",
           "[fs]") {
   posix_env env;

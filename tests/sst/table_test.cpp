@@ -358,9 +358,35 @@ TEST_CASE("the table builder rejects keys out of order", "[sst]") {
   sst_sink sink(file);
   bloom_builder b({}, sink);
   b.add(make_internal_key("b", 5, value_kind::value), "1");
-  b.add(make_internal_key("b", 5, value_kind::value), "2");  // not strictly increasing
+  SECTION("the same internal key twice") {
+    b.add(make_internal_key("b", 5, value_kind::value), "2");
+  }
+  SECTION("an older version of a key before a newer one") {
+    b.add(make_internal_key("b", 6, value_kind::value), "2");
+  }
+  SECTION("a smaller user key") { b.add(make_internal_key("a", 1, value_kind::value), "2"); }
+  SECTION("at the same sequence number, a value after a deletion would be out of order too") {
+    b.add(make_internal_key("b", 5, value_kind::deletion), "");
+    REQUIRE(b.get_status().ok());
+    b.add(make_internal_key("b", 5, value_kind::value), "2");
+  }
   CHECK(b.get_status().is(lsm::errc::invalid_argument));
   CHECK(b.finish().is(lsm::errc::invalid_argument));
+}
+
+TEST_CASE("the table builder takes newer-to-older versions of a key and records the bounds",
+          "[sst]") {
+  table_properties props;
+  const std::string file = build({{make_internal_key("a", 9, value_kind::value), "1"},
+                                  {make_internal_key("b", 7, value_kind::value), "2"},
+                                  {make_internal_key("b", 3, value_kind::deletion), ""},
+                                  {make_internal_key("c", 4, value_kind::value), "3"}},
+                                 {}, {}, &props);
+  CHECK(props.num_entries == 4);
+  CHECK(props.smallest == make_internal_key("a", 9, value_kind::value));
+  CHECK(props.largest == make_internal_key("c", 4, value_kind::value));
+  CHECK(props.smallest_seq == 3);
+  CHECK(props.largest_seq == 9);
 }
 
 TEST_CASE("a data block goes through the cache only when fill_cache is set", "[sst]") {

@@ -453,6 +453,9 @@ class engine final : public engine_api {
   /// crash leaves a zero tail, which the log reader reads as a torn tail
   /// (docs/format/wal.md section 4).
   static constexpr std::uint64_t wal_preallocation_step = 1 << 20;
+  /// Tables being written start their writeback this often, so the sync
+  /// that ends a table waits for little (see writable_file::set_write_behind).
+  static constexpr std::uint64_t table_write_behind = 256 << 10;
 
   struct pending_writer {
     write_batch* batch;
@@ -979,16 +982,28 @@ class engine final : public engine_api {
     range_tombstone_set<Comparator> tombstones;
     read_settings settings{true, false};
     status open_error;
-    auto opener = make_opener(settings, max_sequence_number, &tombstones, &open_error);
     std::uint64_t bytes_read = 0;
-    for (const auto& f : job.inputs) {
-      children.push_back(opener(*f));
-      bytes_read += f->meta().file_size;
-    }
-    for (const auto& f : outputs_level) {
-      children.push_back(opener(*f));
-      bytes_read += f->meta().file_size;
-    }
+    // Files of a sorted level are read through one level_iterator, so the
+    // merge compares among the L0 files and two levels, not every file.
+    auto add_inputs = [&](std::vector<table_file_ptr> files, bool sorted) {
+      for (const auto& f : files) {
+        collect_tombstones(*f, max_sequence_number, tombstones, open_error);
+        bytes_read += f->meta().file_size;
+      }
+      if (sorted && files.size() > 1) {
+        std::sort(files.begin(), files.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
+          return icmp::compare(a->meta().smallest, b->meta().smallest) < 0;
+        });
+        // Opened lazily: an error surfaces through the merge's status.
+        children.push_back(std::make_unique<level_iterator<icmp>>(
+            std::move(files), make_opener(settings, max_sequence_number, nullptr, nullptr)));
+        return;
+      }
+      auto opener = make_opener(settings, max_sequence_number, nullptr, &open_error);
+      for (const auto& f : files) children.push_back(opener(*f));
+    };
+    add_inputs(job.inputs, job.level >= 1);
+    add_inputs(outputs_level, true);
     if (!open_error.ok()) return open_error;
     tombstones.build();
     merging_iterator<icmp> input(std::move(children));
@@ -1008,6 +1023,20 @@ class engine final : public engine_api {
       if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
       out.add_tombstone(t);
     }
+    // overlaps_deeper for one key at a time, keys ascending: a cursor per
+    // level only moves forward (LevelDB's IsBaseLevelForKey).
+    std::vector<std::size_t> deeper_at(deeper.size(), 0);
+    auto key_in_deeper = [&](std::string_view key) {
+      for (std::size_t i = 0; i < deeper.size(); ++i) {
+        const auto& files = *deeper[i];
+        std::size_t& at = deeper_at[i];
+        while (at < files.size() && Comparator::compare(files[at]->largest_user_key(), key) < 0)
+          ++at;
+        if (at < files.size() && Comparator::compare(files[at]->smallest_user_key(), key) <= 0)
+          return true;
+      }
+      return false;
+    };
     std::string current_key;
     bool has_current = false;
     std::size_t last_stripe = 0;
@@ -1024,7 +1053,7 @@ class engine final : public engine_api {
       if (!has_current || Comparator::compare(k.user_key, current_key) != 0) {
         current_key.assign(k.user_key);
         has_current = true;
-        key_is_base = !overlaps_deeper(k.user_key, k.user_key);
+        key_is_base = !key_in_deeper(k.user_key);
       } else if (st == last_stripe) {
         drop = true;  // shadowed by a newer version every reader sees first
       }
@@ -1094,7 +1123,7 @@ class engine final : public engine_api {
       const bool overlap_full = overlap_limit_reached(user_key);
       if (current_ && !single_file_ &&
           (overlap_full || current_->builder.file_size() >= e_.opts_.target_file_size) &&
-          Comparator::compare(user_key, extract_user_key(current_->meta.largest)) != 0) {
+          Comparator::compare(user_key, extract_user_key(current_->builder.last_key())) != 0) {
         overlapped_ = 0;
         status s = finish_current(std::string(user_key));
         if (!s.ok()) return s;
@@ -1105,7 +1134,7 @@ class engine final : public engine_api {
       }
       auto& m = current_->meta;
       if (m.num_entries == 0 && m.smallest.empty()) m.smallest.assign(ikey);
-      m.largest.assign(ikey);
+      // m.largest: the builder's last key, taken when the file ends.
       const sequence_number seq = extract_sequence(ikey);
       m.smallest_seq = m.num_entries == 0 ? seq : std::min(m.smallest_seq, seq);
       m.largest_seq = std::max(m.largest_seq, seq);
@@ -1179,6 +1208,7 @@ class engine final : public engine_api {
         e_.release_pending(number);
         return f.take_status();
       }
+      (*f)->set_write_behind(table_write_behind);
       current_ = std::make_unique<open_file>(std::move(*f), e_.table_options_);
       current_->meta.number = number;
       return {};
@@ -1187,6 +1217,7 @@ class engine final : public engine_api {
     /// Ends the current file; `upper` is the first user key of the next file.
     status finish_current(std::optional<std::string> upper) {
       auto& m = current_->meta;
+      if (m.num_entries > 0) m.largest.assign(current_->builder.last_key());
       for (const auto& t : tombstones_) {
         std::string_view first = t.first, last = t.last;
         if (lower_ && Comparator::compare(first, *lower_) < 0) first = *lower_;

@@ -67,6 +67,11 @@ class writable_file {
   /// and stays after a crash: only for files whose readers stop at zeros.
   /// The default ignores it.
   virtual void set_preallocation(std::uint64_t step) { (void)step; }
+  /// A hint for files synced once, at the end (tables): the file may start
+  /// writing back what was appended every `bytes` bytes, without waiting,
+  /// so that the final sync() has little left to wait for. Durability is
+  /// unchanged: only sync() promises anything. The default ignores it.
+  virtual void set_write_behind(std::uint64_t bytes) { (void)bytes; }
 };
 
 /// A held lock on a file; released by destruction.

@@ -180,6 +180,15 @@ class posix_writable_file final : public writable_file {
     fd_ = -1;
     return s;
   }
+  void set_write_behind(std::uint64_t bytes) override {
+#if defined(__linux__)
+    write_behind_ = bytes;
+#else
+    (void)bytes;
+#endif
+  }
+  /// Bytes from the start whose writeback was started by write-behind.
+  std::uint64_t written_back() const noexcept { return written_back_; }
   void set_preallocation(std::uint64_t step) override {
 #if defined(__linux__)
     if (!appending_) step_ = step;
@@ -219,7 +228,24 @@ class posix_writable_file final : public writable_file {
       data.remove_prefix(static_cast<std::size_t>(r));
       written_ += static_cast<std::uint64_t>(r);
     }
+    start_write_behind();
     return {};
+  }
+
+  /// Starts writeback of the whole pages written since the last call, once
+  /// there are write_behind_ bytes of them (sync_file_range WRITE: queues the
+  /// I/O and returns). The partial last page is left alone, so the next
+  /// write never waits for a page under writeback. Errors are ignored: the
+  /// final sync() reports them.
+  void start_write_behind() {
+#if defined(__linux__)
+    if (write_behind_ == 0 || written_ < written_back_ + write_behind_) return;
+    const std::uint64_t end = written_ & ~std::uint64_t{4095};
+    if (end <= written_back_) return;
+    (void)::sync_file_range(fd_, static_cast<off_t>(written_back_),
+                            static_cast<off_t>(end - written_back_), SYNC_FILE_RANGE_WRITE);
+    written_back_ = end;
+#endif
   }
 
   std::string path_;
@@ -229,6 +255,8 @@ class posix_writable_file final : public writable_file {
   std::uint64_t written_ = 0;   // bytes written through fd_ (not counting O_APPEND files' start)
   std::uint64_t reserved_ = 0;  // the file's size with its reservation (0: none yet)
   std::uint64_t step_ = 0;      // preallocation step; 0: off
+  std::uint64_t write_behind_ = 0;  // write-behind interval in bytes; 0: off
+  std::uint64_t written_back_ = 0;  // writeback started for [0, written_back_)
 };
 
 /// The set of paths locked by this process: fcntl locks are per process, so

@@ -62,7 +62,11 @@ class table_builder {
       return;
     }
     const bool first = props_.num_entries == 0;
-    if (!first && internal_comparator::compare(last_key_, internal_key) >= 0) {
+    // One comparison of user keys gives both the order check and whether
+    // this is a new user key (for the filter); equal user keys must come
+    // with descending tags.
+    const int order = first ? 1 : Comparator::compare(parsed.user_key, extract_user_key(last_key_));
+    if (order < 0 || (order == 0 && extract_tag(internal_key) >= extract_tag(last_key_))) {
       status_ = status::invalid_argument("table_builder::add: keys out of order: entry " +
                                          std::to_string(props_.num_entries) +
                                          " does not sort after the previous one");
@@ -72,14 +76,20 @@ class table_builder {
       add_index_entry(separator(last_key_, internal_key));
       pending_index_entry_ = false;
     }
-    if (first || Comparator::compare(extract_user_key(last_key_), parsed.user_key) != 0)
-      key_hashes_.push_back(hash64(parsed.user_key));
+    if (order != 0) key_hashes_.push_back(hash64(parsed.user_key));
 
     ++props_.num_entries;
     if (parsed.kind == value_kind::deletion) ++props_.num_deletions;
     props_.raw_key_size += internal_key.size();
     props_.raw_value_size += value.size();
-    note_bounds(internal_key, internal_key, parsed.sequence);
+    // Keys ascend: the first is the smallest point key, and the last one
+    // (last_key_) the largest, noted by finish().
+    if (first) {
+      note_bounds(internal_key, internal_key, parsed.sequence);
+    } else {
+      props_.smallest_seq = std::min(props_.smallest_seq, parsed.sequence);
+      props_.largest_seq = std::max(props_.largest_seq, parsed.sequence);
+    }
 
     last_key_.assign(internal_key.data(), internal_key.size());
     data_block_.add(internal_key, value);
@@ -100,6 +110,7 @@ class table_builder {
     if (closed_) return status_.ok() ? status::invalid_argument("table already closed") : status_;
     closed_ = true;
     if (!status_.ok()) return status_;
+    if (props_.num_entries > 0) note_bounds(last_key_, last_key_, extract_sequence(last_key_));
     flush_data_block();
     if (pending_index_entry_) {
       add_index_entry(successor(last_key_));
@@ -151,7 +162,10 @@ class table_builder {
     return offset_ + (data_block_.empty() ? 0 : data_block_.current_size_estimate());
   }
   std::uint64_t num_entries() const noexcept { return props_.num_entries; }
-  /// Counts and bounds so far; complete (tombstones included) after finish().
+  /// The last point key added (empty before the first).
+  std::string_view last_key() const noexcept { return last_key_; }
+  /// Counts so far; the key bounds are complete (the last point key and the
+  /// tombstones included) after finish().
   const table_properties& properties() const noexcept { return props_; }
   status get_status() const { return status_; }
 
