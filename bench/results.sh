@@ -6,7 +6,8 @@
 #   bench/results.sh [OUT_DIR]            # default: bench-results/
 #   LSM_RESULTS_NUM=200000 bench/results.sh   # smaller, for a quick look
 #
-# Runs (each with the engines interleaved, medians of LSM_RESULTS_ROUNDS rounds):
+# Runs (each with the engines interleaved, medians of LSM_RESULTS_ROUNDS rounds,
+# LSM_RESULTS_SYNC_ROUNDS for the short fillsync runs):
 #   main       every workload but fillsync, NUM (1M) keys
 #   fillsync1  fillsync (SYNC_NUM/100 = 2000 synced puts), 1 writer
 #   fillsync4  fillsync, 4 writers (group commit)
@@ -22,6 +23,7 @@ num=${LSM_RESULTS_NUM:-1000000}
 big=${LSM_RESULTS_BIG_NUM:-5000000}
 sync_num=${LSM_RESULTS_SYNC_NUM:-200000}  # fillsync puts num/100 keys, each synced
 rounds=${LSM_RESULTS_ROUNDS:-2}
+sync_rounds=${LSM_RESULTS_SYNC_ROUNDS:-5}  # a fillsync round is short (2000 puts): more of them
 build=${LSM_RESULTS_BUILD:-build-rel}
 engines=${LSM_RESULTS_ENGINES:-lsm,leveldb,rocksdb}
 
@@ -39,8 +41,8 @@ run() {  # run NAME ARGS...: one lsm_bench run, its output kept in OUT_DIR/NAME.
 
 run main --num="$num" \
   --benchmarks=fillseq,fillrandom,overwrite,readrandom,readmissing,readseq,readreverse,seekrandom,deleterandom
-run fillsync1 --num="$sync_num" --benchmarks=fillsync --threads=1
-run fillsync4 --num="$sync_num" --benchmarks=fillsync --threads=4
+rounds=$sync_rounds run fillsync1 --num="$sync_num" --benchmarks=fillsync --threads=1
+rounds=$sync_rounds run fillsync4 --num="$sync_num" --benchmarks=fillsync --threads=4
 run big --num="$big" --reads="$num" --benchmarks=fillrandom,readrandom
 engines=lsm run u64 --num="$num" --key_type=u64 --benchmarks=fillrandom,readrandom,seekrandom
 
