@@ -365,8 +365,8 @@ TEST_CASE("posix_file_system: write-behind starts writeback of whole pages and c
   REQUIRE(file != nullptr);
   file->set_write_behind(100000);
   std::string expected;
-  for (int i = 0; expected.size() < 150000; ++i) {
-    const std::string chunk(1000 + i % 7, static_cast<char>('a' + i % 26));
+  for (std::size_t i = 0; expected.size() < 150000; ++i) {
+    const std::string chunk(1000 + i % 7, static_cast<char>('a' + static_cast<int>(i % 26)));
     expected += chunk;
     REQUIRE((*w)->append(chunk).ok());
   }
