@@ -1,6 +1,10 @@
 // The in-memory file system behaves like the POSIX one: every behaviour test
 // of the file_system interface runs against both, then the memory-only
 // properties (thread safety, handle lifetime, path spelling).
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <lsm/lsm.hpp>
 
@@ -447,6 +451,79 @@ TEST_CASE("posix_file_system: an appendable file never preallocates", "[fs]") {
   REQUIRE((*w)->close().ok());
   CHECK(read_all(env.fs, path) == "onetwo");
 }
+
+#if defined(__linux__)
+TEST_CASE("posix_file_system: a log is written through a mapping a window at a time", "[fs]") {
+  posix_env env;
+  const std::string path = env.path("000007.log");
+  auto w = env.fs.new_log_file(path);
+  REQUIRE(w.ok());
+  REQUIRE(dynamic_cast<lsm::detail::posix_mapped_log_file*>(w->get()) != nullptr);
+  constexpr std::uint64_t window = lsm::detail::posix_mapped_log_file::window_size;
+  // The first window is reserved at creation: the file reads as zeros.
+  auto size = env.fs.file_size(path);
+  REQUIRE(size.ok());
+  CHECK(*size == window);
+  // Odd-sized appends that straddle the window boundaries.
+  std::string expected;
+  for (std::size_t i = 0; expected.size() < 2 * window + 12345; ++i) {
+    const std::string chunk = pattern(1 + (i * 7919) % 70000);
+    expected += chunk;
+    REQUIRE((*w)->append(chunk).ok());
+  }
+  REQUIRE((*w)->flush().ok());
+  size = env.fs.file_size(path);
+  REQUIRE(size.ok());
+  CHECK(*size == 3 * window);
+  const std::string live = read_all(env.fs, path);
+  REQUIRE(live.size() == 3 * window);
+  CHECK(live.compare(0, expected.size(), expected) == 0);
+  CHECK(std::all_of(live.begin() + static_cast<std::ptrdiff_t>(expected.size()), live.end(),
+                    [](char c) { return c == '\0'; }));
+  REQUIRE((*w)->sync().ok());
+  REQUIRE((*w)->append("tail").ok());
+  expected += "tail";
+  REQUIRE((*w)->close().ok());
+  CHECK(read_all(env.fs, path) == expected);  // close trims the reservation
+
+  // An empty log closes to an empty file.
+  auto e = env.fs.new_log_file(env.path("empty.log"));
+  REQUIRE(e.ok());
+  REQUIRE((*e)->close().ok());
+  CHECK(read_all(env.fs, env.path("empty.log")).empty());
+
+  // Other file systems give a writable file.
+  memory_env memory;
+  auto m = memory.fs.new_log_file(memory.path("log"));
+  REQUIRE(m.ok());
+  REQUIRE((*m)->append("abc").ok());
+  REQUIRE((*m)->close().ok());
+  CHECK(read_all(memory.fs, memory.path("log")) == "abc");
+}
+
+TEST_CASE("posix_file_system: what a mapped log holds survives the death of its process", "[fs]") {
+  posix_env env;
+  const std::string path = env.path("000009.log");
+  const std::string data = pattern(1500000);  // into the second window
+  const ::pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // No close, no sync, no destructor: the process just ends.
+    auto w = env.fs.new_log_file(path);
+    if (!w.ok() || !(*w)->append(data).ok() || !(*w)->flush().ok()) ::_exit(1);
+    ::_exit(0);
+  }
+  int wstatus = 0;
+  REQUIRE(::waitpid(child, &wstatus, 0) == child);
+  REQUIRE(WIFEXITED(wstatus));
+  REQUIRE(WEXITSTATUS(wstatus) == 0);
+  const std::string left = read_all(env.fs, path);
+  REQUIRE(left.size() == 2 * lsm::detail::posix_mapped_log_file::window_size);
+  CHECK(left.compare(0, data.size(), data) == 0);
+  CHECK(std::all_of(left.begin() + static_cast<std::ptrdiff_t>(data.size()), left.end(),
+                    [](char c) { return c == '\0'; }));
+}
+#endif  // __linux__
 
 TEST_CASE("a copy of a live tree (its WAL with a reserved zero tail) opens with every write",
           "[fs][tree]") {

@@ -445,13 +445,15 @@ class engine final : public engine_api {
   version_ptr current_version() const { return versions_->current(); }
 
  private:
-  /// From its first synced write on, a WAL reserves disk space 1 MiB at a
-  /// time: a synced write then rarely changes the file's size, and its
-  /// fdatasync rarely commits a journal transaction. (Unsynced writes gain
-  /// nothing from it and lose ext4's delayed allocation, about a tenth of
-  /// fillrandom's speed, so a WAL without synced writes never reserves.) A
-  /// crash leaves a zero tail, which the log reader reads as a torn tail
-  /// (docs/format/wal.md section 4).
+  /// WALs come from file_system::new_log_file: on Linux a mapped file that
+  /// reserves 1 MiB windows (an append is a copy into the page cache, no
+  /// system call). A WAL written with write(2) instead reserves disk space
+  /// 1 MiB at a time from its first synced write on: a synced write then
+  /// rarely changes the file's size, and its fdatasync rarely commits a
+  /// journal transaction. (Unsynced write(2)s gain nothing from it and lose
+  /// ext4's delayed allocation, so such a WAL without synced writes never
+  /// reserves.) Either way a crash may leave a zero tail, which the log
+  /// reader reads as a torn tail (docs/format/wal.md section 4).
   static constexpr std::uint64_t wal_preallocation_step = 1 << 20;
   /// Tables being written start their writeback this often, so the sync
   /// that ends a table waits for little (see writable_file::set_write_behind).
@@ -545,7 +547,7 @@ class engine final : public engine_api {
 
     // A fresh WAL and memtable, then a new MANIFEST recording it all.
     const std::uint64_t log_number = versions_->new_file_number();
-    auto file = fs_->new_writable_file(log_file_name(dir_, log_number));
+    auto file = fs_->new_log_file(log_file_name(dir_, log_number));
     if (!file.ok()) return file.take_status();
     log_file_ = std::move(*file);
     log_writer_ = std::make_unique<wal::writer>(*log_file_);
@@ -674,7 +676,7 @@ class engine final : public engine_api {
   /// REQUIRES: mu_ held and no write in flight.
   status switch_memtable() {
     const std::uint64_t number = versions_->new_file_number();
-    auto file = fs_->new_writable_file(log_file_name(dir_, number));
+    auto file = fs_->new_log_file(log_file_name(dir_, number));
     if (!file.ok()) {
       set_background_error(file.get_status());
       return file.take_status();

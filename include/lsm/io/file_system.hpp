@@ -91,6 +91,14 @@ class file_system {
   virtual result<std::unique_ptr<writable_file>> new_writable_file(const std::string& path) = 0;
   /// Opens for appending, creating it if missing.
   virtual result<std::unique_ptr<writable_file>> new_appendable_file(const std::string& path) = 0;
+  /// Creates or truncates a log (the WAL): a writable file whose readers
+  /// stop at zeros, so it may reserve space ahead of what was written and
+  /// leave it zero-filled after a crash (see set_preallocation). Every
+  /// append must still survive a process crash once flush() returns. The
+  /// default is new_writable_file.
+  virtual result<std::unique_ptr<writable_file>> new_log_file(const std::string& path) {
+    return new_writable_file(path);
+  }
 
   virtual bool file_exists(const std::string& path) = 0;
   /// Names (not paths) of the entries of dir, without "." and "..".
