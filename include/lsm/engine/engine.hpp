@@ -885,6 +885,41 @@ class engine final : public engine_api {
     return {};
   }
 
+  /// Whether job's inputs can move to the output level as they are (a
+  /// trivial move): no two of them share a user key, none meets a file of
+  /// the output level, and none spans more than 10 target files of the level
+  /// below the output level (a later compaction of it would rewrite all
+  /// that). Level-0 inputs qualify as a group when they are disjoint, which
+  /// is how sequential inserts arrive: four flushes then move down without
+  /// a rewrite, where LevelDB moves them one compaction at a time.
+  bool can_move_as_is(const version& v, const compaction_pick& job) const {
+    std::vector<const table_file*> files;
+    for (const auto& f : job.inputs) files.push_back(f.get());
+    std::sort(files.begin(), files.end(), [](const table_file* a, const table_file* b) {
+      return Comparator::compare(a->smallest_user_key(), b->smallest_user_key()) < 0;
+    });
+    for (std::size_t i = 1; i < files.size(); ++i)
+      if (Comparator::compare(files[i - 1]->largest_user_key(), files[i]->smallest_user_key()) >= 0)
+        return false;
+    const std::uint64_t max_grandparent_bytes = 10 * std::uint64_t{opts_.target_file_size};
+    for (const table_file* f : files) {
+      for (int level = job.output_level; level <= job.output_level + 1 && level < max_levels;
+           ++level) {
+        std::uint64_t bytes = 0;
+        bool meets = false;
+        for (const auto& g : v.levels[static_cast<std::size_t>(level)]) {
+          if (Comparator::compare(g->largest_user_key(), f->smallest_user_key()) < 0 ||
+              Comparator::compare(g->smallest_user_key(), f->largest_user_key()) > 0)
+            continue;
+          meets = true;
+          bytes += g->meta().file_size;
+        }
+        if (level == job.output_level ? meets : bytes > max_grandparent_bytes) return false;
+      }
+    }
+    return true;
+  }
+
   /// Runs one compaction job: trivial move when possible, otherwise a merge.
   /// REQUIRES: compaction_mu_ held.
   status run_compaction(compaction_pick job) {
@@ -941,21 +976,14 @@ class engine final : public engine_api {
     }
 
     version_edit edit;
-    // Bytes of the level below the output level that [smallest, largest]
-    // spans: a file moved down as is must not span too much of it (a later
-    // compaction of it would rewrite all that).
-    auto grandparent_overlap = [&] {
-      if (job.output_level + 1 >= max_levels) return std::uint64_t{0};
-      return total_size(overlapping(job.output_level + 1, smallest, largest));
-    };
-    if (outputs_level.empty() && job.inputs.size() == 1 &&
-        grandparent_overlap() <= 10 * std::uint64_t{opts_.target_file_size}) {
-      const auto& f = job.inputs.front();
-      edit.deleted_files.emplace_back(job.level, f->number());
-      edit.new_files.emplace_back(job.output_level, f->meta());
+    if (outputs_level.empty() && can_move_as_is(*v, job)) {
+      for (const auto& f : job.inputs) {
+        edit.deleted_files.emplace_back(job.level, f->number());
+        edit.new_files.emplace_back(job.output_level, f->meta());
+      }
       status s = apply_edit(edit);
       if (s.ok()) {
-        ++stats_.trivial_moves;
+        stats_.trivial_moves += job.inputs.size();
         std::lock_guard lock(mu_);
         publish_super();
       }
