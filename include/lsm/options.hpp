@@ -27,7 +27,10 @@ struct options {
   std::size_t max_open_files = 1000;           ///< tables kept open by the table cache
   std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
   std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
-  unsigned background_threads = 2;             ///< one flush thread + compaction threads
+  /// 2 (or more): a flush thread and a compaction thread, which runs one
+  /// job at a time; 1: one thread that flushes first and compacts between
+  /// flushes; 0 is invalid_argument.
+  unsigned background_threads = 2;
   std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
 };
 

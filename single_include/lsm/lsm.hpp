@@ -359,7 +359,10 @@ struct options {
   std::size_t max_open_files = 1000;           ///< tables kept open by the table cache
   std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
   std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
-  unsigned background_threads = 2;             ///< one flush thread + compaction threads
+  /// 2 (or more): a flush thread and a compaction thread, which runs one
+  /// job at a time; 1: one thread that flushes first and compacts between
+  /// flushes; 0 is invalid_argument.
+  unsigned background_threads = 2;
   std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
 };
 
@@ -8417,6 +8420,8 @@ class engine final : public engine_api {
       return status::invalid_argument("options.block_size must be at least 64 bytes");
     if (opts_.block_restart_interval < 1)
       return status::invalid_argument("options.block_restart_interval must be at least 1");
+    if (opts_.background_threads < 1)
+      return status::invalid_argument("options.background_threads must be at least 1");
     const bool created = !fs_->file_exists(dir_);
     if (created && !opts_.create_if_missing)
       return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
@@ -8685,9 +8690,17 @@ class engine final : public engine_api {
 
   // ---- background work ----------------------------------------------------
 
+  /// Two threads, one flushing and one compacting, when
+  /// options::background_threads is 2 or more (compaction jobs run one at a
+  /// time: a larger figure adds no thread); one thread that flushes first
+  /// and compacts between flushes when it is 1.
   void start_threads() {
-    flush_thread_ = std::thread([this] { flush_loop(); });
-    compaction_thread_ = std::thread([this] { compaction_loop(); });
+    if (opts_.background_threads >= 2) {
+      flush_thread_ = std::thread([this] { flush_loop(); });
+      compaction_thread_ = std::thread([this] { compaction_loop(); });
+    } else {
+      flush_thread_ = std::thread([this] { background_loop(); });
+    }
   }
 
   void shutdown() {
@@ -8705,6 +8718,8 @@ class engine final : public engine_api {
     }
   }
 
+  /// The flush thread: flushes the immutable memtables, oldest first, and
+  /// at shutdown the ones still waiting.
   void flush_loop() {
     std::unique_lock lock(mu_);
     for (;;) {
@@ -8713,6 +8728,44 @@ class engine final : public engine_api {
         if (shutting_down_) return;
         continue;
       }
+      flush_oldest(lock);
+    }
+  }
+
+  /// The compaction thread: one job at a time while the policy wants one.
+  void compaction_loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      bg_cv_.wait(lock,
+                  [&] { return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked()); });
+      if (shutting_down_) return;
+      compact_once(lock);
+    }
+  }
+
+  /// The one background thread of options::background_threads == 1: a
+  /// waiting memtable goes first, a compaction job runs when none waits (so
+  /// a long job can delay a flush, and writers wait for it when
+  /// max_immutable_memtables are full).
+  void background_loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      bg_cv_.wait(lock, [&] {
+        return shutting_down_ || (bg_error_.ok() && (!imms_.empty() || compaction_wanted_locked()));
+      });
+      if (!imms_.empty() && bg_error_.ok()) {
+        flush_oldest(lock);
+        continue;
+      }
+      if (shutting_down_) return;
+      if (bg_error_.ok() && compaction_wanted_locked()) compact_once(lock);
+    }
+  }
+
+  /// Flushes the oldest immutable memtable. REQUIRES: lock holds mu_,
+  /// imms_ is not empty; returns with mu_ held.
+  void flush_oldest(std::unique_lock<std::mutex>& lock) {
+    {
       mem_ptr imm = imms_.back();  // oldest
       lock.unlock();
       version_edit edit;
@@ -8730,7 +8783,7 @@ class engine final : public engine_api {
       lock.lock();
       if (!s.ok()) {
         set_background_error(s);
-        continue;
+        return;
       }
       imms_.pop_back();
       ++stats_.flushes;
@@ -8759,29 +8812,26 @@ class engine final : public engine_api {
         [](std::string_view a, std::string_view b) -> int { return Comparator::compare(a, b); }};
   }
 
-  void compaction_loop() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      bg_cv_.wait(lock,
-                  [&] { return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked()); });
-      if (shutting_down_) return;
-      compaction_running_ = true;
-      lock.unlock();
-      status s;
+  /// Runs the job the policy picks, if any. REQUIRES: lock holds mu_;
+  /// returns with mu_ held.
+  void compact_once(std::unique_lock<std::mutex>& lock) {
+    compaction_running_ = true;
+    lock.unlock();
+    status s;
+    {
+      std::unique_lock cl(compaction_mu_);
+      std::optional<compaction_pick> job;
       {
-        std::unique_lock cl(compaction_mu_);
-        std::optional<compaction_pick> job;
-        {
-          std::lock_guard pl(policy_mu_);
-          job = policy_.pick(*versions_->current(), context());
-        }
-        if (job) s = run_compaction(*job);
+        std::lock_guard pl(policy_mu_);
+        job = policy_.pick(*versions_->current(), context());
       }
-      lock.lock();
-      compaction_running_ = false;
-      if (!s.ok()) set_background_error(s);
-      done_cv_.notify_all();
+      if (job) s = run_compaction(*job);
     }
+    lock.lock();
+    compaction_running_ = false;
+    if (!s.ok()) set_background_error(s);
+    bg_cv_.notify_all();  // a flush may be waiting for the one thread
+    done_cv_.notify_all();
   }
 
   /// Writes a memtable (entries and range tombstones) as a level-0 table and

@@ -5,6 +5,8 @@
 #include <lsm/lsm.hpp>
 
 #include <atomic>
+#include <cstddef>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +84,65 @@ TEST_CASE("readers see whole batches while writers, flushes and compactions run"
   CHECK(reads.load() > 0);
   for (int p = 0; p < pairs; ++p)
     CHECK(db.get("a" + std::to_string(p)) == db.get("b" + std::to_string(p)));
+}
+
+namespace {
+/// The threads of this process (Linux: the entries of /proc/self/task).
+std::size_t thread_count() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("background_threads = 1 flushes and compacts on one thread, and 0 is refused",
+          "[tree][concurrency]") {
+  using tree_t = lsm::tree<std::string, std::string>;
+  lsm::options opts;
+  opts.file_system = std::make_shared<lsm::memory_file_system>();
+  opts.write_buffer_size = 16 << 10;
+  opts.target_file_size = 16 << 10;
+  for (unsigned threads : {1u, 2u}) {
+    INFO("background_threads " << threads);
+    opts.background_threads = threads;
+    const std::string dir = "/one_thread_" + std::to_string(threads);
+    const std::size_t before = thread_count();
+    {
+      tree_t db(dir, opts);
+      CHECK(thread_count() == before + threads);
+      // Four writers overwrite 2000 keys: many flushes, and compactions
+      // between them, all on the background thread(s).
+      std::vector<std::thread> writers;
+      for (int w = 0; w < 4; ++w)
+        writers.emplace_back([&db, w] {
+          for (int i = 0; i < 3000; ++i) {
+            const int k = (i * 7 + w * 13) % 2000;
+            db.put("key" + std::to_string(k), "w" + std::to_string(w) + "/" + std::to_string(i));
+          }
+        });
+      for (auto& t : writers) t.join();
+      for (int k = 0; k < 2000; ++k) db.put("key" + std::to_string(k), "final" + std::to_string(k));
+      db.wait_for_background_work();
+      const lsm::stats s = db.stats();
+      CHECK(s.flushes > 10);
+      CHECK(s.compactions > 0);
+      for (int k = 0; k < 2000; k += 7)
+        REQUIRE(db.get("key" + std::to_string(k)) == "final" + std::to_string(k));
+    }
+    CHECK(thread_count() == before);
+    // Reopened, every write is there (shutdown flushed or the WAL kept it).
+    tree_t db(dir, opts);
+    for (int k = 0; k < 2000; k += 13)
+      REQUIRE(db.get("key" + std::to_string(k)) == "final" + std::to_string(k));
+  }
+  opts.background_threads = 0;
+  try {
+    tree_t db("/zero_threads", opts);
+    FAIL("background_threads = 0 opened");
+  } catch (const lsm::error& e) {
+    CHECK(e.code() == lsm::errc::invalid_argument);
+    CHECK(std::string(e.what()).find("background_threads") != std::string::npos);
+  }
 }
 
 }  // namespace lsm_test_concurrency_test
