@@ -617,4 +617,35 @@ TEMPLATE_TEST_CASE("concurrent readers see consistent entries while one writer a
   CHECK(count == n);
 }
 
+TEST_CASE("bytewise_comparator orders as unsigned bytes, then by length", "[memtable]") {
+  using lsm::bytewise_comparator;
+  auto sign = [](int r) { return (r > 0) - (r < 0); };
+  CHECK(bytewise_comparator::compare("", "") == 0);
+  CHECK(bytewise_comparator::compare("", "a") < 0);
+  CHECK(bytewise_comparator::compare("abcdefgh", "abcdefgh") == 0);
+  CHECK(bytewise_comparator::compare("abcdefgh", "abcdefghi") < 0);  // a prefix first
+  CHECK(bytewise_comparator::compare("abcdefghj", "abcdefghi") > 0);
+  CHECK(bytewise_comparator::compare("abcdefgh\x80", "abcdefgh\x7f") > 0);  // unsigned
+  CHECK(bytewise_comparator::compare("\xff", "\x01") > 0);
+  CHECK(bytewise_comparator::compare(std::string_view("a\0b", 3), std::string_view("a\0c", 3)) < 0);
+  // Random strings over a small alphabet (long shared prefixes, every byte
+  // position and length): the sign always matches std::string_view's.
+  std::mt19937_64 rng(17);
+  const char alphabet[] = {'\0', 'a', 'b', '\x7f', '\x80', '\xff'};
+  auto random_string = [&] {
+    std::string out(rng() % 40, '\0');
+    for (char& c : out) c = alphabet[rng() % sizeof alphabet];
+    return out;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    std::string a = random_string();
+    std::string b = (i % 3 == 0) ? a + random_string() : random_string();
+    if (i % 5 == 0 && !b.empty()) b[rng() % b.size()] = alphabet[rng() % sizeof alphabet];
+    const std::string_view va = a, vb = b;
+    INFO("a size " << a.size() << ", b size " << b.size());
+    REQUIRE(sign(bytewise_comparator::compare(va, vb)) == sign(va.compare(vb)));
+    REQUIRE(sign(bytewise_comparator::compare(vb, va)) == sign(vb.compare(va)));
+  }
+}
+
 }  // namespace lsm_test_memtable_test

@@ -298,7 +298,7 @@ class posix_mapped_log_file final : public writable_file {
     return {};
   }
   /// Nothing to hand over: appends are in the page cache already.
-  status flush() override { return sticky_; }
+  status flush() override { return sticky_.ok() ? status{} : sticky_; }
   status sync() override {
     if (!sticky_.ok()) return sticky_;
     if (::fdatasync(fd_) != 0) return posix_error(path_ + ": fdatasync", errno);
