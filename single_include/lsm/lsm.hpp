@@ -5516,7 +5516,8 @@ inline snapshot make_snapshot(const std::shared_ptr<snapshot_list>& list, sequen
 // lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
 // pread for random access (and a read-only mapping of each file opened for
 // random access, up to 1000 files, for reads that view blocks in place), a
-// user-space buffer for appends, fdatasync for sync, fsync of the directory
+// user-space buffer for appends, logs (WALs) written through a shared
+// mapping on Linux, fdatasync for sync, fsync of the directory
 // for sync_dir and fcntl locks (plus an in-process table, since fcntl locks
 // do not exclude the same process) for lock_file.
 //
