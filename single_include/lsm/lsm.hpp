@@ -7715,8 +7715,10 @@ class version_set {
 
   std::uint64_t new_file_number() { return next_file_number_.fetch_add(1); }
   std::uint64_t next_file_number() const { return next_file_number_.load(); }
-  std::uint64_t log_number() const { return log_number_; }
-  std::uint64_t manifest_number() const { return manifest_number_; }
+  /// Readable without the manifest mutex (remove_obsolete_files reads both
+  /// while a flush or compaction applies an edit).
+  std::uint64_t log_number() const { return log_number_.load(std::memory_order_acquire); }
+  std::uint64_t manifest_number() const { return manifest_number_.load(std::memory_order_acquire); }
   sequence_number last_sequence() const { return last_sequence_; }
   void set_last_sequence(sequence_number s) { last_sequence_ = std::max(last_sequence_, s); }
   void mark_file_number_used(std::uint64_t n) {
@@ -7863,7 +7865,7 @@ class version_set {
     snap.comparator_name = names_.comparator;
     snap.codec_name = names_.codec;
     snap.filter_name = names_.filter;
-    snap.log_number = log_number_;
+    snap.log_number = log_number_.load();
     snap.next_file_number = next_file_number_.load() + 1;
     snap.last_sequence = last_sequence_;
     for (int level = 0; level < max_levels; ++level)
@@ -7880,7 +7882,7 @@ class version_set {
       (void)fs_->remove_file(path);
       return s;
     }
-    const std::uint64_t old = manifest_number_;
+    const std::uint64_t old = manifest_number_.load();
     manifest_ = std::move(*file);
     manifest_writer_ = std::move(writer);
     manifest_number_ = number;
@@ -7990,8 +7992,8 @@ class version_set {
   mutable std::mutex current_mu_;
   version_ptr current_;
   std::atomic<std::uint64_t> next_file_number_{2};
-  std::uint64_t log_number_ = 0;
-  std::uint64_t manifest_number_ = 0;
+  std::atomic<std::uint64_t> log_number_{0};
+  std::atomic<std::uint64_t> manifest_number_{0};
   sequence_number last_sequence_ = 0;
   std::unique_ptr<writable_file> manifest_;
   std::unique_ptr<wal::writer> manifest_writer_;
@@ -9335,7 +9337,11 @@ class engine final : public engine_api {
           remove = number < min_log;
           break;
         case file_type::manifest:
-          remove = number != versions_->manifest_number();
+          // At open every other one. Later only older ones: a MANIFEST
+          // numbered above the one read here may be a new one that CURRENT
+          // already names (start_new_manifest removes the one it replaces).
+          remove = at_open ? number != versions_->manifest_number()
+                           : number < versions_->manifest_number();
           break;
         case file_type::temp:
           remove = at_open;

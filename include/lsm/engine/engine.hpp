@@ -1386,7 +1386,11 @@ class engine final : public engine_api {
           remove = number < min_log;
           break;
         case file_type::manifest:
-          remove = number != versions_->manifest_number();
+          // At open every other one. Later only older ones: a MANIFEST
+          // numbered above the one read here may be a new one that CURRENT
+          // already names (start_new_manifest removes the one it replaces).
+          remove = at_open ? number != versions_->manifest_number()
+                           : number < versions_->manifest_number();
           break;
         case file_type::temp:
           remove = at_open;

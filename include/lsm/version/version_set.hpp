@@ -84,8 +84,10 @@ class version_set {
 
   std::uint64_t new_file_number() { return next_file_number_.fetch_add(1); }
   std::uint64_t next_file_number() const { return next_file_number_.load(); }
-  std::uint64_t log_number() const { return log_number_; }
-  std::uint64_t manifest_number() const { return manifest_number_; }
+  /// Readable without the manifest mutex (remove_obsolete_files reads both
+  /// while a flush or compaction applies an edit).
+  std::uint64_t log_number() const { return log_number_.load(std::memory_order_acquire); }
+  std::uint64_t manifest_number() const { return manifest_number_.load(std::memory_order_acquire); }
   sequence_number last_sequence() const { return last_sequence_; }
   void set_last_sequence(sequence_number s) { last_sequence_ = std::max(last_sequence_, s); }
   void mark_file_number_used(std::uint64_t n) {
@@ -232,7 +234,7 @@ class version_set {
     snap.comparator_name = names_.comparator;
     snap.codec_name = names_.codec;
     snap.filter_name = names_.filter;
-    snap.log_number = log_number_;
+    snap.log_number = log_number_.load();
     snap.next_file_number = next_file_number_.load() + 1;
     snap.last_sequence = last_sequence_;
     for (int level = 0; level < max_levels; ++level)
@@ -249,7 +251,7 @@ class version_set {
       (void)fs_->remove_file(path);
       return s;
     }
-    const std::uint64_t old = manifest_number_;
+    const std::uint64_t old = manifest_number_.load();
     manifest_ = std::move(*file);
     manifest_writer_ = std::move(writer);
     manifest_number_ = number;
@@ -359,8 +361,8 @@ class version_set {
   mutable std::mutex current_mu_;
   version_ptr current_;
   std::atomic<std::uint64_t> next_file_number_{2};
-  std::uint64_t log_number_ = 0;
-  std::uint64_t manifest_number_ = 0;
+  std::atomic<std::uint64_t> log_number_{0};
+  std::atomic<std::uint64_t> manifest_number_{0};
   sequence_number last_sequence_ = 0;
   std::unique_ptr<writable_file> manifest_;
   std::unique_ptr<wal::writer> manifest_writer_;
