@@ -9114,7 +9114,6 @@ class engine final : public engine_api {
       edit.new_files.emplace_back(job.output_level, std::move(f));
     }
     s = apply_edit(edit);
-    out.release_pending();
     if (!s.ok()) return s;
     stats_.compaction_bytes_read += bytes_read;
     stats_.compaction_bytes_written += bytes_written;
@@ -9196,13 +9195,8 @@ class engine final : public engine_api {
         current_->builder.abandon();
         (void)current_->file->close();
         (void)e_.fs_->remove_file(table_file_name(e_.dir_, current_->meta.number));
-        e_.release_pending(current_->meta.number);
         current_.reset();
       }
-    }
-    /// After the version edit (success or not), the outputs stop being pending.
-    void release_pending() {
-      for (const auto& f : made_) e_.release_pending(f.number);
     }
 
    private:
@@ -9230,12 +9224,8 @@ class engine final : public engine_api {
 
     status start_file() {
       const std::uint64_t number = e_.versions_->new_file_number();
-      e_.add_pending(number);
       auto f = e_.fs_->new_writable_file(table_file_name(e_.dir_, number));
-      if (!f.ok()) {
-        e_.release_pending(number);
-        return f.take_status();
-      }
+      if (!f.ok()) return f.take_status();
       (*f)->set_write_behind(table_write_behind);
       current_ = std::make_unique<open_file>(std::move(*f), e_.table_options_);
       current_->meta.number = number;
@@ -9274,7 +9264,6 @@ class engine final : public engine_api {
       if (m.num_entries == 0 && m.num_deletions == 0) {
         // Nothing survived: drop the empty table.
         (void)e_.fs_->remove_file(table_file_name(e_.dir_, m.number));
-        e_.release_pending(m.number);
       } else {
         made_.push_back(m);
       }
@@ -9294,15 +9283,6 @@ class engine final : public engine_api {
     std::uint64_t overlapped_ = 0;  // grandparent bytes the current file spans
     bool seen_key_ = false;
   };
-
-  void add_pending(std::uint64_t number) {
-    std::lock_guard lock(pending_mu_);
-    pending_outputs_.insert(number);
-  }
-  void release_pending(std::uint64_t number) {
-    std::lock_guard lock(pending_mu_);
-    pending_outputs_.erase(number);
-  }
 
   /// Deletes WALs older than the MANIFEST's log number, old MANIFESTs and
   /// temp files, tables marked obsolete and no longer referenced, and (at
@@ -9391,9 +9371,6 @@ class engine final : public engine_api {
 
   mutable std::mutex super_mu_;
   super_ptr super_;
-
-  std::mutex pending_mu_;
-  std::set<std::uint64_t> pending_outputs_;
 
   counters stats_;
   std::thread flush_thread_;
