@@ -5789,9 +5789,7 @@ class posix_mapped_log_file final : public writable_file {
   /// REQUIRES: fd is open for reading and writing, the file is empty and
   /// [0, window_size) is already reserved (posix_file_system::new_log_file
   /// tests that the file system can).
-  posix_mapped_log_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
-    reserved_ = window_size;
-  }
+  posix_mapped_log_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   ~posix_mapped_log_file() override {
     if (fd_ >= 0) (void)close();
   }
@@ -5859,11 +5857,11 @@ class posix_mapped_log_file final : public writable_file {
 
   std::string path_;
   int fd_;
-  char* base_ = nullptr;            // the mapped window, or null
-  std::uint64_t window_start_ = 0;  // file offset of base_[0]
-  std::uint64_t written_ = 0;       // bytes appended
-  std::uint64_t reserved_ = 0;      // the file's size, reservation included
-  status sticky_;                   // the first failure; every later call returns it
+  char* base_ = nullptr;                  // the mapped window, or null
+  std::uint64_t window_start_ = 0;        // file offset of base_[0]
+  std::uint64_t written_ = 0;             // bytes appended
+  std::uint64_t reserved_ = window_size;  // the file's size, reservation included
+  status sticky_;                         // the first failure; every later call returns it
 };
 #endif  // __linux__
 
@@ -5939,12 +5937,9 @@ class posix_file_system final : public file_system {
   result<std::unique_ptr<writable_file>> new_log_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
-    const int err =
-        ::fallocate(fd, 0, 0, static_cast<off_t>(detail::posix_mapped_log_file::window_size));
-    if (err == 0)
+    if (::fallocate(fd, 0, 0, static_cast<off_t>(detail::posix_mapped_log_file::window_size)) == 0)
       return std::unique_ptr<writable_file>(new detail::posix_mapped_log_file(path, fd));
-    if (errno != EOPNOTSUPP && errno != ENOSYS) {
-      const int e = errno;
+    if (const int e = errno; e != EOPNOTSUPP && e != ENOSYS) {
       ::close(fd);
       return detail::posix_error(path + ": reserving the first " +
                                      std::to_string(detail::posix_mapped_log_file::window_size) +
@@ -8793,35 +8788,33 @@ class engine final : public engine_api {
   /// Flushes the oldest immutable memtable. REQUIRES: lock holds mu_,
   /// imms_ is not empty; returns with mu_ held.
   void flush_oldest(std::unique_lock<std::mutex>& lock) {
-    {
-      mem_ptr imm = imms_.back();  // oldest
-      lock.unlock();
-      version_edit edit;
-      status s = write_level0(*imm, edit);
-      if (s.ok()) {
-        // Every WAL older than the oldest unflushed memtable is obsolete.
-        std::uint64_t next_log;
-        {
-          std::lock_guard l2(mu_);
-          next_log = imms_.size() > 1 ? imms_[imms_.size() - 2]->log_number : mem_->log_number;
-        }
-        edit.log_number = next_log;
-        s = apply_edit(edit);
+    mem_ptr imm = imms_.back();  // oldest
+    lock.unlock();
+    version_edit edit;
+    status s = write_level0(*imm, edit);
+    if (s.ok()) {
+      // Every WAL older than the oldest unflushed memtable is obsolete.
+      std::uint64_t next_log;
+      {
+        std::lock_guard l2(mu_);
+        next_log = imms_.size() > 1 ? imms_[imms_.size() - 2]->log_number : mem_->log_number;
       }
-      lock.lock();
-      if (!s.ok()) {
-        set_background_error(s);
-        return;
-      }
-      imms_.pop_back();
-      ++stats_.flushes;
-      publish_super();
-      lock.unlock();
-      remove_obsolete_files(false);
-      lock.lock();
-      bg_cv_.notify_all();  // wakes the compaction thread too
-      done_cv_.notify_all();
+      edit.log_number = next_log;
+      s = apply_edit(edit);
     }
+    lock.lock();
+    if (!s.ok()) {
+      set_background_error(s);
+      return;
+    }
+    imms_.pop_back();
+    ++stats_.flushes;
+    publish_super();
+    lock.unlock();
+    remove_obsolete_files(false);
+    lock.lock();
+    bg_cv_.notify_all();  // wakes the compaction thread too
+    done_cv_.notify_all();
   }
 
   bool compaction_wanted_locked() {
@@ -8883,38 +8876,17 @@ class engine final : public engine_api {
     return {};
   }
 
-  /// Whether job's inputs can move to the output level as they are (a
-  /// trivial move): no two of them share a user key, none meets a file of
-  /// the output level, and none spans more than 10 target files of the level
-  /// below the output level (a later compaction of it would rewrite all
-  /// that). Level-0 inputs qualify as a group when they are disjoint, which
-  /// is how sequential inserts arrive: four flushes then move down without
-  /// a rewrite, where LevelDB moves them one compaction at a time.
-  bool can_move_as_is(const version& v, const compaction_pick& job) const {
-    std::vector<const table_file*> files;
-    for (const auto& f : job.inputs) files.push_back(f.get());
-    std::sort(files.begin(), files.end(), [](const table_file* a, const table_file* b) {
-      return Comparator::compare(a->smallest_user_key(), b->smallest_user_key()) < 0;
+  /// Whether no two of files share a user key.
+  static bool disjoint_user_keys(const std::vector<table_file_ptr>& files) {
+    std::vector<const table_file*> sorted;
+    for (const auto& f : files) sorted.push_back(f.get());
+    std::sort(sorted.begin(), sorted.end(), [](const table_file* x, const table_file* y) {
+      return Comparator::compare(x->smallest_user_key(), y->smallest_user_key()) < 0;
     });
-    for (std::size_t i = 1; i < files.size(); ++i)
-      if (Comparator::compare(files[i - 1]->largest_user_key(), files[i]->smallest_user_key()) >= 0)
+    for (std::size_t i = 1; i < sorted.size(); ++i)
+      if (Comparator::compare(sorted[i - 1]->largest_user_key(), sorted[i]->smallest_user_key()) >=
+          0)
         return false;
-    const std::uint64_t max_grandparent_bytes = 10 * std::uint64_t{opts_.target_file_size};
-    for (const table_file* f : files) {
-      for (int level = job.output_level; level <= job.output_level + 1 && level < max_levels;
-           ++level) {
-        std::uint64_t bytes = 0;
-        bool meets = false;
-        for (const auto& g : v.levels[static_cast<std::size_t>(level)]) {
-          if (Comparator::compare(g->largest_user_key(), f->smallest_user_key()) < 0 ||
-              Comparator::compare(g->smallest_user_key(), f->largest_user_key()) > 0)
-            continue;
-          meets = true;
-          bytes += g->meta().file_size;
-        }
-        if (level == job.output_level ? meets : bytes > max_grandparent_bytes) return false;
-      }
-    }
     return true;
   }
 
@@ -8973,8 +8945,22 @@ class engine final : public engine_api {
       }
     }
 
+    // A trivial move: the inputs meet nothing in the output level, share no
+    // user key (so level-0 flushes of sequential inserts move as a group,
+    // where LevelDB moves them one compaction at a time), and none spans
+    // more than 10 target files of the level below the output level (a
+    // later compaction of it would rewrite all that).
+    auto movable_as_is = [&] {
+      if (!outputs_level.empty() || !disjoint_user_keys(job.inputs)) return false;
+      if (job.output_level + 1 >= max_levels) return true;
+      for (const auto& f : job.inputs)
+        if (total_size(overlapping(job.output_level + 1, f->meta().smallest, f->meta().largest)) >
+            10 * std::uint64_t{opts_.target_file_size})
+          return false;
+      return true;
+    };
     version_edit edit;
-    if (outputs_level.empty() && can_move_as_is(*v, job)) {
+    if (movable_as_is()) {
       for (const auto& f : job.inputs) {
         edit.deleted_files.emplace_back(job.level, f->number());
         edit.new_files.emplace_back(job.output_level, f->meta());

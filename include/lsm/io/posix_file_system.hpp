@@ -277,9 +277,7 @@ class posix_mapped_log_file final : public writable_file {
   /// REQUIRES: fd is open for reading and writing, the file is empty and
   /// [0, window_size) is already reserved (posix_file_system::new_log_file
   /// tests that the file system can).
-  posix_mapped_log_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
-    reserved_ = window_size;
-  }
+  posix_mapped_log_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   ~posix_mapped_log_file() override {
     if (fd_ >= 0) (void)close();
   }
@@ -347,11 +345,11 @@ class posix_mapped_log_file final : public writable_file {
 
   std::string path_;
   int fd_;
-  char* base_ = nullptr;            // the mapped window, or null
-  std::uint64_t window_start_ = 0;  // file offset of base_[0]
-  std::uint64_t written_ = 0;       // bytes appended
-  std::uint64_t reserved_ = 0;      // the file's size, reservation included
-  status sticky_;                   // the first failure; every later call returns it
+  char* base_ = nullptr;                  // the mapped window, or null
+  std::uint64_t window_start_ = 0;        // file offset of base_[0]
+  std::uint64_t written_ = 0;             // bytes appended
+  std::uint64_t reserved_ = window_size;  // the file's size, reservation included
+  status sticky_;                         // the first failure; every later call returns it
 };
 #endif  // __linux__
 
@@ -427,12 +425,9 @@ class posix_file_system final : public file_system {
   result<std::unique_ptr<writable_file>> new_log_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
-    const int err =
-        ::fallocate(fd, 0, 0, static_cast<off_t>(detail::posix_mapped_log_file::window_size));
-    if (err == 0)
+    if (::fallocate(fd, 0, 0, static_cast<off_t>(detail::posix_mapped_log_file::window_size)) == 0)
       return std::unique_ptr<writable_file>(new detail::posix_mapped_log_file(path, fd));
-    if (errno != EOPNOTSUPP && errno != ENOSYS) {
-      const int e = errno;
+    if (const int e = errno; e != EOPNOTSUPP && e != ENOSYS) {
       ::close(fd);
       return detail::posix_error(path + ": reserving the first " +
                                      std::to_string(detail::posix_mapped_log_file::window_size) +
