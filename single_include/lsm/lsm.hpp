@@ -404,8 +404,9 @@ struct stats {
   std::uint64_t flushes = 0;
   std::uint64_t compactions = 0;
   std::uint64_t trivial_moves = 0;
-  std::uint64_t stalls = 0;        ///< writes that were slowed or stopped
-  std::uint64_t stall_micros = 0;  ///< total time writers waited
+  std::uint64_t seek_compactions = 0;  ///< compactions of files lookups read in vain too often
+  std::uint64_t stalls = 0;            ///< writes that were slowed or stopped
+  std::uint64_t stall_micros = 0;      ///< total time writers waited
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
   std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"
@@ -2664,7 +2665,10 @@ class skiplist::table<Comparator>::iterator final : public detail::internal_iter
 // number on the shared obsolete_files list, which the engine purges.
 //
 // Thread safety: version and table_file are immutable after construction
-// (except the obsolete flag, atomic); obsolete_files is internally locked.
+// (except the obsolete flag and the seek allowance, atomics); obsolete_files
+// is internally locked.
+
+#include <algorithm>
 
 // ---- begin lsm/version/file_meta.hpp ----
 // lsm/version/file_meta.hpp — what the MANIFEST records of one table file:
@@ -2705,7 +2709,10 @@ class obsolete_files;
 class table_file {
  public:
   table_file(file_meta meta, std::shared_ptr<obsolete_files> sink)
-      : meta_(std::move(meta)), sink_(std::move(sink)) {}
+      : meta_(std::move(meta)),
+        sink_(std::move(sink)),
+        allowed_seeks_(static_cast<std::int32_t>(std::min<std::uint64_t>(
+            std::max<std::uint64_t>(meta_.file_size / 16384, 100), std::uint64_t{1} << 30))) {}
   table_file(const table_file&) = delete;
   table_file& operator=(const table_file&) = delete;
   ~table_file();  // version_set.hpp: queues the number on the sink if obsolete
@@ -2716,10 +2723,18 @@ class table_file {
   std::string_view largest_user_key() const { return extract_user_key(meta_.largest); }
   void mark_obsolete() const { obsolete_.store(true, std::memory_order_release); }
 
+  /// Counts one lookup that read this file in vain before finding its key
+  /// further down; true for the one that uses up the file's allowance.
+  /// The allowance is LevelDB's: one seek per 16 KiB of file, at least 100
+  /// (a seek costs about what compacting 16 KiB does), so a file that keeps
+  /// costing reads more than its rewrite would is merged down.
+  bool charge_seek() const { return allowed_seeks_.fetch_sub(1, std::memory_order_relaxed) == 1; }
+
  private:
   file_meta meta_;
   std::shared_ptr<obsolete_files> sink_;
   mutable std::atomic<bool> obsolete_{false};
+  mutable std::atomic<std::int32_t> allowed_seeks_;
 };
 
 using table_file_ptr = std::shared_ptr<const table_file>;
@@ -2796,9 +2811,10 @@ concept compaction_policy = requires(P& policy, const detail::version& v,
 // level 0 holds whole memtable flushes; when it has L0Trigger files they all
 // merge into level 1; level L >= 1 may hold 10 MiB * SizeRatio^(L-1) bytes,
 // and the level with the highest fill ratio above 1 pushes one file into the
-// next level: the first file past the one it pushed last time (round-robin by
-// key, as LevelDB's compaction pointer), so every key range is rewritten in
-// turn.
+// next level: the file that overlaps the fewest bytes of the next level per
+// byte of its own (RocksDB's min-overlapping-ratio: fewest bytes rewritten per
+// byte moved down); among equals, the first past the one it pushed last time
+// (round-robin by key, as LevelDB's compaction pointer).
 //
 // Writes slow down at 2 * L0Trigger level-0 files and stop at 3 * L0Trigger.
 //
@@ -2819,6 +2835,9 @@ struct leveled {
   static constexpr std::size_t l0_slowdown = 2 * L0Trigger;
   static constexpr std::size_t l0_stop = 3 * L0Trigger;
   static constexpr std::uint64_t level1_max_bytes = 10 << 20;
+  /// The engine also merges down a file that point lookups keep reading in
+  /// vain (LevelDB's seek compaction) when no size limit asks for a job.
+  static constexpr bool seek_compaction = true;
 
   static std::uint64_t max_bytes_for_level(int level) {
     std::uint64_t bytes = level1_max_bytes;
@@ -2838,18 +2857,26 @@ struct leveled {
       job.inputs = files;
       return job;
     }
-    // The first file ending after the key where the last push stopped;
-    // wraps to the level's first file.
+    // The file that drags the fewest bytes of the next level along per byte
+    // it moves down (RocksDB's "min overlapping ratio"); among equals, the
+    // first ending after the key where the last push stopped, wrapping to
+    // the level's first file (LevelDB's compaction pointer).
     auto& pointer = compact_pointer_[static_cast<std::size_t>(level)];
-    const detail::table_file_ptr* chosen = &files.front();
+    std::size_t start = 0;
     if (!pointer.empty()) {
-      for (const auto& f : files) {
-        if (context.compare_user_keys(f->largest_user_key(), pointer) > 0) {
-          chosen = &f;
-          break;
-        }
+      while (start < files.size() &&
+             context.compare_user_keys(files[start]->largest_user_key(), pointer) <= 0) {
+        ++start;
       }
+      if (start == files.size()) start = 0;
     }
+    const auto ratios = overlap_ratios(v, level, context);
+    std::size_t best = start;
+    for (std::size_t n = 1; n < files.size(); ++n) {
+      const std::size_t i = (start + n) % files.size();
+      if (ratios[i] < ratios[best]) best = i;
+    }
+    const detail::table_file_ptr* chosen = &files[best];
     pointer.assign((*chosen)->largest_user_key());
     job.inputs.push_back(*chosen);
     return job;
@@ -2886,6 +2913,34 @@ struct leveled {
       }
     }
     return best;
+  }
+
+  /// For each file of `level`: the bytes of level + 1 its key range
+  /// overlaps, per byte of the file. Both levels are sorted and disjoint,
+  /// so one sweep finds them all.
+  static std::vector<double> overlap_ratios(const detail::version& v, int level,
+                                            const detail::compaction_context& context) {
+    const auto& files = v.levels[static_cast<std::size_t>(level)];
+    const auto& next = v.levels[static_cast<std::size_t>(level) + 1];
+    std::vector<double> ratios;
+    ratios.reserve(files.size());
+    std::size_t first = 0;
+    for (const auto& f : files) {
+      while (first < next.size() && context.compare_user_keys(next[first]->largest_user_key(),
+                                                              f->smallest_user_key()) < 0) {
+        ++first;
+      }
+      std::uint64_t overlap = 0;
+      for (std::size_t j = first;
+           j < next.size() &&
+           context.compare_user_keys(next[j]->smallest_user_key(), f->largest_user_key()) <= 0;
+           ++j) {
+        overlap += next[j]->meta().file_size;
+      }
+      ratios.push_back(static_cast<double>(overlap) /
+                       static_cast<double>(std::max<std::uint64_t>(f->meta().file_size, 1)));
+    }
+    return ratios;
   }
 
   std::array<std::string, detail::max_levels> compact_pointer_{};  // user keys
@@ -8217,12 +8272,27 @@ class engine final : public engine_api {
       found = true;
       return {};
     };
+    // The first file a lookup reads pays for the lookup's having to read a
+    // second one (LevelDB's seek compaction): see table_file::charge_seek.
+    const table_file_ptr* first_read = nullptr;
+    int first_read_level = 0;
+    bool charged = false;
+    auto note_read = [&](const table_file_ptr& f, int level) {
+      if (first_read == nullptr) {
+        first_read = &f;
+        first_read_level = level;
+      } else if (!charged) {
+        charged = true;
+        if ((*first_read)->charge_seek()) note_seek_candidate(*first_read, first_read_level);
+      }
+    };
     const version& v = *sv->current;
     bool stop = false;
     for (const auto& f : v.levels[0]) {
       if (Comparator::compare(user_key, f->smallest_user_key()) < 0 ||
           Comparator::compare(user_key, f->largest_user_key()) > 0)
         continue;
+      note_read(f, 0);
       status s = probe_file(*f, stop);
       if (!s.ok() || stop) return s;
     }
@@ -8235,6 +8305,7 @@ class engine final : public engine_api {
       });
       if (it == files.end()) continue;
       if (Comparator::compare(user_key, (*it)->smallest_user_key()) < 0) continue;
+      note_read(*it, level);
       status s = probe_file(**it, stop);
       if (!s.ok() || stop) return s;
     }
@@ -8376,6 +8447,7 @@ class engine final : public engine_api {
     out.flushes = stats_.flushes.load();
     out.compactions = stats_.compactions.load();
     out.trivial_moves = stats_.trivial_moves.load();
+    out.seek_compactions = stats_.seek_compactions.load();
     out.stalls = stats_.stalls.load();
     out.stall_micros = stats_.stall_micros.load();
     out.filter_hits = stats_.filter_hits.load();
@@ -8418,8 +8490,8 @@ class engine final : public engine_api {
   struct counters {
     std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
         flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0}, flushes{0},
-        compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0}, filter_hits{0},
-        filter_misses{0};
+        compactions{0}, trivial_moves{0}, seek_compactions{0}, stalls{0}, stall_micros{0},
+        filter_hits{0}, filter_misses{0};
   };
 
   engine(std::string dir, const options& opts, policy_names names)
@@ -8819,11 +8891,64 @@ class engine final : public engine_api {
 
   bool compaction_wanted_locked() {
     std::lock_guard pl(policy_mu_);
-    if constexpr (requires { policy_.wants(*versions_->current(), context()); }) {
-      return policy_.wants(*versions_->current(), context());
+    const version_ptr current = versions_->current();
+    if constexpr (requires { policy_.wants(*current, context()); }) {
+      if (policy_.wants(*current, context())) return true;
     } else {
       auto probe = policy_;  // picking must not advance the real policy's state
-      return probe.pick(*versions_->current(), context()).has_value();
+      if (probe.pick(*current, context()).has_value()) return true;
+    }
+    return seek_job_locked(*current).has_value();
+  }
+
+  /// Whether the policy merges files that cost lookups too many reads
+  /// (leveled does; tiered keeps its runs as they are).
+  static constexpr bool seek_compaction = requires { requires Compaction::seek_compaction; };
+
+  /// Records a file whose seek allowance ran out (see get), and wakes the
+  /// compaction thread. The first such file waits for its job; others that
+  /// run out meanwhile are charged again later.
+  void note_seek_candidate(const table_file_ptr& f, int level) {
+    if constexpr (seek_compaction) {
+      if (level + 1 >= max_levels) return;
+      std::lock_guard lock(mu_);
+      {
+        std::lock_guard pl(policy_mu_);
+        if (!seek_candidate_.expired()) return;
+        seek_candidate_ = f;
+        seek_candidate_level_ = level;
+      }
+      bg_cv_.notify_all();
+    } else {
+      (void)f;
+      (void)level;
+    }
+  }
+
+  /// The job that merges the seek candidate one level down, if it is still
+  /// in `current` where it was (level 0 moves as a whole, as the policy
+  /// moves it: its files overlap, and a newer one must not go below an
+  /// older one). REQUIRES: policy_mu_ held.
+  std::optional<compaction_pick> seek_job_locked(const version& current) {
+    if constexpr (seek_compaction) {
+      const table_file_ptr f = seek_candidate_.lock();
+      if (f == nullptr) return std::nullopt;
+      const auto& files = current.levels[static_cast<std::size_t>(seek_candidate_level_)];
+      if (std::find(files.begin(), files.end(), f) == files.end()) {
+        seek_candidate_.reset();
+        return std::nullopt;
+      }
+      compaction_pick job;
+      job.level = seek_candidate_level_;
+      job.output_level = seek_candidate_level_ + 1;
+      if (job.level == 0)
+        job.inputs = files;
+      else
+        job.inputs.push_back(f);
+      return job;
+    } else {
+      (void)current;
+      return std::nullopt;
     }
   }
 
@@ -8844,7 +8969,15 @@ class engine final : public engine_api {
       std::optional<compaction_pick> job;
       {
         std::lock_guard pl(policy_mu_);
-        job = policy_.pick(*versions_->current(), context());
+        const version_ptr current = versions_->current();
+        job = policy_.pick(*current, context());
+        if (!job) {
+          job = seek_job_locked(*current);
+          if (job) {
+            seek_candidate_.reset();
+            ++stats_.seek_compactions;
+          }
+        }
       }
       if (job) s = run_compaction(*job);
     }
@@ -9335,8 +9468,10 @@ class engine final : public engine_api {
 
   std::mutex manifest_mu_;    // serializes version edits
   std::mutex compaction_mu_;  // one compaction at a time (background or manual)
-  std::mutex policy_mu_;      // guards policy_
+  std::mutex policy_mu_;      // guards policy_ and the seek candidate
   Compaction policy_{};
+  std::weak_ptr<const table_file> seek_candidate_;  // a file lookups read in vain too often
+  int seek_candidate_level_ = 0;
 
   mutable std::mutex mu_;
   std::condition_variable bg_cv_;    // background threads wait here

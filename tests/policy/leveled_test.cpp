@@ -131,6 +131,97 @@ TEST_CASE("leveled orders its round-robin by the tree's key order", "[policy][le
   CHECK(picked_first_key(policy.pick(v, context)) == "v");
 }
 
+TEST_CASE("leveled pushes the file that overlaps the fewest next-level bytes per byte",
+          "[policy][leveled]") {
+  leveled policy;
+  version v;
+  // Level 1 at 1.2x its limit: three files; the middle one overlaps least of level 2.
+  add_file(v, 1, "a", "c", 4 * mib);
+  add_file(v, 1, "d", "f", 4 * mib);
+  add_file(v, 1, "g", "i", 4 * mib);
+  add_file(v, 2, "a", "b", 30 * mib);  // under a..c only
+  add_file(v, 2, "c", "d", 20 * mib);  // under a..c and d..f
+  add_file(v, 2, "h", "z", 40 * mib);  // under g..i only
+  // a..c: 50 MiB over 4, d..f: 20 over 4, g..i: 40 over 4.
+  CHECK(picked_first_key(policy.pick(v, compaction_context{})) == "d");
+  // Equal ratios fall back to the compaction pointer: past "f", then wrapping.
+  leveled fresh;
+  version even;
+  for (const char* k : {"a", "d", "g"}) add_file(even, 1, k, std::string(k) + "z", 4 * mib);
+  add_file(even, 2, "a", "z", 50 * mib);
+  CHECK(picked_first_key(fresh.pick(even, compaction_context{})) == "a");
+  CHECK(picked_first_key(fresh.pick(even, compaction_context{})) == "d");
+  CHECK(picked_first_key(fresh.pick(even, compaction_context{})) == "g");
+  CHECK(picked_first_key(fresh.pick(even, compaction_context{})) == "a");
+}
+
+namespace {
+
+/// Two overlapping level-0 flushes (below the trigger of four), then point
+/// lookups of keys that only the older flush holds: every lookup reads the
+/// newer file in vain first.
+template <class Compaction>
+lsm::stats lookups_past_a_newer_file(const std::string& name, int lookups) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / (name + std::to_string(lsm_test::test_seed(13)));
+  std::filesystem::remove_all(dir);
+  lsm::stats s;
+  {
+    lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>,
+              lsm::memtable::skiplist, lsm::filter::bloom<10>, Compaction>
+        db(dir.string());
+    char key[16];
+    for (int i = 0; i < 1000; i += 2) {  // the older flush: even keys
+      std::snprintf(key, sizeof key, "k%05d", i);
+      db.put(key, "old");
+    }
+    db.flush();
+    for (int i = 1; i < 1000; i += 2) {  // the newer flush: odd keys, the same range
+      std::snprintf(key, sizeof key, "k%05d", i);
+      db.put(key, "new");
+    }
+    db.flush();
+    db.wait_for_background_work();
+    REQUIRE(db.engine().current_version()->level_files(0) == 2);
+    for (int n = 0; n < lookups; ++n) {  // k00002 .. k00998: inside the newer file's range
+      std::snprintf(key, sizeof key, "k%05d", 2 + (2 * n) % 998);
+      REQUIRE(db.get(key) == std::optional<std::string>("old"));
+    }
+    db.wait_for_background_work();
+    s = db.stats();
+    for (int i = 0; i < 1000; ++i) {
+      std::snprintf(key, sizeof key, "k%05d", i);
+      REQUIRE(db.get(key) == std::optional<std::string>(i % 2 == 0 ? "old" : "new"));
+    }
+  }
+  std::filesystem::remove_all(dir);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("point lookups that keep reading a file in vain merge it down (seek compaction)",
+          "[policy][leveled]") {
+  // A small file is allowed 100 such lookups.
+  const auto few = lookups_past_a_newer_file<leveled>("lsm_seek_few_", 99);
+  CHECK(few.seek_compactions == 0);
+  CHECK(few.compactions == 0);
+  REQUIRE(few.levels.size() > 1);
+  CHECK(few.levels[0].files == 2);
+
+  const auto many = lookups_past_a_newer_file<leveled>("lsm_seek_many_", 100);
+  CHECK(many.seek_compactions == 1);
+  REQUIRE(many.levels.size() > 1);
+  CHECK(many.levels[0].files == 0);  // level 0 moves down as a whole
+  CHECK(many.levels[1].files >= 1);
+
+  // Tiered keeps its runs as they are.
+  const auto tiered =
+      lookups_past_a_newer_file<lsm::compaction::tiered<4, 100>>("lsm_seek_tiered_", 300);
+  CHECK(tiered.seek_compactions == 0);
+  CHECK(tiered.levels[0].files == 2);
+}
+
 TEST_CASE("sequential inserts move down as they were flushed, never rewritten",
           "[policy][leveled]") {
   const auto dir = std::filesystem::temp_directory_path() /

@@ -145,4 +145,36 @@ TEST_CASE("background_threads = 1 flushes and compacts on one thread, and 0 is r
   }
 }
 
+TEST_CASE("lookups from many threads charge files and start a seek compaction while a writer runs",
+          "[tree][concurrency]") {
+  using tree_t = lsm::tree<std::string, std::string>;
+  lsm::options opts;
+  opts.file_system = std::make_shared<lsm::memory_file_system>();
+  opts.write_buffer_size = 16 << 10;
+  opts.target_file_size = 16 << 10;
+  tree_t db("/seeks", opts);
+  // Two overlapping level-0 files: even keys, then odd keys.
+  for (int parity : {0, 1}) {
+    for (int k = parity; k < 2000; k += 2) db.put("key" + std::to_string(10000 + k), "v");
+    db.flush();
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> missing{0};
+  std::vector<std::thread> threads;
+  for (int r = 0; r < 4; ++r)
+    threads.emplace_back([&, r] {
+      for (int i = 0; i < 3000; ++i)
+        if (!db.get("key" + std::to_string(10000 + (2 * (i + r * 131)) % 2000))) ++missing;
+    });
+  threads.emplace_back([&] {  // a writer into the memtable (too little for a flush)
+    for (int i = 0; !stop.load() && i < 400; ++i) db.put("new" + std::to_string(i), "w");
+  });
+  for (int r = 0; r < 4; ++r) threads[static_cast<std::size_t>(r)].join();
+  stop = true;
+  threads.back().join();
+  db.wait_for_background_work();
+  CHECK(missing == 0);
+  CHECK(db.stats().seek_compactions >= 1);
+}
+
 }  // namespace lsm_test_concurrency_test

@@ -2,18 +2,22 @@
 // level 0 holds whole memtable flushes; when it has L0Trigger files they all
 // merge into level 1; level L >= 1 may hold 10 MiB * SizeRatio^(L-1) bytes,
 // and the level with the highest fill ratio above 1 pushes one file into the
-// next level: the first file past the one it pushed last time (round-robin by
-// key, as LevelDB's compaction pointer), so every key range is rewritten in
-// turn.
+// next level: the file that overlaps the fewest bytes of the next level per
+// byte of its own (RocksDB's min-overlapping-ratio: fewest bytes rewritten per
+// byte moved down); among equals, the first past the one it pushed last time
+// (round-robin by key, as LevelDB's compaction pointer).
 //
 // Writes slow down at 2 * L0Trigger level-0 files and stop at 3 * L0Trigger.
 //
 // Thread safety: called by the engine from one thread at a time.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lsm/compaction/policy.hpp"
 
@@ -32,6 +36,9 @@ struct leveled {
   static constexpr std::size_t l0_slowdown = 2 * L0Trigger;
   static constexpr std::size_t l0_stop = 3 * L0Trigger;
   static constexpr std::uint64_t level1_max_bytes = 10 << 20;
+  /// The engine also merges down a file that point lookups keep reading in
+  /// vain (LevelDB's seek compaction) when no size limit asks for a job.
+  static constexpr bool seek_compaction = true;
 
   static std::uint64_t max_bytes_for_level(int level) {
     std::uint64_t bytes = level1_max_bytes;
@@ -51,18 +58,26 @@ struct leveled {
       job.inputs = files;
       return job;
     }
-    // The first file ending after the key where the last push stopped;
-    // wraps to the level's first file.
+    // The file that drags the fewest bytes of the next level along per byte
+    // it moves down (RocksDB's "min overlapping ratio"); among equals, the
+    // first ending after the key where the last push stopped, wrapping to
+    // the level's first file (LevelDB's compaction pointer).
     auto& pointer = compact_pointer_[static_cast<std::size_t>(level)];
-    const detail::table_file_ptr* chosen = &files.front();
+    std::size_t start = 0;
     if (!pointer.empty()) {
-      for (const auto& f : files) {
-        if (context.compare_user_keys(f->largest_user_key(), pointer) > 0) {
-          chosen = &f;
-          break;
-        }
+      while (start < files.size() &&
+             context.compare_user_keys(files[start]->largest_user_key(), pointer) <= 0) {
+        ++start;
       }
+      if (start == files.size()) start = 0;
     }
+    const auto ratios = overlap_ratios(v, level, context);
+    std::size_t best = start;
+    for (std::size_t n = 1; n < files.size(); ++n) {
+      const std::size_t i = (start + n) % files.size();
+      if (ratios[i] < ratios[best]) best = i;
+    }
+    const detail::table_file_ptr* chosen = &files[best];
     pointer.assign((*chosen)->largest_user_key());
     job.inputs.push_back(*chosen);
     return job;
@@ -99,6 +114,34 @@ struct leveled {
       }
     }
     return best;
+  }
+
+  /// For each file of `level`: the bytes of level + 1 its key range
+  /// overlaps, per byte of the file. Both levels are sorted and disjoint,
+  /// so one sweep finds them all.
+  static std::vector<double> overlap_ratios(const detail::version& v, int level,
+                                            const detail::compaction_context& context) {
+    const auto& files = v.levels[static_cast<std::size_t>(level)];
+    const auto& next = v.levels[static_cast<std::size_t>(level) + 1];
+    std::vector<double> ratios;
+    ratios.reserve(files.size());
+    std::size_t first = 0;
+    for (const auto& f : files) {
+      while (first < next.size() && context.compare_user_keys(next[first]->largest_user_key(),
+                                                              f->smallest_user_key()) < 0) {
+        ++first;
+      }
+      std::uint64_t overlap = 0;
+      for (std::size_t j = first;
+           j < next.size() &&
+           context.compare_user_keys(next[j]->smallest_user_key(), f->largest_user_key()) <= 0;
+           ++j) {
+        overlap += next[j]->meta().file_size;
+      }
+      ratios.push_back(static_cast<double>(overlap) /
+                       static_cast<double>(std::max<std::uint64_t>(f->meta().file_size, 1)));
+    }
+    return ratios;
   }
 
   std::array<std::string, detail::max_levels> compact_pointer_{};  // user keys

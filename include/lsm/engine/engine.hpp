@@ -271,12 +271,27 @@ class engine final : public engine_api {
       found = true;
       return {};
     };
+    // The first file a lookup reads pays for the lookup's having to read a
+    // second one (LevelDB's seek compaction): see table_file::charge_seek.
+    const table_file_ptr* first_read = nullptr;
+    int first_read_level = 0;
+    bool charged = false;
+    auto note_read = [&](const table_file_ptr& f, int level) {
+      if (first_read == nullptr) {
+        first_read = &f;
+        first_read_level = level;
+      } else if (!charged) {
+        charged = true;
+        if ((*first_read)->charge_seek()) note_seek_candidate(*first_read, first_read_level);
+      }
+    };
     const version& v = *sv->current;
     bool stop = false;
     for (const auto& f : v.levels[0]) {
       if (Comparator::compare(user_key, f->smallest_user_key()) < 0 ||
           Comparator::compare(user_key, f->largest_user_key()) > 0)
         continue;
+      note_read(f, 0);
       status s = probe_file(*f, stop);
       if (!s.ok() || stop) return s;
     }
@@ -289,6 +304,7 @@ class engine final : public engine_api {
       });
       if (it == files.end()) continue;
       if (Comparator::compare(user_key, (*it)->smallest_user_key()) < 0) continue;
+      note_read(*it, level);
       status s = probe_file(**it, stop);
       if (!s.ok() || stop) return s;
     }
@@ -430,6 +446,7 @@ class engine final : public engine_api {
     out.flushes = stats_.flushes.load();
     out.compactions = stats_.compactions.load();
     out.trivial_moves = stats_.trivial_moves.load();
+    out.seek_compactions = stats_.seek_compactions.load();
     out.stalls = stats_.stalls.load();
     out.stall_micros = stats_.stall_micros.load();
     out.filter_hits = stats_.filter_hits.load();
@@ -472,8 +489,8 @@ class engine final : public engine_api {
   struct counters {
     std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
         flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0}, flushes{0},
-        compactions{0}, trivial_moves{0}, stalls{0}, stall_micros{0}, filter_hits{0},
-        filter_misses{0};
+        compactions{0}, trivial_moves{0}, seek_compactions{0}, stalls{0}, stall_micros{0},
+        filter_hits{0}, filter_misses{0};
   };
 
   engine(std::string dir, const options& opts, policy_names names)
@@ -873,11 +890,64 @@ class engine final : public engine_api {
 
   bool compaction_wanted_locked() {
     std::lock_guard pl(policy_mu_);
-    if constexpr (requires { policy_.wants(*versions_->current(), context()); }) {
-      return policy_.wants(*versions_->current(), context());
+    const version_ptr current = versions_->current();
+    if constexpr (requires { policy_.wants(*current, context()); }) {
+      if (policy_.wants(*current, context())) return true;
     } else {
       auto probe = policy_;  // picking must not advance the real policy's state
-      return probe.pick(*versions_->current(), context()).has_value();
+      if (probe.pick(*current, context()).has_value()) return true;
+    }
+    return seek_job_locked(*current).has_value();
+  }
+
+  /// Whether the policy merges files that cost lookups too many reads
+  /// (leveled does; tiered keeps its runs as they are).
+  static constexpr bool seek_compaction = requires { requires Compaction::seek_compaction; };
+
+  /// Records a file whose seek allowance ran out (see get), and wakes the
+  /// compaction thread. The first such file waits for its job; others that
+  /// run out meanwhile are charged again later.
+  void note_seek_candidate(const table_file_ptr& f, int level) {
+    if constexpr (seek_compaction) {
+      if (level + 1 >= max_levels) return;
+      std::lock_guard lock(mu_);
+      {
+        std::lock_guard pl(policy_mu_);
+        if (!seek_candidate_.expired()) return;
+        seek_candidate_ = f;
+        seek_candidate_level_ = level;
+      }
+      bg_cv_.notify_all();
+    } else {
+      (void)f;
+      (void)level;
+    }
+  }
+
+  /// The job that merges the seek candidate one level down, if it is still
+  /// in `current` where it was (level 0 moves as a whole, as the policy
+  /// moves it: its files overlap, and a newer one must not go below an
+  /// older one). REQUIRES: policy_mu_ held.
+  std::optional<compaction_pick> seek_job_locked(const version& current) {
+    if constexpr (seek_compaction) {
+      const table_file_ptr f = seek_candidate_.lock();
+      if (f == nullptr) return std::nullopt;
+      const auto& files = current.levels[static_cast<std::size_t>(seek_candidate_level_)];
+      if (std::find(files.begin(), files.end(), f) == files.end()) {
+        seek_candidate_.reset();
+        return std::nullopt;
+      }
+      compaction_pick job;
+      job.level = seek_candidate_level_;
+      job.output_level = seek_candidate_level_ + 1;
+      if (job.level == 0)
+        job.inputs = files;
+      else
+        job.inputs.push_back(f);
+      return job;
+    } else {
+      (void)current;
+      return std::nullopt;
     }
   }
 
@@ -898,7 +968,15 @@ class engine final : public engine_api {
       std::optional<compaction_pick> job;
       {
         std::lock_guard pl(policy_mu_);
-        job = policy_.pick(*versions_->current(), context());
+        const version_ptr current = versions_->current();
+        job = policy_.pick(*current, context());
+        if (!job) {
+          job = seek_job_locked(*current);
+          if (job) {
+            seek_candidate_.reset();
+            ++stats_.seek_compactions;
+          }
+        }
       }
       if (job) s = run_compaction(*job);
     }
@@ -1389,8 +1467,10 @@ class engine final : public engine_api {
 
   std::mutex manifest_mu_;    // serializes version edits
   std::mutex compaction_mu_;  // one compaction at a time (background or manual)
-  std::mutex policy_mu_;      // guards policy_
+  std::mutex policy_mu_;      // guards policy_ and the seek candidate
   Compaction policy_{};
+  std::weak_ptr<const table_file> seek_candidate_;  // a file lookups read in vain too often
+  int seek_candidate_level_ = 0;
 
   mutable std::mutex mu_;
   std::condition_variable bg_cv_;    // background threads wait here

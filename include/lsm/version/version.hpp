@@ -8,9 +8,11 @@
 // number on the shared obsolete_files list, which the engine purges.
 //
 // Thread safety: version and table_file are immutable after construction
-// (except the obsolete flag, atomic); obsolete_files is internally locked.
+// (except the obsolete flag and the seek allowance, atomics); obsolete_files
+// is internally locked.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -32,7 +34,10 @@ class obsolete_files;
 class table_file {
  public:
   table_file(file_meta meta, std::shared_ptr<obsolete_files> sink)
-      : meta_(std::move(meta)), sink_(std::move(sink)) {}
+      : meta_(std::move(meta)),
+        sink_(std::move(sink)),
+        allowed_seeks_(static_cast<std::int32_t>(std::min<std::uint64_t>(
+            std::max<std::uint64_t>(meta_.file_size / 16384, 100), std::uint64_t{1} << 30))) {}
   table_file(const table_file&) = delete;
   table_file& operator=(const table_file&) = delete;
   ~table_file();  // version_set.hpp: queues the number on the sink if obsolete
@@ -43,10 +48,18 @@ class table_file {
   std::string_view largest_user_key() const { return extract_user_key(meta_.largest); }
   void mark_obsolete() const { obsolete_.store(true, std::memory_order_release); }
 
+  /// Counts one lookup that read this file in vain before finding its key
+  /// further down; true for the one that uses up the file's allowance.
+  /// The allowance is LevelDB's: one seek per 16 KiB of file, at least 100
+  /// (a seek costs about what compacting 16 KiB does), so a file that keeps
+  /// costing reads more than its rewrite would is merged down.
+  bool charge_seek() const { return allowed_seeks_.fetch_sub(1, std::memory_order_relaxed) == 1; }
+
  private:
   file_meta meta_;
   std::shared_ptr<obsolete_files> sink_;
   mutable std::atomic<bool> obsolete_{false};
+  mutable std::atomic<std::int32_t> allowed_seeks_;
 };
 
 using table_file_ptr = std::shared_ptr<const table_file>;
