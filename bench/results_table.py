@@ -4,7 +4,7 @@
 usage: bench/results_table.py OUT_DIR
 
 Reads the summary CSVs that bench/results.sh writes into OUT_DIR (main,
-fillsync1, fillsync4, big, u64) and prints the README's results tables: per
+fillsync1, fillsync4, big, str, u64) and prints the README's results tables: per
 workload ops/sec of each engine and the ratios of lsm to each peer and to the
 best peer, then synced writes with 1 and 4 writers, the 5M-key runs with their
 tail latency, stalls, peak RSS and write amplification, and typed u64 keys
@@ -19,13 +19,17 @@ PEERS = ("leveldb", "rocksdb")
 
 
 def load(path):
-    """{(engine, workload): row} of the median rows of one summary CSV."""
-    rows = {}
+    """{(engine, workload): row} of the median rows of one summary CSV (the
+    rows of its one round when it ran a single round: no median then)."""
+    rows, singles = {}, {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
+            key = (row["engine"], row["workload"])
             if row["round"] == "median":
-                rows[(row["engine"], row["workload"])] = row
-    return rows
+                rows[key] = row
+            elif row["round"] == "1":
+                singles[key] = row
+    return rows or singles
 
 
 def ops(row):
@@ -103,7 +107,7 @@ def main():
         sys.exit(__doc__)
     d = sys.argv[1]
     runs = {}
-    for name in ("main", "fillsync1", "fillsync4", "big", "u64"):
+    for name in ("main", "fillsync1", "fillsync4", "big", "str", "u64"):
         path = os.path.join(d, name + ".summary.csv")
         if os.path.exists(path):
             runs[name] = load(path)
@@ -131,11 +135,11 @@ def main():
         print()
         print("\n".join(detail_table(runs["big"], ("fillrandom",))))
         print()
-    if "u64" in runs and "main" in runs:
+    if "u64" in runs and "str" in runs:
         head = ["workload", "lsm, 16-byte string keys", "lsm, u64 keys", "u64 / string"]
         out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for w in workloads_of(runs["u64"]):
-            a, b = runs["main"].get(("lsm", w)), runs["u64"].get(("lsm", w))
+            a, b = runs["str"].get(("lsm", w)), runs["u64"].get(("lsm", w))
             if a and b:
                 out.append(f"| {w} | {fmt_ops(ops(a))} | {fmt_ops(ops(b))} | {ops(b) / ops(a):.2f}x |")
         print("\n".join(out))
