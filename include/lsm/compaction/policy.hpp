@@ -7,6 +7,13 @@
 // of the output level, runs the merge and installs the result. The policy also
 // says when writes must slow down or stop.
 //
+// Optional members: `bool wants(version, context) const` answers whether pick
+// would return a job without changing the policy's state (else the engine asks
+// a copy); `static constexpr bool seek_compaction = true` lets the engine merge
+// a file one level down when point lookups keep reading it in vain and the
+// policy picks nothing (leveled sets it; it suits policies whose levels >= 1
+// may take any file from the level above).
+//
 // Thread safety: the engine calls a policy from one thread at a time.
 #pragma once
 
