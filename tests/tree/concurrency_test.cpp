@@ -150,14 +150,15 @@ TEST_CASE("lookups from many threads charge files and start a seek compaction wh
   using tree_t = lsm::tree<std::string, std::string>;
   lsm::options opts;
   opts.file_system = std::make_shared<lsm::memory_file_system>();
-  opts.write_buffer_size = 16 << 10;
-  opts.target_file_size = 16 << 10;
+  opts.write_buffer_size = 1 << 20;  // one flush per half below, no size-triggered job
   tree_t db("/seeks", opts);
   // Two overlapping level-0 files: even keys, then odd keys.
   for (int parity : {0, 1}) {
     for (int k = parity; k < 2000; k += 2) db.put("key" + std::to_string(10000 + k), "v");
     db.flush();
   }
+  db.wait_for_background_work();
+  REQUIRE(db.engine().current_version()->level_files(0) == 2);
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> missing{0};
   std::vector<std::thread> threads;
