@@ -5609,7 +5609,8 @@ namespace detail {
 
 inline status posix_error(const std::string& context, int err) {
   std::string msg = context + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE || err == ENOMEM)
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG || err == EMFILE || err == ENFILE ||
+      err == ENOMEM)
     return status::resource_exhausted(std::move(msg));
   if (err == ENOENT) return status::io_error(std::move(msg));
   return status::io_error(std::move(msg));
@@ -5971,6 +5972,10 @@ class posix_file_lock final : public file_lock {
 /// The default file system: the operating system's.
 class posix_file_system final : public file_system {
  public:
+  /// map_logs = false writes every log with write(2), as where the file
+  /// system cannot reserve space ahead (see new_log_file).
+  explicit posix_file_system(bool map_logs = true) : map_logs_(map_logs) {}
+
   result<std::unique_ptr<sequential_file>> new_sequential_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return detail::posix_error(path + ": open", errno);
@@ -5999,6 +6004,8 @@ class posix_file_system final : public file_system {
   result<std::unique_ptr<writable_file>> new_log_file(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return detail::posix_error(path + ": open for writing", errno);
+    if (!map_logs_)
+      return std::unique_ptr<writable_file>(new detail::posix_writable_file(path, fd));
     if (::fallocate(fd, 0, 0, static_cast<off_t>(detail::posix_mapped_log_file::window_size)) == 0)
       return std::unique_ptr<writable_file>(new detail::posix_mapped_log_file(path, fd));
     if (const int e = errno; e != EOPNOTSUPP && e != ENOSYS) {
@@ -6075,6 +6082,9 @@ class posix_file_system final : public file_system {
     }
     return std::unique_ptr<file_lock>(new detail::posix_file_lock(path, fd));
   }
+
+ private:
+  [[maybe_unused]] bool map_logs_;  // read on Linux only: elsewhere logs use write(2)
 };
 
 /// The process-wide POSIX file system used when options::file_system is null.

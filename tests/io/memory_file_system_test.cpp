@@ -1,9 +1,12 @@
 // The in-memory file system behaves like the POSIX one: every behaviour test
 // of the file_system interface runs against both, then the memory-only
 // properties (thread safety, handle lifetime, path spelling).
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <catch2/catch.hpp>
 #include <lsm/lsm.hpp>
@@ -523,6 +526,132 @@ TEST_CASE("posix_file_system: what a mapped log holds survives the death of its 
   CHECK(std::all_of(left.begin() + static_cast<std::ptrdiff_t>(data.size()), left.end(),
                     [](char c) { return c == '\0'; }));
 }
+namespace {
+
+/// Runs body in a child process whose files may not grow past limit bytes
+/// (RLIMIT_FSIZE: writes and reservations beyond it fail with EFBIG, and the
+/// SIGXFSZ that comes with them is ignored); returns its exit status, -1 if
+/// it did not exit.
+template <class Body>
+int in_child_with_file_size_limit(::rlim_t limit, Body body) {
+  const ::pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    const ::rlimit r{limit, limit};
+    if (::setrlimit(RLIMIT_FSIZE, &r) != 0) ::_exit(100);
+    ::_exit(body());
+  }
+  int wstatus = 0;
+  REQUIRE(::waitpid(child, &wstatus, 0) == child);
+  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("posix_file_system: a log whose next window cannot be reserved fails the append",
+          "[fs]") {
+  posix_env env;
+  const std::string path = env.path("000011.log");
+  constexpr std::size_t window = lsm::detail::posix_mapped_log_file::window_size;
+  const std::string data = pattern(window);  // fills the first window exactly
+  // The child may reserve 1.5 windows: the second window's reservation fails.
+  const int code = in_child_with_file_size_limit(window + window / 2, [&] {
+    auto w = env.fs.new_log_file(path);
+    if (!w.ok()) return 1;
+    if (!(*w)->append(data).ok()) return 2;
+    const lsm::status s = (*w)->append("x");
+    if (s.ok()) return 3;
+    if (s.code() != lsm::errc::resource_exhausted) return 4;
+    const std::string expected =
+        path + ": reserving bytes " + std::to_string(window) + " to " + std::to_string(2 * window);
+    if (s.message().find(expected) == std::string::npos) return 5;
+    // Sticky: nothing is written after a failure, and sync says so too.
+    if ((*w)->append("y").ok() || (*w)->sync().ok()) return 6;
+    (void)(*w)->close();
+    return 0;
+  });
+  REQUIRE(code == 0);
+  // What was appended before the failure is there, and nothing else.
+  CHECK(read_all(env.fs, path) == data);
+}
+
+TEST_CASE("a tree whose WAL cannot grow refuses the write, and a reopen has every acknowledged one",
+          "[fs][tree]") {
+  posix_env env;
+  const std::string dir = env.path("db");
+  constexpr std::size_t window = lsm::detail::posix_mapped_log_file::window_size;
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const int code = in_child_with_file_size_limit(window + window / 2, [&] {
+    ::close(fds[0]);
+    lsm::options options;
+    options.write_buffer_size = 8 << 20;  // no flush: the WAL is the only growing file
+    lsm::tree<std::string, std::string> db(dir, options);
+    int acknowledged = 0;
+    std::error_code ec;
+    for (; acknowledged < 100000; ++acknowledged) {
+      db.put("key" + std::to_string(acknowledged), std::string(100, 'v'), ec);
+      if (ec) break;
+    }
+    const bool refused = ec == lsm::errc::resource_exhausted;
+    db.put("later", "x", ec);  // refused as well: the failure is sticky
+    const bool still_refused = static_cast<bool>(ec);
+    constexpr auto size = static_cast<::ssize_t>(sizeof acknowledged);
+    if (::write(fds[1], &acknowledged, sizeof acknowledged) != size) return 1;
+    // A crash, not a close.
+    return refused && still_refused ? 0 : 2;
+  });
+  ::close(fds[1]);
+  int acknowledged = -1;
+  REQUIRE(::read(fds[0], &acknowledged, sizeof acknowledged) ==
+          static_cast<::ssize_t>(sizeof acknowledged));
+  ::close(fds[0]);
+  REQUIRE(code == 0);
+  INFO("acknowledged " << acknowledged);
+  CHECK(acknowledged > 5000);  // about a window of 120-byte records
+  CHECK(acknowledged < 100000);
+  lsm::tree<std::string, std::string> db(dir);
+  for (int i = 0; i < acknowledged; ++i)
+    REQUIRE(db.get("key" + std::to_string(i)) == std::optional<std::string>(std::string(100, 'v')));
+  CHECK_FALSE(db.contains("later"));
+}
+
+TEST_CASE(
+    "posix_file_system(false) writes logs with write(2), and what they hold survives the "
+    "death of the process",
+    "[fs][tree]") {
+  posix_env env;
+  const std::string dir = env.path("db");
+  const ::pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    lsm::options options;
+    options.file_system = std::make_shared<lsm::posix_file_system>(false);
+    lsm::tree<std::string, std::string> db(dir, options);
+    for (int i = 0; i < 20000; ++i) db.put("key" + std::to_string(i), "value" + std::to_string(i));
+    ::_exit(0);  // no close, no sync, no destructor
+  }
+  int wstatus = 0;
+  REQUIRE(::waitpid(child, &wstatus, 0) == child);
+  REQUIRE(WIFEXITED(wstatus));
+  REQUIRE(WEXITSTATUS(wstatus) == 0);
+  // Written, not mapped: the log holds its records and no reserved zero tail.
+  bool saw_log = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".log" || entry.file_size() == 0) continue;
+    saw_log = true;
+    const std::string bytes = read_all(env.fs, entry.path().string());
+    CHECK(bytes.size() % lsm::detail::posix_mapped_log_file::window_size != 0);
+    CHECK(bytes.back() != '\0');
+  }
+  CHECK(saw_log);
+  lsm::tree<std::string, std::string> db(dir);
+  for (int i = 0; i < 20000; ++i)
+    REQUIRE(db.get("key" + std::to_string(i)) ==
+            std::optional<std::string>("value" + std::to_string(i)));
+}
+
 #endif  // __linux__
 
 TEST_CASE("a copy of a live tree (its WAL with a reserved zero tail) opens with every write",
