@@ -4036,10 +4036,12 @@ inline std::uint64_t hash64(std::string_view key) noexcept {
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace lsm {
 inline namespace v0 {
@@ -4194,15 +4196,38 @@ class block_iterator final : public internal_iterator {
 
   void next() override { parse_next(); }
 
+  /// Keys are prefix-compressed forwards, so stepping back means parsing
+  /// forwards from a restart point. The entries passed on the way are kept
+  /// (back_), so the next steps back within that restart interval cost no
+  /// parsing (as RocksDB's block iterator does).
   void prev() override {
     const std::uint32_t original = current_;
+    if (back_at_ == original && !back_.empty()) {
+      const back_entry& e = back_.back();
+      current_ = e.offset;
+      key_ = std::string_view(back_keys_.data() + e.key_start, e.key_size);
+      value_ = std::string_view(data_ + e.value_offset, e.value_size);
+      back_.pop_back();
+      back_at_ = current_;
+      return;
+    }
     while (restart_point(restart_index_) >= original) {
       if (restart_index_ == 0) return invalidate();
       --restart_index_;
     }
     seek_to_restart(restart_index_);
+    back_.clear();
+    back_keys_.clear();
+    // Every entry before the one that ends at `original` is kept; that one
+    // becomes current.
     while (parse_next() && next_offset() < original) {
+      back_.push_back({current_, static_cast<std::uint32_t>(back_keys_.size()),
+                       static_cast<std::uint32_t>(key_.size()),
+                       static_cast<std::uint32_t>(value_.data() - data_),
+                       static_cast<std::uint32_t>(value_.size())});
+      back_keys_.append(key_);
     }
+    if (valid()) back_at_ = current_;
   }
 
  private:
@@ -4323,9 +4348,17 @@ class block_iterator final : public internal_iterator {
   std::uint32_t restart_index_ = 0;  // restart block holding current_
   std::string own_key_buf_;
   std::string* key_buf_ = &own_key_buf_;  // where prefix-compressed keys are rebuilt
-  std::string_view key_;                  // into the block or into *key_buf_
+  std::string_view key_;                  // into the block, *key_buf_ or back_keys_
   std::string_view value_;
   status status_;
+  // The entries of one restart interval before the entry at back_at_, in
+  // order (a function of back_at_ alone: valid whenever current_ is there).
+  struct back_entry {
+    std::uint32_t offset, key_start, key_size, value_offset, value_size;
+  };
+  std::vector<back_entry> back_;
+  std::string back_keys_;  // the keys of back_, one after another
+  std::uint32_t back_at_ = std::numeric_limits<std::uint32_t>::max();
 };
 
 template <class Cmp>
