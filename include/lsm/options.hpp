@@ -24,7 +24,7 @@ struct options {
   std::size_t block_restart_interval = 16;     ///< keys between restart points
   std::size_t block_cache_capacity = 8 << 20;  ///< bytes
   std::size_t target_file_size = 2 << 20;      ///< SST size compaction aims for
-  std::size_t max_open_files = 1000;           ///< tables kept open by the table cache
+  std::size_t max_open_files = 1000;           ///< table readers kept open (at least 16)
   std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
   std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
   /// 2 (or more): a flush thread and a compaction thread, which runs one

@@ -356,7 +356,7 @@ struct options {
   std::size_t block_restart_interval = 16;     ///< keys between restart points
   std::size_t block_cache_capacity = 8 << 20;  ///< bytes
   std::size_t target_file_size = 2 << 20;      ///< SST size compaction aims for
-  std::size_t max_open_files = 1000;           ///< tables kept open by the table cache
+  std::size_t max_open_files = 1000;           ///< table readers kept open (at least 16)
   std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
   std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
   /// 2 (or more): a flush thread and a compaction thread, which runs one
@@ -2672,10 +2672,12 @@ class skiplist::table<Comparator>::iterator final : public detail::internal_iter
 // number on the shared obsolete_files list, which the engine purges.
 //
 // Thread safety: version and table_file are immutable after construction
-// (except the obsolete flag and the seek allowance, atomics); obsolete_files
-// is internally locked.
+// (except the obsolete flag and the seek allowance, atomics, and the reader a
+// table_file keeps, set once under its own lock); obsolete_files is
+// internally locked.
 
 #include <algorithm>
+#include <mutex>
 
 // ---- begin lsm/version/file_meta.hpp ----
 // lsm/version/file_meta.hpp — what the MANIFEST records of one table file:
@@ -2737,11 +2739,30 @@ class table_file {
   /// costing reads more than its rewrite would is merged down.
   bool charge_seek() const { return allowed_seeks_.fetch_sub(1, std::memory_order_relaxed) == 1; }
 
+  /// The open reader this file keeps (the table cache's reader type, erased),
+  /// or null. A lookup holding a version that holds this file may use it
+  /// without locking anything or touching a reference count.
+  const void* reader() const noexcept { return reader_.load(std::memory_order_acquire); }
+  /// What keeps reader() alive. REQUIRES: reader() is not null.
+  const std::shared_ptr<const void>& reader_owner() const noexcept { return reader_owner_; }
+  /// Keeps `reader`, which `owner` keeps alive, for the rest of this file's
+  /// life; false (and nothing kept) when the file keeps one already.
+  bool keep_reader(const void* reader, std::shared_ptr<const void> owner) const {
+    std::lock_guard lock(reader_mu_);
+    if (reader_.load(std::memory_order_relaxed) != nullptr) return false;
+    reader_owner_ = std::move(owner);  // written once, before the pointer is published
+    reader_.store(reader, std::memory_order_release);
+    return true;
+  }
+
  private:
   file_meta meta_;
   std::shared_ptr<obsolete_files> sink_;
   mutable std::atomic<bool> obsolete_{false};
   mutable std::atomic<std::int32_t> allowed_seeks_;
+  mutable std::mutex reader_mu_;
+  mutable std::shared_ptr<const void> reader_owner_;
+  mutable std::atomic<const void*> reader_{nullptr};
 };
 
 using table_file_ptr = std::shared_ptr<const table_file>;
@@ -3832,13 +3853,18 @@ using block_cache = lru_cache<block>;
 }  // namespace lsm
 // ---- end lsm/cache/lru_cache.hpp ----
 // ---- begin lsm/cache/table_cache.hpp ----
-// lsm/cache/table_cache.hpp — keeps up to max_open_files table readers open,
-// least recently used evicted first. Readers are shared: an evicted table
-// stays open until the last iterator or lookup using it lets go.
+// lsm/cache/table_cache.hpp — keeps up to max_open_files table readers open.
+// While fewer than that are open, a reader is kept by the table_file it reads
+// (table_file::keep_reader): point lookups then reach it with no lock and no
+// reference count, and it closes when the file leaves the last version.
+// Readers past that live in a list, least recently used evicted first; an
+// evicted reader stays open until the last iterator or lookup using it lets
+// go.
 //
 // Thread safety: thread-safe. No lock is held while a table is opened (I/O);
 // two threads opening the same table at once both open it and one copy wins.
 
+#include <atomic>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -5056,19 +5082,21 @@ class table_reader {
     if (!index_iter.valid()) return wrap(index_iter.get_status(), "index", index_offset_);
     block_handle h;
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
+    if (mapping_ != nullptr && settings.fill_cache) {
+      // The block is viewed in place, on the stack: no allocation and no
+      // reference count touched (this reader keeps the mapping alive).
+      std::string_view contents;
+      if (status s = view_block(*mapping_, file_name_, block_limit_, h, settings.verify_checksums,
+                                contents);
+          !s.ok())
+        return s;
+      const block b(contents, nullptr);
+      if (!b.get_status().ok()) return wrap(b.get_status(), "data", h.offset);
+      return search_block(b, h, user_key, target, out);
+    }
     auto blk = read_data_block(h, settings);
     if (!blk.ok()) return blk.take_status();
-    // Keys are rebuilt in a per-thread buffer: no allocation once it has grown.
-    thread_local std::string key_scratch;
-    block_iterator<internal_comparator> it(**blk, key_scratch);
-    it.seek(target);
-    if (!it.valid()) return wrap(it.get_status(), "data", h.offset);
-    if (Comparator::compare(extract_user_key(it.key()), user_key) == 0) {
-      out.found = true;
-      out.internal_key.assign(it.key().data(), it.key().size());
-      out.value.assign(it.value().data(), it.value().size());
-    }
-    return {};
+    return search_block(**blk, h, user_key, target, out);
   }
 
   /// An iterator over every entry (internal keys, in order). Errors end the
@@ -5138,6 +5166,22 @@ class table_reader {
   }
 
  private:
+  /// The lookup's last step: the first entry >= target in data block b (at h).
+  status search_block(const block& b, const block_handle& h, std::string_view user_key,
+                      std::string_view target, lookup& out) const {
+    // Keys are rebuilt in a per-thread buffer: no allocation once it has grown.
+    thread_local std::string key_scratch;
+    block_iterator<internal_comparator> it(b, key_scratch);
+    it.seek(target);
+    if (!it.valid()) return wrap(it.get_status(), "data", h.offset);
+    if (Comparator::compare(extract_user_key(it.key()), user_key) == 0) {
+      out.found = true;
+      out.internal_key.assign(it.key().data(), it.key().size());
+      out.value.assign(it.value().data(), it.value().size());
+    }
+    return {};
+  }
+
   table_reader(std::unique_ptr<random_access_file> file, std::uint64_t file_size,
                std::string file_name, block_cache* cache)
       : file_(std::move(file)),
@@ -5426,43 +5470,97 @@ class table_cache {
         blocks_(blocks),
         capacity_(capacity < 16 ? 16 : capacity) {}
 
-  /// The open table for file `number` of `file_size` bytes.
-  result<std::shared_ptr<const Table>> get(std::uint64_t number, std::uint64_t file_size) {
+  /// The reader file f keeps, or null (then use get()). It lives as long as f.
+  static const Table* kept(const table_file& f) noexcept {
+    return static_cast<const Table*>(f.reader());
+  }
+
+  /// The open table of file f, opened if needed.
+  result<std::shared_ptr<const Table>> get(const table_file& f) {
+    if (const Table* t = kept(f)) return std::shared_ptr<const Table>(f.reader_owner(), t);
+    std::shared_ptr<const Table> table;
     {
       std::lock_guard lock(mu_);
-      auto it = map_.find(number);
+      auto it = map_.find(f.number());
       if (it != map_.end()) {
-        lru_.splice(lru_.begin(), lru_, it->second);
-        return it->second->table;
+        table = it->second->table;
+        if (kept_->load(std::memory_order_relaxed) >= capacity_) {
+          lru_.splice(lru_.begin(), lru_, it->second);
+          return table;
+        }
       }
     }
-    const std::string path = table_file_name(dir_, number);
-    auto file = fs_->new_random_access_file(path);
-    if (!file.ok()) return file.take_status();
-    auto opened = Table::open(options_, std::move(*file), file_size, path, blocks_);
-    if (!opened.ok()) return opened.take_status();
-    std::shared_ptr<const Table> table(std::move(*opened));
+    if (!table) {
+      const std::string path = table_file_name(dir_, f.number());
+      auto file = fs_->new_random_access_file(path);
+      if (!file.ok()) return file.take_status();
+      auto opened = Table::open(options_, std::move(*file), f.meta().file_size, path, blocks_);
+      if (!opened.ok()) return opened.take_status();
+      table = std::shared_ptr<const Table>(std::move(*opened));
+    }
+    return keep(f, std::move(table));
+  }
+
+  /// Closes the listed reader of file `number` (a file being deleted).
+  void evict(std::uint64_t number) {
     std::lock_guard lock(mu_);
-    auto it = map_.find(number);
-    if (it != map_.end()) return it->second->table;
-    lru_.push_front({number, table});
-    map_[number] = lru_.begin();
-    while (lru_.size() > capacity_) {
+    evict_locked(number);
+  }
+
+  /// Readers kept by files (for tests).
+  std::size_t kept_count() const noexcept { return kept_->load(std::memory_order_relaxed); }
+  /// Readers in the list (for tests).
+  std::size_t listed_count() const {
+    std::lock_guard lock(mu_);
+    return lru_.size();
+  }
+
+ private:
+  /// What a file keeps: the reader, and the count it is part of.
+  struct kept_reader {
+    std::shared_ptr<const Table> table;
+    std::shared_ptr<std::atomic<std::size_t>> count;
+    kept_reader(std::shared_ptr<const Table> t, std::shared_ptr<std::atomic<std::size_t>> c)
+        : table(std::move(t)), count(std::move(c)) {}
+    kept_reader(const kept_reader&) = delete;
+    kept_reader& operator=(const kept_reader&) = delete;
+    ~kept_reader() { count->fetch_sub(1, std::memory_order_relaxed); }
+  };
+
+  /// Gives `table` (file f's) to f to keep when fewer than the capacity are
+  /// kept, else lists it.
+  std::shared_ptr<const Table> keep(const table_file& f, std::shared_ptr<const Table> table) {
+    std::lock_guard lock(mu_);
+    if (kept_->load(std::memory_order_relaxed) < capacity_) {
+      kept_->fetch_add(1, std::memory_order_relaxed);
+      const Table* raw = table.get();
+      auto owner = std::make_shared<const kept_reader>(std::move(table), kept_);
+      // Another thread may have given f a reader first; then `owner` goes.
+      (void)f.keep_reader(raw, std::move(owner));
+      evict_locked(f.number());
+      return std::shared_ptr<const Table>(f.reader_owner(), kept(f));
+    }
+    auto it = map_.find(f.number());
+    if (it != map_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      return it->second->table;
+    }
+    lru_.push_front({f.number(), table});
+    map_[f.number()] = lru_.begin();
+    while (!lru_.empty() && lru_.size() + kept_->load(std::memory_order_relaxed) > capacity_) {
       map_.erase(lru_.back().number);
       lru_.pop_back();
     }
     return table;
   }
 
-  void evict(std::uint64_t number) {
-    std::lock_guard lock(mu_);
+  void evict_locked(std::uint64_t number) {
     auto it = map_.find(number);
     if (it == map_.end()) return;
     lru_.erase(it->second);
     map_.erase(it);
   }
 
- private:
   struct entry {
     std::uint64_t number;
     std::shared_ptr<const Table> table;
@@ -5472,7 +5570,8 @@ class table_cache {
   table_options options_;
   block_cache* blocks_;
   std::size_t capacity_;
-  std::mutex mu_;
+  std::shared_ptr<std::atomic<std::size_t>> kept_ = std::make_shared<std::atomic<std::size_t>>(0);
+  mutable std::mutex mu_;
   std::list<entry> lru_;
   std::unordered_map<std::uint64_t, typename std::list<entry>::iterator> map_;
 };
@@ -8357,9 +8456,16 @@ class engine final : public engine_api {
     const lookup_key seek_key(user_key, snap);
     const std::string_view target = seek_key.internal_key();
     auto probe_file = [&](const table_file& f, bool& stop) -> status {
-      auto t = tables_->get(f.number(), f.meta().file_size);
-      if (!t.ok()) return t.take_status();
-      const table& tab = **t;
+      // Usually the file keeps its reader: no lock, no reference count.
+      const table* kept = table_cache<table>::kept(f);
+      std::shared_ptr<const table> held;
+      if (kept == nullptr) {
+        auto t = tables_->get(f);
+        if (!t.ok()) return t.take_status();
+        held = std::move(*t);
+        kept = held.get();
+      }
+      const table& tab = *kept;
       for (const auto& rt : tab.range_tombstones())
         if (rt.seq <= snap && rt.seq > tomb && Comparator::compare(rt.first, user_key) <= 0 &&
             Comparator::compare(user_key, rt.last) < 0)
@@ -8858,7 +8964,7 @@ class engine final : public engine_api {
                                     range_tombstone_set<Comparator>* tombstones, status* error) {
     return [this, settings, snap, tombstones,
             error](const table_file& f) -> std::unique_ptr<internal_iterator> {
-      auto t = tables_->get(f.number(), f.meta().file_size);
+      auto t = tables_->get(f);
       if (!t.ok()) {
         if (error && error->ok()) *error = t.get_status();
         return std::make_unique<empty_iterator>(t.take_status());
@@ -8883,7 +8989,7 @@ class engine final : public engine_api {
   void collect_tombstones(const table_file& f, sequence_number snap,
                           range_tombstone_set<Comparator>& out, status& error) {
     if (f.meta().num_deletions == 0) return;  // counts range tombstones too
-    auto t = tables_->get(f.number(), f.meta().file_size);
+    auto t = tables_->get(f);
     if (!t.ok()) {
       if (error.ok()) error = t.take_status();
       return;

@@ -247,9 +247,16 @@ class engine final : public engine_api {
     const lookup_key seek_key(user_key, snap);
     const std::string_view target = seek_key.internal_key();
     auto probe_file = [&](const table_file& f, bool& stop) -> status {
-      auto t = tables_->get(f.number(), f.meta().file_size);
-      if (!t.ok()) return t.take_status();
-      const table& tab = **t;
+      // Usually the file keeps its reader: no lock, no reference count.
+      const table* kept = table_cache<table>::kept(f);
+      std::shared_ptr<const table> held;
+      if (kept == nullptr) {
+        auto t = tables_->get(f);
+        if (!t.ok()) return t.take_status();
+        held = std::move(*t);
+        kept = held.get();
+      }
+      const table& tab = *kept;
       for (const auto& rt : tab.range_tombstones())
         if (rt.seq <= snap && rt.seq > tomb && Comparator::compare(rt.first, user_key) <= 0 &&
             Comparator::compare(user_key, rt.last) < 0)
@@ -748,7 +755,7 @@ class engine final : public engine_api {
                                     range_tombstone_set<Comparator>* tombstones, status* error) {
     return [this, settings, snap, tombstones,
             error](const table_file& f) -> std::unique_ptr<internal_iterator> {
-      auto t = tables_->get(f.number(), f.meta().file_size);
+      auto t = tables_->get(f);
       if (!t.ok()) {
         if (error && error->ok()) *error = t.get_status();
         return std::make_unique<empty_iterator>(t.take_status());
@@ -773,7 +780,7 @@ class engine final : public engine_api {
   void collect_tombstones(const table_file& f, sequence_number snap,
                           range_tombstone_set<Comparator>& out, status& error) {
     if (f.meta().num_deletions == 0) return;  // counts range tombstones too
-    auto t = tables_->get(f.number(), f.meta().file_size);
+    auto t = tables_->get(f);
     if (!t.ok()) {
       if (error.ok()) error = t.take_status();
       return;

@@ -86,19 +86,21 @@ class table_reader {
     if (!index_iter.valid()) return wrap(index_iter.get_status(), "index", index_offset_);
     block_handle h;
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
+    if (mapping_ != nullptr && settings.fill_cache) {
+      // The block is viewed in place, on the stack: no allocation and no
+      // reference count touched (this reader keeps the mapping alive).
+      std::string_view contents;
+      if (status s = view_block(*mapping_, file_name_, block_limit_, h, settings.verify_checksums,
+                                contents);
+          !s.ok())
+        return s;
+      const block b(contents, nullptr);
+      if (!b.get_status().ok()) return wrap(b.get_status(), "data", h.offset);
+      return search_block(b, h, user_key, target, out);
+    }
     auto blk = read_data_block(h, settings);
     if (!blk.ok()) return blk.take_status();
-    // Keys are rebuilt in a per-thread buffer: no allocation once it has grown.
-    thread_local std::string key_scratch;
-    block_iterator<internal_comparator> it(**blk, key_scratch);
-    it.seek(target);
-    if (!it.valid()) return wrap(it.get_status(), "data", h.offset);
-    if (Comparator::compare(extract_user_key(it.key()), user_key) == 0) {
-      out.found = true;
-      out.internal_key.assign(it.key().data(), it.key().size());
-      out.value.assign(it.value().data(), it.value().size());
-    }
-    return {};
+    return search_block(**blk, h, user_key, target, out);
   }
 
   /// An iterator over every entry (internal keys, in order). Errors end the
@@ -168,6 +170,22 @@ class table_reader {
   }
 
  private:
+  /// The lookup's last step: the first entry >= target in data block b (at h).
+  status search_block(const block& b, const block_handle& h, std::string_view user_key,
+                      std::string_view target, lookup& out) const {
+    // Keys are rebuilt in a per-thread buffer: no allocation once it has grown.
+    thread_local std::string key_scratch;
+    block_iterator<internal_comparator> it(b, key_scratch);
+    it.seek(target);
+    if (!it.valid()) return wrap(it.get_status(), "data", h.offset);
+    if (Comparator::compare(extract_user_key(it.key()), user_key) == 0) {
+      out.found = true;
+      out.internal_key.assign(it.key().data(), it.key().size());
+      out.value.assign(it.value().data(), it.value().size());
+    }
+    return {};
+  }
+
   table_reader(std::unique_ptr<random_access_file> file, std::uint64_t file_size,
                std::string file_name, block_cache* cache)
       : file_(std::move(file)),

@@ -8,14 +8,16 @@
 // number on the shared obsolete_files list, which the engine purges.
 //
 // Thread safety: version and table_file are immutable after construction
-// (except the obsolete flag and the seek allowance, atomics); obsolete_files
-// is internally locked.
+// (except the obsolete flag and the seek allowance, atomics, and the reader a
+// table_file keeps, set once under its own lock); obsolete_files is
+// internally locked.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -55,11 +57,30 @@ class table_file {
   /// costing reads more than its rewrite would is merged down.
   bool charge_seek() const { return allowed_seeks_.fetch_sub(1, std::memory_order_relaxed) == 1; }
 
+  /// The open reader this file keeps (the table cache's reader type, erased),
+  /// or null. A lookup holding a version that holds this file may use it
+  /// without locking anything or touching a reference count.
+  const void* reader() const noexcept { return reader_.load(std::memory_order_acquire); }
+  /// What keeps reader() alive. REQUIRES: reader() is not null.
+  const std::shared_ptr<const void>& reader_owner() const noexcept { return reader_owner_; }
+  /// Keeps `reader`, which `owner` keeps alive, for the rest of this file's
+  /// life; false (and nothing kept) when the file keeps one already.
+  bool keep_reader(const void* reader, std::shared_ptr<const void> owner) const {
+    std::lock_guard lock(reader_mu_);
+    if (reader_.load(std::memory_order_relaxed) != nullptr) return false;
+    reader_owner_ = std::move(owner);  // written once, before the pointer is published
+    reader_.store(reader, std::memory_order_release);
+    return true;
+  }
+
  private:
   file_meta meta_;
   std::shared_ptr<obsolete_files> sink_;
   mutable std::atomic<bool> obsolete_{false};
   mutable std::atomic<std::int32_t> allowed_seeks_;
+  mutable std::mutex reader_mu_;
+  mutable std::shared_ptr<const void> reader_owner_;
+  mutable std::atomic<const void*> reader_{nullptr};
 };
 
 using table_file_ptr = std::shared_ptr<const table_file>;

@@ -1,0 +1,150 @@
+#include <catch2/catch.hpp>
+#include <lsm/lsm.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_table_cache_test {
+
+using namespace lsm::detail;
+using lsm::bytewise_comparator;
+using lsm::value_kind;
+
+using reader = table_reader<bytewise_comparator, lsm::filter::bloom<10>>;
+using builder = table_builder<bytewise_comparator, lsm::filter::bloom<10>>;
+
+namespace {
+
+const std::string dir = "tables";
+
+std::string key_of(std::uint64_t number) { return "key" + std::to_string(number); }
+
+/// Writes table `number` holding one entry (key_of(number) -> "v<number>")
+/// and returns a handle on it.
+std::shared_ptr<table_file> make_table(lsm::file_system& fs, const table_options& options,
+                                       std::uint64_t number) {
+  auto file = fs.new_writable_file(table_file_name(dir, number));
+  REQUIRE(file.ok());
+  builder b(options, **file);
+  const std::string ikey = make_internal_key(key_of(number), number, value_kind::value);
+  b.add(ikey, "v" + std::to_string(number));
+  REQUIRE(b.finish().ok());
+  REQUIRE((*file)->close().ok());
+  file_meta meta;
+  meta.number = number;
+  meta.file_size = b.file_size();
+  meta.smallest = meta.largest = ikey;
+  return std::make_shared<table_file>(meta, nullptr);
+}
+
+/// The value reader t holds for file `number`, or "" when absent.
+std::string value_in(const reader& t, std::uint64_t number) {
+  reader::lookup out;
+  REQUIRE(t.get(key_of(number), number, read_settings{}, out).ok());
+  return out.found ? out.value : std::string();
+}
+
+struct fixture {
+  std::shared_ptr<lsm::memory_file_system> fs = std::make_shared<lsm::memory_file_system>();
+  table_options options{4096, 16, "test"};
+  fixture() { REQUIRE(fs->create_dir(dir).ok()); }
+};
+
+}  // namespace
+
+TEST_CASE("table cache: files keep their readers up to the capacity, the rest are listed",
+          "[cache]") {
+  fixture fx;
+  table_cache<reader> cache(fx.fs, dir, fx.options, nullptr, 16);
+  std::vector<std::shared_ptr<table_file>> files;
+  for (std::uint64_t n = 1; n <= 20; ++n) files.push_back(make_table(*fx.fs, fx.options, n));
+
+  for (std::uint64_t n = 1; n <= 20; ++n) {
+    const table_file& f = *files[n - 1];
+    REQUIRE(table_cache<reader>::kept(f) == nullptr);
+    auto t = cache.get(f);
+    REQUIRE(t.ok());
+    CHECK(value_in(**t, n) == "v" + std::to_string(n));
+    if (n <= 16) {
+      // Kept by the file: later lookups reach the same reader without the cache.
+      CHECK(table_cache<reader>::kept(f) == t->get());
+      auto again = cache.get(f);
+      REQUIRE(again.ok());
+      CHECK(again->get() == t->get());
+    } else {
+      CHECK(table_cache<reader>::kept(f) == nullptr);
+    }
+  }
+  CHECK(cache.kept_count() == 16);
+  CHECK(cache.kept_count() + cache.listed_count() <= 16);
+
+  // A file that leaves (its last handle goes) closes its reader once no
+  // one else holds it, and frees its place: the next file opened is kept.
+  {
+    auto held = cache.get(*files[0]);
+    REQUIRE(held.ok());
+    files[0].reset();
+    CHECK(value_in(**held, 1) == "v1");  // still open for whoever holds it
+    CHECK(cache.kept_count() == 16);
+  }
+  CHECK(cache.kept_count() == 15);
+  REQUIRE(cache.get(*files[16]).ok());
+  CHECK(table_cache<reader>::kept(*files[16]) != nullptr);
+  CHECK(cache.kept_count() == 16);
+}
+
+TEST_CASE("table cache: a listed reader is kept once there is room", "[cache]") {
+  fixture fx;
+  table_cache<reader> cache(fx.fs, dir, fx.options, nullptr, 16);
+  std::vector<std::shared_ptr<table_file>> files;
+  for (std::uint64_t n = 1; n <= 17; ++n) files.push_back(make_table(*fx.fs, fx.options, n));
+  for (const auto& f : files) REQUIRE(cache.get(*f).ok());
+  REQUIRE(table_cache<reader>::kept(*files[16]) == nullptr);
+  files[3].reset();
+  files[5].reset();
+  CHECK(cache.kept_count() == 14);
+  auto t = cache.get(*files[16]);
+  REQUIRE(t.ok());
+  CHECK(table_cache<reader>::kept(*files[16]) == t->get());
+  CHECK(cache.listed_count() == 0);
+  CHECK(cache.kept_count() == 15);
+}
+
+TEST_CASE("table cache: threads opening one file at once end up with one kept reader", "[cache]") {
+  fixture fx;
+  table_cache<reader> cache(fx.fs, dir, fx.options, nullptr, 16);
+  auto f = make_table(*fx.fs, fx.options, 7);
+  std::vector<const reader*> seen(4, nullptr);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    threads.emplace_back([&, i] {
+      auto t = cache.get(*f);
+      if (t.ok() && value_in(**t, 7) == "v7") seen[i] = t->get();
+    });
+  for (auto& t : threads) t.join();
+  const reader* kept = table_cache<reader>::kept(*f);
+  REQUIRE(kept != nullptr);
+  for (const reader* r : seen) CHECK(r != nullptr);
+  CHECK(cache.kept_count() == 1);
+  CHECK(value_in(*kept, 7) == "v7");
+}
+
+TEST_CASE("table cache: a missing file is an error naming it, and nothing is kept", "[cache]") {
+  fixture fx;
+  table_cache<reader> cache(fx.fs, dir, fx.options, nullptr, 16);
+  file_meta meta;
+  meta.number = 42;
+  meta.file_size = 100;
+  table_file f(meta, nullptr);
+  auto t = cache.get(f);
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.get_status().message().find("000042.sst") != std::string::npos);
+  CHECK(table_cache<reader>::kept(f) == nullptr);
+  CHECK(cache.kept_count() == 0);
+}
+
+}  // namespace lsm_test_table_cache_test
