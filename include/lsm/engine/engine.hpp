@@ -34,6 +34,7 @@
 #include "lsm/cache/table_cache.hpp"
 #include "lsm/compaction/policy.hpp"
 #include "lsm/engine/engine_api.hpp"
+#include "lsm/engine/published.hpp"
 #include "lsm/engine/range_tombstones.hpp"
 #include "lsm/engine/snapshot_list.hpp"
 #include "lsm/engine/write_batch.hpp"
@@ -217,7 +218,8 @@ class engine final : public engine_api {
   status get(std::string_view user_key, sequence_number snap, const read_settings& settings,
              std::string& value, bool& found) override {
     found = false;
-    super_ptr sv = acquire_super();
+    // The lookup's super version, pinned through this thread's slot.
+    typename published<super_version>::pin sv(super_);
     sequence_number tomb = 0;
     // Memtables, newest first.
     auto probe_mem = [&](const memtable_state& m, bool& done) {
@@ -265,10 +267,7 @@ class engine final : public engine_api {
       thread_local typename table::lookup out;
       status s = tab.get(user_key, snap, settings, out);
       if (!s.ok()) return s;
-      if (out.filter_skipped)
-        ++stats_.filter_hits;
-      else
-        ++stats_.filter_misses;
+      sv.count(out.filter_skipped ? filter_hit_counter : filter_miss_counter);
       if (!out.found) return {};
       stop = true;
       if (extract_kind(out.internal_key) != value_kind::value ||
@@ -456,8 +455,8 @@ class engine final : public engine_api {
     out.seek_compactions = stats_.seek_compactions.load();
     out.stalls = stats_.stalls.load();
     out.stall_micros = stats_.stall_micros.load();
-    out.filter_hits = stats_.filter_hits.load();
-    out.filter_misses = stats_.filter_misses.load();
+    out.filter_hits = super_.counter(filter_hit_counter);
+    out.filter_misses = super_.counter(filter_miss_counter);
     out.block_cache_hits = blocks_->hits();
     out.block_cache_misses = blocks_->misses();
     version_ptr v = versions_->current();
@@ -496,9 +495,10 @@ class engine final : public engine_api {
   struct counters {
     std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
         flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0}, flushes{0},
-        compactions{0}, trivial_moves{0}, seek_compactions{0}, stalls{0}, stall_micros{0},
-        filter_hits{0}, filter_misses{0};
+        compactions{0}, trivial_moves{0}, seek_compactions{0}, stalls{0}, stall_micros{0};
   };
+  /// Lookups count filter outcomes in their read slot (published::pin::count).
+  static constexpr std::size_t filter_hit_counter = 0, filter_miss_counter = 1;
 
   engine(std::string dir, const options& opts, policy_names names)
       : dir_(std::move(dir)),
@@ -741,13 +741,11 @@ class engine final : public engine_api {
       std::lock_guard pl(policy_mu_);
       pressure_.store(policy_.pressure(*sv->current), std::memory_order_release);
     }
-    std::lock_guard sl(super_mu_);
-    super_ = std::move(sv);
+    super_.publish(std::move(sv));
   }
-  super_ptr acquire_super() const {
-    std::lock_guard sl(super_mu_);
-    return super_;
-  }
+  /// The current super version, for a holder that keeps it (iterators);
+  /// point lookups pin theirs with published::pin instead.
+  super_ptr acquire_super() const { return super_.current(); }
 
   /// Opens table iterators; when `tombstones` is set, also collects the
   /// table's visible range tombstones; errors go to *error.
@@ -1496,8 +1494,8 @@ class engine final : public engine_api {
   bool log_preallocating_ = false;  // the WAL reserves its space (writer queue leader)
   std::atomic<write_pressure> pressure_{write_pressure::none};
 
-  mutable std::mutex super_mu_;
-  super_ptr super_;
+  /// The super version readers start from (published by publish_super()).
+  published<super_version> super_;
 
   counters stats_;
   std::thread flush_thread_;
