@@ -63,7 +63,7 @@ namespace detail {
 class pinned_iterator final : public internal_iterator {
  public:
   pinned_iterator(std::unique_ptr<internal_iterator> child, std::shared_ptr<const void> pin)
-      : child_(std::move(child)), pin_(std::move(pin)) {}
+      : pin_(std::move(pin)), child_(std::move(child)) {}
   bool valid() const override { return child_->valid(); }
   void seek_to_first() override { child_->seek_to_first(); }
   void seek_to_last() override { child_->seek_to_last(); }
@@ -75,8 +75,8 @@ class pinned_iterator final : public internal_iterator {
   status get_status() const override { return child_->get_status(); }
 
  private:
+  std::shared_ptr<const void> pin_;  // destroyed after child_
   std::unique_ptr<internal_iterator> child_;
-  std::shared_ptr<const void> pin_;
 };
 
 template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
@@ -749,10 +749,19 @@ class engine final : public engine_api {
 
   /// Opens table iterators; when `tombstones` is set, also collects the
   /// table's visible range tombstones; errors go to *error.
+  /// REQUIRES: whoever uses an iterator keeps its table_file alive as long
+  /// (a pinned super version, a level_iterator's file list, a job's inputs),
+  /// so a reader the file keeps needs no reference of the iterator's own.
   table_iterator_opener make_opener(const read_settings& settings, sequence_number snap,
                                     range_tombstone_set<Comparator>* tombstones, status* error) {
     return [this, settings, snap, tombstones,
             error](const table_file& f) -> std::unique_ptr<internal_iterator> {
+      if (const table* kept = table_cache<table>::kept(f)) {
+        if (tombstones)
+          for (const auto& rt : kept->range_tombstones())
+            if (rt.seq <= snap) tombstones->add(rt.first, rt.last, rt.seq);
+        return kept->new_iterator(settings);
+      }
       auto t = tables_->get(f);
       if (!t.ok()) {
         if (error && error->ok()) *error = t.get_status();
