@@ -11,11 +11,12 @@
 #   main       every workload but fillsync, NUM (1M) keys
 #   fillsync1  fillsync (SYNC_NUM/100 = 2000 synced puts), 1 writer
 #   fillsync4  fillsync, 4 writers (group commit)
+#   threads4   fillrandom, then readrandom, readmissing and seekrandom, 4 threads
 #   big        fillrandom at BIG_NUM (5M) keys, then NUM random reads of them
 #   str, u64   lsm alone: fillrandom, readrandom, seekrandom with 16-byte string
 #              keys, then the same with std::uint64_t keys (the same workloads
 #              in the same order, so the two trees are in the same state)
-# About eleven minutes on a quiet 2-core machine at the default sizes.
+# About thirteen minutes on a quiet 2-core machine at the default sizes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -44,6 +45,7 @@ run main --num="$num" \
   --benchmarks=fillseq,fillrandom,overwrite,readrandom,readmissing,readseq,readreverse,seekrandom,deleterandom
 rounds=$sync_rounds run fillsync1 --num="$sync_num" --benchmarks=fillsync --threads=1
 rounds=$sync_rounds run fillsync4 --num="$sync_num" --benchmarks=fillsync --threads=4
+run threads4 --num="$num" --threads=4 --benchmarks=fillrandom,readrandom,readmissing,seekrandom
 run big --num="$big" --reads="$num" --benchmarks=fillrandom,readrandom
 engines=lsm run str --num="$num" --key_type=string --benchmarks=fillrandom,readrandom,seekrandom
 engines=lsm run u64 --num="$num" --key_type=u64 --benchmarks=fillrandom,readrandom,seekrandom

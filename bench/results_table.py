@@ -4,9 +4,10 @@
 usage: bench/results_table.py OUT_DIR
 
 Reads the summary CSVs that bench/results.sh writes into OUT_DIR (main,
-fillsync1, fillsync4, big, str, u64) and prints the README's results tables: per
-workload ops/sec of each engine and the ratios of lsm to each peer and to the
-best peer, then synced writes with 1 and 4 writers, the 5M-key runs with their
+fillsync1, fillsync4, threads4, big, str, u64) and prints the README's results
+tables: per workload ops/sec of each engine and the ratios of lsm to each peer
+and to the best peer, then synced writes with 1 and 4 writers, the workloads
+run by 4 threads at once, the 5M-key runs with their
 tail latency, stalls, peak RSS and write amplification, and typed u64 keys
 against 16-byte string keys. Only the "median" rows are used. A run that is
 missing is left out of the output with a note on stderr.
@@ -107,7 +108,7 @@ def main():
         sys.exit(__doc__)
     d = sys.argv[1]
     runs = {}
-    for name in ("main", "fillsync1", "fillsync4", "big", "str", "u64"):
+    for name in ("main", "fillsync1", "fillsync4", "threads4", "big", "str", "u64"):
         path = os.path.join(d, name + ".summary.csv")
         if os.path.exists(path):
             runs[name] = load(path)
@@ -129,6 +130,9 @@ def main():
             sync[(e, f"fillsync, {threads} writer{'s' if threads > 1 else ''}")] = r
     if sync:
         print("\n".join(throughput_table(sync, "synced writes")))
+        print()
+    if "threads4" in runs:
+        print("\n".join(throughput_table(runs["threads4"], "4 threads")))
         print()
     if "big" in runs:
         print("\n".join(throughput_table(runs["big"], "5M keys")))
