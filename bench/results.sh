@@ -16,7 +16,7 @@
 #   str, u64   lsm alone: fillrandom, readrandom, seekrandom with 16-byte string
 #              keys, then the same with std::uint64_t keys (the same workloads
 #              in the same order, so the two trees are in the same state)
-# About thirteen minutes on a quiet 2-core machine at the default sizes.
+# About ten minutes on a quiet 2-core machine at the default sizes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
