@@ -9283,7 +9283,7 @@ class engine final : public engine_api {
       auto probe = policy_;  // picking must not advance the real policy's state
       if (probe.pick(*current, context()).has_value()) return true;
     }
-    return seek_job_locked(*current).has_value();
+    return seek_candidate_live_locked(*current) != nullptr;
   }
 
   /// Whether the policy merges files that cost lookups too many reads
@@ -9316,13 +9316,9 @@ class engine final : public engine_api {
   /// older one). REQUIRES: policy_mu_ held.
   std::optional<compaction_pick> seek_job_locked(const version& current) {
     if constexpr (seek_compaction) {
-      const table_file_ptr f = seek_candidate_.lock();
+      const table_file_ptr f = seek_candidate_live_locked(current);
       if (f == nullptr) return std::nullopt;
       const auto& files = current.levels[static_cast<std::size_t>(seek_candidate_level_)];
-      if (std::find(files.begin(), files.end(), f) == files.end()) {
-        seek_candidate_.reset();
-        return std::nullopt;
-      }
       compaction_pick job;
       job.level = seek_candidate_level_;
       job.output_level = seek_candidate_level_ + 1;
@@ -9334,6 +9330,24 @@ class engine final : public engine_api {
     } else {
       (void)current;
       return std::nullopt;
+    }
+  }
+
+  /// The seek candidate, if it is still in `current` where it was (else it
+  /// is dropped). REQUIRES: policy_mu_ held.
+  table_file_ptr seek_candidate_live_locked(const version& current) {
+    if constexpr (seek_compaction) {
+      table_file_ptr f = seek_candidate_.lock();
+      if (f == nullptr) return nullptr;
+      const auto& files = current.levels[static_cast<std::size_t>(seek_candidate_level_)];
+      if (std::find(files.begin(), files.end(), f) == files.end()) {
+        seek_candidate_.reset();
+        return nullptr;
+      }
+      return f;
+    } else {
+      (void)current;
+      return nullptr;
     }
   }
 
