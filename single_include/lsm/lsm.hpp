@@ -3856,7 +3856,9 @@ using block_cache = lru_cache<block>;
 // lsm/cache/table_cache.hpp — keeps up to max_open_files table readers open.
 // While fewer than that are open, a reader is kept by the table_file it reads
 // (table_file::keep_reader): point lookups then reach it with no lock and no
-// reference count, and it closes when the file leaves the last version.
+// reference count, and it closes when the file leaves the last version (an
+// obsolete file's reader is handed to obsolete_files and closes where the
+// file is deleted, outside the engine's locks).
 // Readers past that live in a list, least recently used evicted first; an
 // evicted reader stays open until the last iterator or lookup using it lets
 // go.
@@ -8099,22 +8101,33 @@ inline constexpr std::uint64_t max_manifest_size = 4 << 20;
 /// deletion: the last handle of an obsolete table_file queues its number here.
 class obsolete_files {
  public:
-  void add(std::uint64_t number) {
+  /// Queues file `number`, and the reader its handle kept (may be null): the
+  /// reader is closed by whoever takes the queue, not by whichever thread
+  /// let go of the handle last (possibly one holding the engine's mutex).
+  void add(std::uint64_t number, std::shared_ptr<const void> reader = nullptr) {
     std::lock_guard lock(mu_);
     numbers_.push_back(number);
+    if (reader) readers_.push_back(std::move(reader));
   }
   std::vector<std::uint64_t> take() {
     std::lock_guard lock(mu_);
     return std::exchange(numbers_, {});
   }
+  /// The queued readers: they close when the caller lets go of them.
+  std::vector<std::shared_ptr<const void>> take_readers() {
+    std::lock_guard lock(mu_);
+    return std::exchange(readers_, {});
+  }
 
  private:
   std::mutex mu_;
   std::vector<std::uint64_t> numbers_;
+  std::vector<std::shared_ptr<const void>> readers_;
 };
 
 inline table_file::~table_file() {
-  if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
+  if (obsolete_.load(std::memory_order_acquire) && sink_)
+    sink_->add(meta_.number, std::move(reader_owner_));
 }
 
 template <key_comparator Comparator>
@@ -9806,6 +9819,8 @@ class engine final : public engine_api {
   /// temp files, tables marked obsolete and no longer referenced, and (at
   /// open) tables no version refers to.
   void remove_obsolete_files(bool at_open) {
+    // Readers of deleted files close here, outside every lock, at the end.
+    const auto readers = versions_->obsolete()->take_readers();
     for (std::uint64_t number : versions_->obsolete()->take()) {
       tables_->evict(number);
       (void)fs_->remove_file(table_file_name(dir_, number));

@@ -149,4 +149,25 @@ TEST_CASE("table cache: a missing file is an error naming it, and nothing is kep
   CHECK(cache.kept_count() == 0);
 }
 
+TEST_CASE("table cache: an obsolete file's reader closes where obsolete files are taken",
+          "[cache]") {
+  fixture fx;
+  table_cache<reader> cache(fx.fs, dir, fx.options, nullptr, 16);
+  auto sink = std::make_shared<obsolete_files>();
+  auto made = make_table(*fx.fs, fx.options, 9);
+  auto f = std::make_shared<table_file>(made->meta(), sink);
+  REQUIRE(cache.get(*f).ok());
+  REQUIRE(table_cache<reader>::kept(*f) != nullptr);
+  f->mark_obsolete();
+  f.reset();  // the last handle goes: the number and the reader are queued
+  CHECK(cache.kept_count() == 1);
+  {
+    auto readers = sink->take_readers();
+    CHECK(readers.size() == 1);
+    CHECK(sink->take() == std::vector<std::uint64_t>{9});
+    CHECK(cache.kept_count() == 1);
+  }
+  CHECK(cache.kept_count() == 0);  // closed when the taker let go
+}
+
 }  // namespace lsm_test_table_cache_test

@@ -1,7 +1,9 @@
 // lsm/cache/table_cache.hpp — keeps up to max_open_files table readers open.
 // While fewer than that are open, a reader is kept by the table_file it reads
 // (table_file::keep_reader): point lookups then reach it with no lock and no
-// reference count, and it closes when the file leaves the last version.
+// reference count, and it closes when the file leaves the last version (an
+// obsolete file's reader is handed to obsolete_files and closes where the
+// file is deleted, outside the engine's locks).
 // Readers past that live in a list, least recently used evicted first; an
 // evicted reader stays open until the last iterator or lookup using it lets
 // go.

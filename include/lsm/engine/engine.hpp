@@ -1434,6 +1434,8 @@ class engine final : public engine_api {
   /// temp files, tables marked obsolete and no longer referenced, and (at
   /// open) tables no version refers to.
   void remove_obsolete_files(bool at_open) {
+    // Readers of deleted files close here, outside every lock, at the end.
+    const auto readers = versions_->obsolete()->take_readers();
     for (std::uint64_t number : versions_->obsolete()->take()) {
       tables_->evict(number);
       (void)fs_->remove_file(table_file_name(dir_, number));

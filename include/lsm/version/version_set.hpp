@@ -46,22 +46,33 @@ inline constexpr std::uint64_t max_manifest_size = 4 << 20;
 /// deletion: the last handle of an obsolete table_file queues its number here.
 class obsolete_files {
  public:
-  void add(std::uint64_t number) {
+  /// Queues file `number`, and the reader its handle kept (may be null): the
+  /// reader is closed by whoever takes the queue, not by whichever thread
+  /// let go of the handle last (possibly one holding the engine's mutex).
+  void add(std::uint64_t number, std::shared_ptr<const void> reader = nullptr) {
     std::lock_guard lock(mu_);
     numbers_.push_back(number);
+    if (reader) readers_.push_back(std::move(reader));
   }
   std::vector<std::uint64_t> take() {
     std::lock_guard lock(mu_);
     return std::exchange(numbers_, {});
   }
+  /// The queued readers: they close when the caller lets go of them.
+  std::vector<std::shared_ptr<const void>> take_readers() {
+    std::lock_guard lock(mu_);
+    return std::exchange(readers_, {});
+  }
 
  private:
   std::mutex mu_;
   std::vector<std::uint64_t> numbers_;
+  std::vector<std::shared_ptr<const void>> readers_;
 };
 
 inline table_file::~table_file() {
-  if (obsolete_.load(std::memory_order_acquire) && sink_) sink_->add(meta_.number);
+  if (obsolete_.load(std::memory_order_acquire) && sink_)
+    sink_->add(meta_.number, std::move(reader_owner_));
 }
 
 template <key_comparator Comparator>
