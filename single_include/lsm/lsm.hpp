@@ -8380,7 +8380,13 @@ class version_set {
     }
     void apply(const version_edit& edit) {
       for (const auto& [level, number] : edit.deleted_files)
-        if (level >= 0 && level < max_levels) files_[static_cast<std::size_t>(level)].erase(number);
+        if (level >= 0 && level < max_levels) {
+          auto& files = files_[static_cast<std::size_t>(level)];
+          if (auto it = files.find(number); it != files.end()) {
+            removed_[number] = it->second;
+            files.erase(it);
+          }
+        }
       for (const auto& [level, meta] : edit.new_files)
         if (level >= 0 && level < max_levels)
           pending_[static_cast<std::size_t>(level)][meta.number] = meta;
@@ -8393,8 +8399,15 @@ class version_set {
       for (std::size_t level = 0; level < max_levels; ++level) {
         auto& out = v->levels[level];
         for (auto& [number, f] : files_[level]) out.push_back(f);
-        for (auto& [number, meta] : pending_[level])
-          out.push_back(std::make_shared<const table_file>(meta, sink));
+        for (auto& [number, meta] : pending_[level]) {
+          auto f = std::make_shared<const table_file>(meta, sink);
+          // A file moved to another level (a trivial move) keeps its open
+          // reader: the two handles share it, nothing is reopened or closed.
+          if (auto it = removed_.find(number); it != removed_.end())
+            if (const void* r = it->second->reader())
+              (void)f->keep_reader(r, it->second->reader_owner());
+          out.push_back(std::move(f));
+        }
         if (level == 0) {
           std::sort(out.begin(), out.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
             if (a->meta().largest_seq != b->meta().largest_seq)
@@ -8418,6 +8431,7 @@ class version_set {
    private:
     std::map<std::uint64_t, table_file_ptr> files_[max_levels];
     std::map<std::uint64_t, file_meta> pending_[max_levels];
+    std::map<std::uint64_t, table_file_ptr> removed_;  // handles the edits took out
   };
 
   std::shared_ptr<file_system> fs_;

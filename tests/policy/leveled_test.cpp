@@ -222,6 +222,42 @@ TEST_CASE("point lookups that keep reading a file in vain merge it down (seek co
   CHECK(tiered.levels[0].files == 2);
 }
 
+TEST_CASE("a file moved down without a rewrite keeps its open reader", "[policy][leveled]") {
+  lsm::options options;
+  options.file_system = std::make_shared<lsm::memory_file_system>();
+  lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>, lsm::memtable::skiplist,
+            lsm::filter::bloom<10>, leveled>
+      db("/moves", options);
+  // Four disjoint level-0 files, each read once (which opens its reader).
+  std::map<std::uint64_t, const void*> readers;  // file number -> its reader
+  for (int batch = 0; batch < 4; ++batch) {
+    for (int i = 0; i < 100; ++i)
+      db.put("key" + std::to_string(batch) + "_" + std::to_string(100 + i), "v");
+    db.flush();
+    CHECK(db.get("key" + std::to_string(batch) + "_150") == std::optional<std::string>("v"));
+    if (batch < 3) {
+      const auto v = db.engine().current_version();
+      for (const auto& f : v->levels[0]) {
+        REQUIRE(f->reader() != nullptr);
+        readers[f->number()] = f->reader();
+      }
+    }
+  }
+  db.engine().wait_for_background_work().throw_if_error();
+  REQUIRE(db.stats().trivial_moves >= 1);
+  const auto v = db.engine().current_version();
+  std::size_t moved = 0;
+  for (int level = 1; level < lsm::detail::max_levels; ++level)
+    for (const auto& f : v->levels[static_cast<std::size_t>(level)])
+      if (auto it = readers.find(f->number()); it != readers.end()) {
+        CHECK(f->reader() == it->second);  // the same reader, not reopened
+        ++moved;
+      }
+  CHECK(moved == 3);
+  for (int batch = 0; batch < 4; ++batch)
+    CHECK(db.get("key" + std::to_string(batch) + "_120") == std::optional<std::string>("v"));
+}
+
 TEST_CASE("sequential inserts move down as they were flushed, never rewritten",
           "[policy][leveled]") {
   const auto dir = std::filesystem::temp_directory_path() /
