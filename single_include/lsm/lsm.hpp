@@ -5084,14 +5084,11 @@ class table_reader {
     if (!index_iter.valid()) return wrap(index_iter.get_status(), "index", index_offset_);
     block_handle h;
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
-    if (mapping_ != nullptr && settings.fill_cache) {
-      // The block is viewed in place, on the stack: no allocation and no
-      // reference count touched (this reader keeps the mapping alive).
+    if (reads_in_place(settings)) {
+      // The block is viewed on the stack: no allocation and no reference
+      // count touched (this reader keeps the mapping alive).
       std::string_view contents;
-      if (status s = view_block(*mapping_, file_name_, block_limit_, h, settings.verify_checksums,
-                                contents);
-          !s.ok())
-        return s;
+      if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
       const block b(contents, nullptr);
       if (!b.get_status().ok()) return wrap(b.get_status(), "data", h.offset);
       return search_block(b, h, user_key, target, out);
@@ -5137,16 +5134,9 @@ class table_reader {
   /// The data block at h, from the cache or the file.
   result<std::shared_ptr<const block>> read_data_block(const block_handle& h,
                                                        const read_settings& settings) const {
-    if (mapping_ != nullptr && settings.fill_cache) {
-      // A foreground read of a mapped file views the block in place: no copy,
-      // no allocation for the contents, no cache entry (LevelDB does the
-      // same). Background reads (fill_cache false) use pread, so that a
-      // compaction does not map whole files into the process.
+    if (reads_in_place(settings)) {
       std::string_view contents;
-      if (status s = view_block(*mapping_, file_name_, block_limit_, h, settings.verify_checksums,
-                                contents);
-          !s.ok())
-        return s;
+      if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
       auto b = std::make_shared<const block>(contents, mapping_);
       if (!b->get_status().ok()) return wrap(b->get_status(), "data", h.offset);
       return std::shared_ptr<const block>(std::move(b));
@@ -5168,6 +5158,20 @@ class table_reader {
   }
 
  private:
+  /// A foreground read of a mapped file views its block in place: no copy,
+  /// no allocation for the contents, no cache entry (LevelDB does the same).
+  /// Background reads (fill_cache false) use pread, so that a compaction
+  /// does not map whole files into the process.
+  bool reads_in_place(const read_settings& settings) const noexcept {
+    return mapping_ != nullptr && settings.fill_cache;
+  }
+  /// The contents of the data block at h in the mapping, its trailer checked.
+  /// REQUIRES: reads_in_place(settings).
+  status view_data_block(const block_handle& h, const read_settings& settings,
+                         std::string_view& contents) const {
+    return view_block(*mapping_, file_name_, block_limit_, h, settings.verify_checksums, contents);
+  }
+
   /// The lookup's last step: the first entry >= target in data block b (at h).
   status search_block(const block& b, const block_handle& h, std::string_view user_key,
                       std::string_view target, lookup& out) const {
@@ -5483,14 +5487,7 @@ class table_cache {
     std::shared_ptr<const Table> table;
     {
       std::lock_guard lock(mu_);
-      auto it = map_.find(f.number());
-      if (it != map_.end()) {
-        table = it->second->table;
-        if (kept_->load(std::memory_order_relaxed) >= capacity_) {
-          lru_.splice(lru_.begin(), lru_, it->second);
-          return table;
-        }
-      }
+      if (auto it = map_.find(f.number()); it != map_.end()) table = it->second->table;
     }
     if (!table) {
       const std::string path = table_file_name(dir_, f.number());

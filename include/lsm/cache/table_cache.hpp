@@ -52,14 +52,7 @@ class table_cache {
     std::shared_ptr<const Table> table;
     {
       std::lock_guard lock(mu_);
-      auto it = map_.find(f.number());
-      if (it != map_.end()) {
-        table = it->second->table;
-        if (kept_->load(std::memory_order_relaxed) >= capacity_) {
-          lru_.splice(lru_.begin(), lru_, it->second);
-          return table;
-        }
-      }
+      if (auto it = map_.find(f.number()); it != map_.end()) table = it->second->table;
     }
     if (!table) {
       const std::string path = table_file_name(dir_, f.number());
