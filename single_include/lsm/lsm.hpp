@@ -270,6 +270,18 @@ class random_access_file {
   /// nothing: the view stays valid while the returned pointer, or a copy of
   /// it, lives. Null when the file is not mapped (the default).
   virtual std::shared_ptr<const std::string_view> mapped() const { return nullptr; }
+  /// For a mapped file: lets go of what else the handle holds open (a POSIX
+  /// file's descriptor), so that an open table costs the process no
+  /// descriptor. read() keeps working, from the mapping. Called at most once,
+  /// before the handle is shared between threads. The default does nothing.
+  virtual void release_descriptor() {}
+  /// A separate handle on the same file that reads without the mapping, for a
+  /// long scan that should not map the file's pages into the process (a
+  /// compaction's): null when this handle's read() already does so (the
+  /// default; a mapped POSIX file that released its descriptor opens a new one).
+  virtual result<std::unique_ptr<random_access_file>> open_unmapped() const {
+    return std::unique_ptr<random_access_file>();
+  }
 };
 
 /// A file written by appending (WAL, MANIFEST, SST being built, CURRENT temp).
@@ -5059,6 +5071,10 @@ class table_reader {
     std::unique_ptr<table_reader> t(
         new table_reader(std::move(file), file_size, std::move(file_name), cache));
     if (status s = t->load(options); !s.ok()) return s;
+    // Loaded: a mapped table serves foreground reads from the mapping and
+    // opens a descriptor only for a scan (table_iterator), so an open table
+    // holds none.
+    if (t->mapping_ != nullptr) t->file_->release_descriptor();
     return t;
   }
 
@@ -5084,8 +5100,9 @@ class table_reader {
     if (!index_iter.valid()) return wrap(index_iter.get_status(), "index", index_offset_);
     block_handle h;
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
-    if (reads_in_place(settings)) {
-      // The block is viewed on the stack: no allocation and no reference
+    if (mapping_ != nullptr) {
+      // One block, in place even when the cache is not to be filled (viewing
+      // fills nothing). The block is viewed on the stack: no allocation and no reference
       // count touched (this reader keeps the mapping alive).
       std::string_view contents;
       if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
@@ -5131,9 +5148,12 @@ class table_reader {
   const std::string& file_name() const noexcept { return file_name_; }
   std::uint64_t file_size() const noexcept { return file_size_; }
 
-  /// The data block at h, from the cache or the file.
-  result<std::shared_ptr<const block>> read_data_block(const block_handle& h,
-                                                       const read_settings& settings) const {
+  /// The data block at h, from the cache or the file; a read that is not in
+  /// place goes through `via` when given (a scan's own handle, see
+  /// table_iterator), else through the reader's file.
+  result<std::shared_ptr<const block>> read_data_block(
+      const block_handle& h, const read_settings& settings,
+      const random_access_file* via = nullptr) const {
     if (reads_in_place(settings)) {
       std::string_view contents;
       if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
@@ -5145,8 +5165,8 @@ class table_reader {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
     std::unique_ptr<char[]> bytes;
-    if (status s =
-            read_block_bytes(*file_, file_name_, block_limit_, h, settings.verify_checksums, bytes);
+    if (status s = read_block_bytes(via != nullptr ? *via : *file_, file_name_, block_limit_, h,
+                                    settings.verify_checksums, bytes);
         !s.ok())
       return s;
     auto b = std::make_shared<const block>(std::move(bytes), static_cast<std::size_t>(h.size));
@@ -5160,8 +5180,9 @@ class table_reader {
  private:
   /// A foreground read of a mapped file views its block in place: no copy,
   /// no allocation for the contents, no cache entry (LevelDB does the same).
-  /// Background reads (fill_cache false) use pread, so that a compaction
-  /// does not map whole files into the process.
+  /// Scans that do not fill the cache (a compaction's) read with pread
+  /// through a handle of their own, so that they do not map whole files into
+  /// the process.
   bool reads_in_place(const read_settings& settings) const noexcept {
     return mapping_ != nullptr && settings.fill_cache;
   }
@@ -5387,7 +5408,17 @@ class table_reader {
         return;
       }
       if (data_iter_ && h.offset == data_offset_) return;
-      auto blk = table_.read_data_block(h, settings_);
+      if (!own_file_opened_ && !table_.reads_in_place(settings_) && table_.mapping_ != nullptr) {
+        // A scan past the mapping: its own descriptor, for as long as it lives.
+        own_file_opened_ = true;
+        auto f = table_.file_->open_unmapped();
+        if (!f.ok()) {
+          fail(f.take_status());
+          return;
+        }
+        own_file_ = std::move(*f);
+      }
+      auto blk = table_.read_data_block(h, settings_, own_file_.get());
       if (!blk.ok()) {
         fail(blk.take_status());
         return;
@@ -5437,6 +5468,8 @@ class table_reader {
     block_iterator<internal_comparator> index_iter_;
     std::optional<block_iterator<internal_comparator>> data_iter_;
     std::uint64_t data_offset_ = 0;
+    std::unique_ptr<random_access_file> own_file_;  // a scan's handle (null: the reader's)
+    bool own_file_opened_ = false;
     status status_;
   };
 
@@ -5931,7 +5964,8 @@ inline snapshot make_snapshot(const std::shared_ptr<snapshot_list>& list, sequen
 // ---- begin lsm/io/posix_file_system.hpp ----
 // lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
 // pread for random access (and a read-only mapping of each file opened for
-// random access, up to 1000 files, for reads that view blocks in place), a
+// random access, up to 1000 files, for reads that view blocks in place; a
+// mapped table keeps no descriptor open), a
 // user-space buffer for appends, logs (WALs) written through a shared
 // mapping on Linux, fdatasync for sync, fsync of the directory
 // for sync_dir and fcntl locks (plus an in-process table, since fcntl locks
@@ -6037,10 +6071,31 @@ class posix_random_access_file final : public random_access_file {
   posix_random_access_file(std::string path, int fd,
                            std::shared_ptr<const std::string_view> mapping = nullptr)
       : path_(std::move(path)), fd_(fd), mapping_(std::move(mapping)) {}
-  ~posix_random_access_file() override { ::close(fd_); }
+  ~posix_random_access_file() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
   std::shared_ptr<const std::string_view> mapped() const override { return mapping_; }
+  void release_descriptor() override {
+    if (mapping_ == nullptr || fd_ < 0) return;
+    ::close(fd_);
+    fd_ = -1;
+  }
+  result<std::unique_ptr<random_access_file>> open_unmapped() const override {
+    if (fd_ >= 0) return std::unique_ptr<random_access_file>();
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return posix_error(path_ + ": open", errno);
+    return std::unique_ptr<random_access_file>(new posix_random_access_file(path_, fd));
+  }
   status read(std::uint64_t offset, std::size_t n, char* scratch,
               std::string_view& out) const override {
+    if (fd_ < 0) {  // released: the mapping serves the read (copied, as pread would)
+      const std::string_view all = *mapping_;
+      const std::size_t at = offset < all.size() ? static_cast<std::size_t>(offset) : all.size();
+      const std::size_t got = std::min(n, all.size() - at);
+      std::memcpy(scratch, all.data() + at, got);
+      out = std::string_view(scratch, got);
+      return {};
+    }
     std::size_t got = 0;
     while (got < n) {
       const ::ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
@@ -6057,7 +6112,7 @@ class posix_random_access_file final : public random_access_file {
 
  private:
   std::string path_;
-  int fd_;
+  int fd_;  // -1 once released
   std::shared_ptr<const std::string_view> mapping_;
 };
 

@@ -2,10 +2,13 @@
 #include <lsm/lsm.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/crash_util.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
 namespace lsm_test_table_cache_test {
@@ -168,6 +171,51 @@ TEST_CASE("table cache: an obsolete file's reader closes where obsolete files ar
     CHECK(cache.kept_count() == 1);
   }
   CHECK(cache.kept_count() == 0);  // closed when the taker let go
+}
+
+/// How many descriptors the process has open (Linux: /proc/self/fd).
+static std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_CASE("a tree's open tables hold no descriptors, compactions read through their own",
+          "[cache][tree]") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lsm_descriptors_" + std::to_string(lsm_test::crash::test_seed()));
+  std::filesystem::remove_all(path);
+  const std::size_t before = open_descriptors();
+  {
+    lsm::options opts;
+    opts.write_buffer_size = 64 << 10;
+    opts.target_file_size = 32 << 10;
+    lsm::tree<std::string, std::string> db(path.string(), opts);
+    const int keys = 40000;
+    auto key = [](int k) { return "key" + std::to_string(1000000 + (k * 7919) % 40000); };
+    for (int k = 0; k < keys; ++k)
+      db.put(key(k), std::string(100, static_cast<char>('a' + k % 26)));
+    db.wait_for_background_work();
+    std::size_t files = 0;
+    for (const auto& level : db.stats().levels) files += level.files;
+    REQUIRE(files >= 100);
+    auto read_all = [&] {
+      int right = 0;
+      for (int k = 0; k < keys; ++k) {
+        auto v = db.get(key(k));
+        if (v && *v == std::string(100, static_cast<char>('a' + k % 26))) ++right;
+      }
+      return right;
+    };
+    CHECK(read_all() == keys);  // every table's reader is open (and kept) now
+    // The tree's own files (lock, log, MANIFEST), not one per table.
+    CHECK(open_descriptors() < before + 8);
+    db.compact();  // reads every table with pread, each through a descriptor of its own
+    CHECK(read_all() == keys);
+    CHECK(open_descriptors() < before + 8);
+  }
+  CHECK(open_descriptors() == before);
+  std::filesystem::remove_all(path);
 }
 
 }  // namespace lsm_test_table_cache_test

@@ -28,7 +28,7 @@ TEST_CASE("crc32c matches the RFC 3720 known answers", "[crc32c]") {
   CHECK(crc::value("123456789") == 0xe3069283u);
 }
 
-TEST_CASE("crc32c hardware and portable paths agree; extend composes", "[crc32c]") {
+TEST_CASE("crc32c hardware and portable paths agree, extend composes", "[crc32c]") {
   std::mt19937_64 rng(7);
   std::string data(10000, '\0');
   for (auto& c : data) c = static_cast<char>(rng());

@@ -130,7 +130,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "fault fs: a rename or removal without a directory sync is undone; with one it "
+    "fault fs: a rename or removal without a directory sync is undone, with one it "
     "is kept",
     "[fs]") {
   auto fs = make_fs();
@@ -255,7 +255,7 @@ TEST_CASE("fault fs: the n-th append fails once with io_error and writes nothing
 }
 
 TEST_CASE(
-    "fault fs: a forever fault fails the n-th operation and every later one; ENOSPC "
+    "fault fs: a forever fault fails the n-th operation and every later one, ENOSPC "
     "is resource_exhausted",
     "[fs]") {
   auto fs = make_fs();
@@ -275,7 +275,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "fault fs: a failed sync does not advance the durable length; sync_dir counts "
+    "fault fs: a failed sync does not advance the durable length, sync_dir counts "
     "as a sync",
     "[fs]") {
   auto fs = make_fs();
@@ -330,7 +330,7 @@ TEST_CASE("fault fs: a failed rename, create or remove changes nothing", "[fs]")
 }
 
 TEST_CASE(
-    "fault fs: any_mutation counts every mutating operation but not reads; read "
+    "fault fs: any_mutation counts every mutating operation but not reads, read "
     "faults fail reads",
     "[fs]") {
   auto fs = make_fs();

@@ -119,7 +119,7 @@ TEMPLATE_TEST_CASE("a file system reads back what was written, sequentially and 
   CHECK(out.empty());
 }
 
-TEMPLATE_TEST_CASE("new_writable_file truncates; new_appendable_file appends or creates", "[fs]",
+TEMPLATE_TEST_CASE("new_writable_file truncates, new_appendable_file appends or creates", "[fs]",
                    posix_env, memory_env) {
   TestType env;
   lsm::file_system& fs = env.fs;
@@ -322,7 +322,7 @@ TEST_CASE("memory_file_system: different spellings of a path name the same file"
   CHECK(sorted_children(fs, "/") == std::vector<std::string>{"d"});
 }
 
-TEST_CASE("memory_file_system: a closed file refuses appends; directories cannot be renamed",
+TEST_CASE("memory_file_system: a closed file refuses appends, directories cannot be renamed",
           "[fs]") {
   lsm::memory_file_system fs;
   REQUIRE(fs.create_dir("/d").ok());
@@ -439,6 +439,83 @@ TEST_CASE("posix_file_system: a random-access file is mapped, and the view outli
   auto m = memory.new_random_access_file("/d/f");
   REQUIRE(m.ok());
   CHECK((*m)->mapped() == nullptr);  // the default: not mapped
+}
+
+/// How many descriptors the process has open (Linux: /proc/self/fd; the
+/// directory listing's own descriptor counts in every figure alike).
+static std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_CASE(
+    "posix_file_system: a mapped file lets go of its descriptor and still reads, a scan opens "
+    "its own",
+    "[fs]") {
+  posix_env env;
+  const std::string path = env.path("table");
+  const std::string data = "0123456789" + std::string(10000, 'y');
+  {
+    auto w = env.fs.new_writable_file(path);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->append(data).ok());
+    REQUIRE((*w)->close().ok());
+  }
+  const std::size_t before = open_descriptors();
+  auto r = env.fs.new_random_access_file(path);
+  REQUIRE(r.ok());
+  REQUIRE((*r)->mapped() != nullptr);
+  CHECK(open_descriptors() == before + 1);
+  // Holding its descriptor, the handle serves unmapped reads itself.
+  auto same = (*r)->open_unmapped();
+  REQUIRE(same.ok());
+  CHECK(*same == nullptr);
+  (*r)->release_descriptor();
+  CHECK(open_descriptors() == before);
+  // read() now copies from the mapping, with pread's answers: a short read at
+  // the end, nothing past it.
+  char scratch[8];
+  std::string_view got;
+  REQUIRE((*r)->read(3, 4, scratch, got).ok());
+  CHECK(got == "3456");
+  REQUIRE((*r)->read(data.size() - 2, 8, scratch, got).ok());
+  CHECK(got == "yy");
+  REQUIRE((*r)->read(data.size() + 5, 8, scratch, got).ok());
+  CHECK(got.empty());
+  // A scan's handle: not mapped, a descriptor of its own while it lives.
+  {
+    auto own = (*r)->open_unmapped();
+    REQUIRE(own.ok());
+    REQUIRE(*own != nullptr);
+    CHECK((*own)->mapped() == nullptr);
+    CHECK(open_descriptors() == before + 1);
+    REQUIRE((*own)->read(0, 8, scratch, got).ok());
+    CHECK(got == "01234567");
+  }
+  CHECK(open_descriptors() == before);
+  // Gone from the directory: a new scan's handle cannot open it, and says so.
+  REQUIRE(env.fs.remove_file(path).ok());
+  auto gone = (*r)->open_unmapped();
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.get_status().message().find(path + ": open") != std::string::npos);
+  REQUIRE((*r)->read(0, 4, scratch, got).ok());  // the mapping still reads
+  CHECK(got == "0123");
+
+  // An unmapped file keeps its descriptor: releasing is a no-op.
+  const std::string empty = env.path("empty");
+  {
+    auto w = env.fs.new_writable_file(empty);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->close().ok());
+  }
+  auto e = env.fs.new_random_access_file(empty);
+  REQUIRE(e.ok());
+  const std::size_t with_empty = open_descriptors();
+  (*e)->release_descriptor();
+  CHECK(open_descriptors() == with_empty);
+  REQUIRE((*e)->read(0, 4, scratch, got).ok());
+  CHECK(got.empty());
 }
 
 TEST_CASE("posix_file_system: an appendable file never preallocates", "[fs]") {

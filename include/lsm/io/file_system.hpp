@@ -48,6 +48,18 @@ class random_access_file {
   /// nothing: the view stays valid while the returned pointer, or a copy of
   /// it, lives. Null when the file is not mapped (the default).
   virtual std::shared_ptr<const std::string_view> mapped() const { return nullptr; }
+  /// For a mapped file: lets go of what else the handle holds open (a POSIX
+  /// file's descriptor), so that an open table costs the process no
+  /// descriptor. read() keeps working, from the mapping. Called at most once,
+  /// before the handle is shared between threads. The default does nothing.
+  virtual void release_descriptor() {}
+  /// A separate handle on the same file that reads without the mapping, for a
+  /// long scan that should not map the file's pages into the process (a
+  /// compaction's): null when this handle's read() already does so (the
+  /// default; a mapped POSIX file that released its descriptor opens a new one).
+  virtual result<std::unique_ptr<random_access_file>> open_unmapped() const {
+    return std::unique_ptr<random_access_file>();
+  }
 };
 
 /// A file written by appending (WAL, MANIFEST, SST being built, CURRENT temp).

@@ -1,6 +1,7 @@
 // lsm/io/posix_file_system.hpp — the default file_system: POSIX calls,
 // pread for random access (and a read-only mapping of each file opened for
-// random access, up to 1000 files, for reads that view blocks in place), a
+// random access, up to 1000 files, for reads that view blocks in place; a
+// mapped table keeps no descriptor open), a
 // user-space buffer for appends, logs (WALs) written through a shared
 // mapping on Linux, fdatasync for sync, fsync of the directory
 // for sync_dir and fcntl locks (plus an in-process table, since fcntl locks
@@ -109,10 +110,31 @@ class posix_random_access_file final : public random_access_file {
   posix_random_access_file(std::string path, int fd,
                            std::shared_ptr<const std::string_view> mapping = nullptr)
       : path_(std::move(path)), fd_(fd), mapping_(std::move(mapping)) {}
-  ~posix_random_access_file() override { ::close(fd_); }
+  ~posix_random_access_file() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
   std::shared_ptr<const std::string_view> mapped() const override { return mapping_; }
+  void release_descriptor() override {
+    if (mapping_ == nullptr || fd_ < 0) return;
+    ::close(fd_);
+    fd_ = -1;
+  }
+  result<std::unique_ptr<random_access_file>> open_unmapped() const override {
+    if (fd_ >= 0) return std::unique_ptr<random_access_file>();
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return posix_error(path_ + ": open", errno);
+    return std::unique_ptr<random_access_file>(new posix_random_access_file(path_, fd));
+  }
   status read(std::uint64_t offset, std::size_t n, char* scratch,
               std::string_view& out) const override {
+    if (fd_ < 0) {  // released: the mapping serves the read (copied, as pread would)
+      const std::string_view all = *mapping_;
+      const std::size_t at = offset < all.size() ? static_cast<std::size_t>(offset) : all.size();
+      const std::size_t got = std::min(n, all.size() - at);
+      std::memcpy(scratch, all.data() + at, got);
+      out = std::string_view(scratch, got);
+      return {};
+    }
     std::size_t got = 0;
     while (got < n) {
       const ::ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<::off_t>(offset + got));
@@ -129,7 +151,7 @@ class posix_random_access_file final : public random_access_file {
 
  private:
   std::string path_;
-  int fd_;
+  int fd_;  // -1 once released
   std::shared_ptr<const std::string_view> mapping_;
 };
 

@@ -61,6 +61,10 @@ class table_reader {
     std::unique_ptr<table_reader> t(
         new table_reader(std::move(file), file_size, std::move(file_name), cache));
     if (status s = t->load(options); !s.ok()) return s;
+    // Loaded: a mapped table serves foreground reads from the mapping and
+    // opens a descriptor only for a scan (table_iterator), so an open table
+    // holds none.
+    if (t->mapping_ != nullptr) t->file_->release_descriptor();
     return t;
   }
 
@@ -86,8 +90,9 @@ class table_reader {
     if (!index_iter.valid()) return wrap(index_iter.get_status(), "index", index_offset_);
     block_handle h;
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
-    if (reads_in_place(settings)) {
-      // The block is viewed on the stack: no allocation and no reference
+    if (mapping_ != nullptr) {
+      // One block, in place even when the cache is not to be filled (viewing
+      // fills nothing). The block is viewed on the stack: no allocation and no reference
       // count touched (this reader keeps the mapping alive).
       std::string_view contents;
       if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
@@ -133,9 +138,12 @@ class table_reader {
   const std::string& file_name() const noexcept { return file_name_; }
   std::uint64_t file_size() const noexcept { return file_size_; }
 
-  /// The data block at h, from the cache or the file.
-  result<std::shared_ptr<const block>> read_data_block(const block_handle& h,
-                                                       const read_settings& settings) const {
+  /// The data block at h, from the cache or the file; a read that is not in
+  /// place goes through `via` when given (a scan's own handle, see
+  /// table_iterator), else through the reader's file.
+  result<std::shared_ptr<const block>> read_data_block(
+      const block_handle& h, const read_settings& settings,
+      const random_access_file* via = nullptr) const {
     if (reads_in_place(settings)) {
       std::string_view contents;
       if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
@@ -147,8 +155,8 @@ class table_reader {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
     std::unique_ptr<char[]> bytes;
-    if (status s =
-            read_block_bytes(*file_, file_name_, block_limit_, h, settings.verify_checksums, bytes);
+    if (status s = read_block_bytes(via != nullptr ? *via : *file_, file_name_, block_limit_, h,
+                                    settings.verify_checksums, bytes);
         !s.ok())
       return s;
     auto b = std::make_shared<const block>(std::move(bytes), static_cast<std::size_t>(h.size));
@@ -162,8 +170,9 @@ class table_reader {
  private:
   /// A foreground read of a mapped file views its block in place: no copy,
   /// no allocation for the contents, no cache entry (LevelDB does the same).
-  /// Background reads (fill_cache false) use pread, so that a compaction
-  /// does not map whole files into the process.
+  /// Scans that do not fill the cache (a compaction's) read with pread
+  /// through a handle of their own, so that they do not map whole files into
+  /// the process.
   bool reads_in_place(const read_settings& settings) const noexcept {
     return mapping_ != nullptr && settings.fill_cache;
   }
@@ -389,7 +398,17 @@ class table_reader {
         return;
       }
       if (data_iter_ && h.offset == data_offset_) return;
-      auto blk = table_.read_data_block(h, settings_);
+      if (!own_file_opened_ && !table_.reads_in_place(settings_) && table_.mapping_ != nullptr) {
+        // A scan past the mapping: its own descriptor, for as long as it lives.
+        own_file_opened_ = true;
+        auto f = table_.file_->open_unmapped();
+        if (!f.ok()) {
+          fail(f.take_status());
+          return;
+        }
+        own_file_ = std::move(*f);
+      }
+      auto blk = table_.read_data_block(h, settings_, own_file_.get());
       if (!blk.ok()) {
         fail(blk.take_status());
         return;
@@ -439,6 +458,8 @@ class table_reader {
     block_iterator<internal_comparator> index_iter_;
     std::optional<block_iterator<internal_comparator>> data_iter_;
     std::uint64_t data_offset_ = 0;
+    std::unique_ptr<random_access_file> own_file_;  // a scan's handle (null: the reader's)
+    bool own_file_opened_ = false;
     status status_;
   };
 
