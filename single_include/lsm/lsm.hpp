@@ -3989,6 +3989,7 @@ inline bool parse_file_name(std::string_view name, std::uint64_t& number, file_t
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -4782,16 +4783,19 @@ inline status read_block_bytes(const random_access_file& file, const std::string
 
 /// The block at handle viewed in `mapped` (the whole file in memory), its
 /// trailer checked: `contents` receives the handle.size contents bytes.
+/// `mapped` may also hold only the file's bytes from offset `base` on (a
+/// scan's chunk): then it must hold the whole block.
 inline status view_block(std::string_view mapped, const std::string& file_name, std::uint64_t limit,
                          const block_handle& handle, bool verify_checksum,
-                         std::string_view& contents) {
+                         std::string_view& contents, std::uint64_t base = 0) {
   if (!handle.fits_before(limit)) return block_past_limit(file_name, handle, limit);
   const std::uint64_t n = handle.size + block_trailer_size;
-  if (handle.offset > mapped.size() || n > mapped.size() - handle.offset)
+  if (handle.offset < base || handle.offset - base > mapped.size() ||
+      n > mapped.size() - (handle.offset - base))
     return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                               ": expected " + std::to_string(n) + " bytes, the file has " +
-                              std::to_string(mapped.size()) + " (truncated file?)");
-  const char* p = mapped.data() + handle.offset;
+                              std::to_string(base + mapped.size()) + " (truncated file?)");
+  const char* p = mapped.data() + (handle.offset - base);
   if (status s = check_block_trailer(file_name, handle, p, verify_checksum); !s.ok()) return s;
   contents = std::string_view(p, static_cast<std::size_t>(handle.size));
   return {};
@@ -5148,12 +5152,9 @@ class table_reader {
   const std::string& file_name() const noexcept { return file_name_; }
   std::uint64_t file_size() const noexcept { return file_size_; }
 
-  /// The data block at h, from the cache or the file; a read that is not in
-  /// place goes through `via` when given (a scan's own handle, see
-  /// table_iterator), else through the reader's file.
-  result<std::shared_ptr<const block>> read_data_block(
-      const block_handle& h, const read_settings& settings,
-      const random_access_file* via = nullptr) const {
+  /// The data block at h, from the cache or the file.
+  result<std::shared_ptr<const block>> read_data_block(const block_handle& h,
+                                                       const read_settings& settings) const {
     if (reads_in_place(settings)) {
       std::string_view contents;
       if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
@@ -5165,8 +5166,8 @@ class table_reader {
       if (auto cached = cache_->lookup(cache_id_, h.offset)) return cached;
     }
     std::unique_ptr<char[]> bytes;
-    if (status s = read_block_bytes(via != nullptr ? *via : *file_, file_name_, block_limit_, h,
-                                    settings.verify_checksums, bytes);
+    if (status s =
+            read_block_bytes(*file_, file_name_, block_limit_, h, settings.verify_checksums, bytes);
         !s.ok())
       return s;
     auto b = std::make_shared<const block>(std::move(bytes), static_cast<std::size_t>(h.size));
@@ -5180,9 +5181,9 @@ class table_reader {
  private:
   /// A foreground read of a mapped file views its block in place: no copy,
   /// no allocation for the contents, no cache entry (LevelDB does the same).
-  /// Scans that do not fill the cache (a compaction's) read with pread
-  /// through a handle of their own, so that they do not map whole files into
-  /// the process.
+  /// Scans that do not fill the cache (a compaction's) read chunks instead
+  /// (table_iterator::load_from_chunk), so that they do not map whole files
+  /// into the process.
   bool reads_in_place(const read_settings& settings) const noexcept {
     return mapping_ != nullptr && settings.fill_cache;
   }
@@ -5408,23 +5409,87 @@ class table_reader {
         return;
       }
       if (data_iter_ && h.offset == data_offset_) return;
-      if (!own_file_opened_ && !table_.reads_in_place(settings_) && table_.mapping_ != nullptr) {
-        // A scan past the mapping: its own descriptor, for as long as it lives.
-        own_file_opened_ = true;
-        auto f = table_.file_->open_unmapped();
-        if (!f.ok()) {
-          fail(f.take_status());
-          return;
-        }
-        own_file_ = std::move(*f);
+      if (!settings_.fill_cache) {
+        load_from_chunk(h);
+        return;
       }
-      auto blk = table_.read_data_block(h, settings_, own_file_.get());
+      auto blk = table_.read_data_block(h, settings_);
       if (!blk.ok()) {
         fail(blk.take_status());
         return;
       }
       data_iter_.emplace(std::move(*blk));
       data_offset_ = h.offset;
+    }
+
+    /// A scan that does not fill the cache (a compaction's) reads the file
+    /// in chunks and views its blocks there: one read per chunk, not one
+    /// read, allocation and copy per block. A mapped file is read through a
+    /// descriptor of the scan's own, so that the scan maps none of it.
+    static constexpr std::uint64_t chunk_bytes = 256 << 10;
+    void load_from_chunk(const block_handle& h) {
+      const std::uint64_t n = h.size + block_trailer_size;
+      if (!h.fits_before(table_.block_limit_)) {
+        fail(block_past_limit(table_.file_name_, h, table_.block_limit_));
+        return;
+      }
+      if (h.offset < chunk_offset_ || h.offset + n > chunk_offset_ + chunk_size_) {
+        data_iter_.reset();  // its block may view the chunk about to be refilled
+        if (status s = fill_chunk(h.offset, n); !s.ok()) {
+          fail(std::move(s));
+          return;
+        }
+      }
+      std::string_view contents;
+      if (status s = view_block(std::string_view(chunk_.get(), chunk_size_), table_.file_name_,
+                                table_.block_limit_, h, settings_.verify_checksums, contents,
+                                chunk_offset_);
+          !s.ok()) {
+        fail(std::move(s));
+        return;
+      }
+      auto b = std::make_shared<const block>(contents, chunk_);
+      if (!b->get_status().ok()) {
+        fail(table_.wrap(b->get_status(), "data", h.offset));
+        return;
+      }
+      data_iter_.emplace(std::move(b));
+      data_offset_ = h.offset;
+    }
+    /// Reads the chunk holding the n bytes at offset: from there on (up to
+    /// the end of the data blocks), or ending there when the scan goes back.
+    status fill_chunk(std::uint64_t offset, std::uint64_t n) {
+      if (!own_file_opened_) {
+        own_file_opened_ = true;
+        auto f = table_.file_->open_unmapped();
+        if (!f.ok()) return f.take_status();
+        own_file_ = std::move(*f);
+      }
+      const random_access_file& file = own_file_ ? *own_file_ : *table_.file_;
+      std::uint64_t start = offset;
+      std::uint64_t end = std::max(offset + n, std::min(offset + chunk_bytes, table_.data_end_));
+      if (chunk_size_ != 0 && offset < chunk_offset_) {  // backwards
+        end = offset + n;
+        start = end > chunk_bytes ? std::min(offset, end - chunk_bytes) : 0;
+      }
+      const auto size = static_cast<std::size_t>(end - start);
+      if (chunk_ == nullptr || chunk_capacity_ < size || chunk_.use_count() > 1) {
+        chunk_capacity_ = std::max<std::size_t>(size, chunk_bytes);
+        chunk_.reset(new char[chunk_capacity_], std::default_delete<char[]>());
+      }
+      chunk_size_ = 0;
+      std::string_view got;
+      if (status s = file.read(start, size, chunk_.get(), got); !s.ok()) return s;
+      if (got.size() < offset + n - start) {
+        const std::uint64_t read = got.size() > offset - start ? got.size() - (offset - start) : 0;
+        return status::corruption(table_.file_name_ + ": block at offset " +
+                                  std::to_string(offset) + ": expected " + std::to_string(n) +
+                                  " bytes, read " + std::to_string(read) + " (truncated file?)");
+      }
+      if (got.data() != chunk_.get()) std::memcpy(chunk_.get(), got.data(), got.size());
+      chunk_offset_ = start;
+      chunk_size_ = got.size();
+      return {};
     }
 
     bool data_error() {
@@ -5470,6 +5535,10 @@ class table_reader {
     std::uint64_t data_offset_ = 0;
     std::unique_ptr<random_access_file> own_file_;  // a scan's handle (null: the reader's)
     bool own_file_opened_ = false;
+    std::shared_ptr<char[]> chunk_;  // a scan's file bytes [chunk_offset_, + chunk_size_)
+    std::size_t chunk_capacity_ = 0;
+    std::uint64_t chunk_offset_ = 0;
+    std::size_t chunk_size_ = 0;
     status status_;
   };
 

@@ -201,16 +201,19 @@ inline status read_block_bytes(const random_access_file& file, const std::string
 
 /// The block at handle viewed in `mapped` (the whole file in memory), its
 /// trailer checked: `contents` receives the handle.size contents bytes.
+/// `mapped` may also hold only the file's bytes from offset `base` on (a
+/// scan's chunk): then it must hold the whole block.
 inline status view_block(std::string_view mapped, const std::string& file_name, std::uint64_t limit,
                          const block_handle& handle, bool verify_checksum,
-                         std::string_view& contents) {
+                         std::string_view& contents, std::uint64_t base = 0) {
   if (!handle.fits_before(limit)) return block_past_limit(file_name, handle, limit);
   const std::uint64_t n = handle.size + block_trailer_size;
-  if (handle.offset > mapped.size() || n > mapped.size() - handle.offset)
+  if (handle.offset < base || handle.offset - base > mapped.size() ||
+      n > mapped.size() - (handle.offset - base))
     return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                               ": expected " + std::to_string(n) + " bytes, the file has " +
-                              std::to_string(mapped.size()) + " (truncated file?)");
-  const char* p = mapped.data() + handle.offset;
+                              std::to_string(base + mapped.size()) + " (truncated file?)");
+  const char* p = mapped.data() + (handle.offset - base);
   if (status s = check_block_trailer(file_name, handle, p, verify_checksum); !s.ok()) return s;
   contents = std::string_view(p, static_cast<std::size_t>(handle.size));
   return {};
