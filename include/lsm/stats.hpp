@@ -25,6 +25,7 @@ struct stats {
   std::uint64_t compactions = 0;
   std::uint64_t trivial_moves = 0;
   std::uint64_t seek_compactions = 0;  ///< compactions of files lookups read in vain too often
+  std::uint64_t subcompactions = 0;    ///< merges split in two halves run at once
   std::uint64_t stalls = 0;            ///< writes that were slowed or stopped
   std::uint64_t stall_micros = 0;      ///< total time writers waited
   std::uint64_t block_cache_hits = 0;

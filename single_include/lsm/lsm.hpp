@@ -417,6 +417,7 @@ struct stats {
   std::uint64_t compactions = 0;
   std::uint64_t trivial_moves = 0;
   std::uint64_t seek_compactions = 0;  ///< compactions of files lookups read in vain too often
+  std::uint64_t subcompactions = 0;    ///< merges split in two halves run at once
   std::uint64_t stalls = 0;            ///< writes that were slowed or stopped
   std::uint64_t stall_micros = 0;      ///< total time writers waited
   std::uint64_t block_cache_hits = 0;
@@ -8973,6 +8974,7 @@ class engine final : public engine_api {
     out.compactions = stats_.compactions.load();
     out.trivial_moves = stats_.trivial_moves.load();
     out.seek_compactions = stats_.seek_compactions.load();
+    out.subcompactions = stats_.subcompactions.load();
     out.stalls = stats_.stalls.load();
     out.stall_micros = stats_.stall_micros.load();
     out.filter_hits = super_.counter(filter_hit_counter);
@@ -9015,7 +9017,8 @@ class engine final : public engine_api {
   struct counters {
     std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
         flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0}, flushes{0},
-        compactions{0}, trivial_moves{0}, seek_compactions{0}, stalls{0}, stall_micros{0};
+        compactions{0}, trivial_moves{0}, seek_compactions{0}, subcompactions{0}, stalls{0},
+        stall_micros{0};
   };
   /// Lookups count filter outcomes in their read slot (published::pin::count).
   static constexpr std::size_t filter_hit_counter = 0, filter_miss_counter = 1;
@@ -9672,35 +9675,18 @@ class engine final : public engine_api {
       return false;
     };
 
-    std::vector<std::unique_ptr<internal_iterator>> children;
+    // The inputs' range tombstones, read once: the merges below share them
+    // (read-only).
     range_tombstone_set<Comparator> tombstones;
-    read_settings settings{true, false};
     status open_error;
     std::uint64_t bytes_read = 0;
-    // Files of a sorted level are read through one level_iterator, so the
-    // merge compares among the L0 files and two levels, not every file.
-    auto add_inputs = [&](std::vector<table_file_ptr> files, bool sorted) {
-      for (const auto& f : files) {
+    for (const auto* files : {&job.inputs, &outputs_level})
+      for (const auto& f : *files) {
         collect_tombstones(*f, max_sequence_number, tombstones, open_error);
         bytes_read += f->meta().file_size;
       }
-      if (sorted && files.size() > 1) {
-        std::sort(files.begin(), files.end(), [](const table_file_ptr& a, const table_file_ptr& b) {
-          return icmp::compare(a->meta().smallest, b->meta().smallest) < 0;
-        });
-        // Opened lazily: an error surfaces through the merge's status.
-        children.push_back(std::make_unique<level_iterator<icmp>>(
-            std::move(files), make_opener(settings, max_sequence_number, nullptr, nullptr)));
-        return;
-      }
-      auto opener = make_opener(settings, max_sequence_number, nullptr, &open_error);
-      for (const auto& f : files) children.push_back(opener(*f));
-    };
-    add_inputs(job.inputs, job.level >= 1);
-    add_inputs(outputs_level, true);
     if (!open_error.ok()) return open_error;
     tombstones.build();
-    merging_iterator<icmp> input(std::move(children));
 
     const std::vector<sequence_number> snaps = snapshots_->sorted();
     auto stripe = [&](sequence_number s) {
@@ -9708,68 +9694,135 @@ class engine final : public engine_api {
                                       snaps.begin());
     };
 
-    compaction_output out(*this, false);
-    if (job.output_level + 1 < max_levels)
-      out.limit_overlap(&v->levels[static_cast<std::size_t>(job.output_level + 1)],
-                        10 * std::uint64_t{opts_.target_file_size});
-    // Tombstones first: each output file takes its clipped share when cut.
-    for (const auto& t : tombstones.entries()) {  // every one: snapshots may need older ones
-      if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
-      out.add_tombstone(t);
-    }
-    // overlaps_deeper for one key at a time, keys ascending: a cursor per
-    // level only moves forward (LevelDB's IsBaseLevelForKey).
-    std::vector<std::size_t> deeper_at(deeper.size(), 0);
-    auto key_in_deeper = [&](std::string_view key) {
-      for (std::size_t i = 0; i < deeper.size(); ++i) {
-        const auto& files = *deeper[i];
-        std::size_t& at = deeper_at[i];
-        while (at < files.size() && Comparator::compare(files[at]->largest_user_key(), key) < 0)
-          ++at;
-        if (at < files.size() && Comparator::compare(files[at]->smallest_user_key(), key) <= 0)
-          return true;
+    // Merges the inputs' user keys in [lo, hi) (unbounded where unset) into
+    // output files, finished into `files`. Two of these may run at once, on
+    // disjoint ranges (a subcompaction each).
+    auto merge = [&](const std::optional<std::string>& lo, const std::optional<std::string>& hi,
+                     std::vector<file_meta>& files) -> status {
+      std::vector<std::unique_ptr<internal_iterator>> children;
+      const read_settings settings{true, false};
+      status error;
+      // Files of a sorted level are read through one level_iterator, so the
+      // merge compares among the L0 files and two levels, not every file.
+      auto add_inputs = [&](std::vector<table_file_ptr> files_of, bool sorted) {
+        if (sorted && files_of.size() > 1) {
+          std::sort(files_of.begin(), files_of.end(),
+                    [](const table_file_ptr& a, const table_file_ptr& b) {
+                      return icmp::compare(a->meta().smallest, b->meta().smallest) < 0;
+                    });
+          // Opened lazily: an error surfaces through the merge's status.
+          children.push_back(std::make_unique<level_iterator<icmp>>(
+              std::move(files_of), make_opener(settings, max_sequence_number, nullptr, nullptr)));
+          return;
+        }
+        auto opener = make_opener(settings, max_sequence_number, nullptr, &error);
+        for (const auto& f : files_of) children.push_back(opener(*f));
+      };
+      add_inputs(job.inputs, job.level >= 1);
+      add_inputs(outputs_level, true);
+      if (!error.ok()) return error;
+      merging_iterator<icmp> input(std::move(children));
+
+      compaction_output out(*this, false);
+      out.set_bounds(lo, hi);
+      if (job.output_level + 1 < max_levels)
+        out.limit_overlap(&v->levels[static_cast<std::size_t>(job.output_level + 1)],
+                          10 * std::uint64_t{opts_.target_file_size});
+      // Tombstones first: each output file takes its clipped share when cut.
+      for (const auto& t : tombstones.entries()) {  // every one: snapshots may need older ones
+        if (stripe(t.seq) == 0 && !overlaps_deeper(t.first, t.last)) continue;
+        out.add_tombstone(t);
       }
-      return false;
+      // overlaps_deeper for one key at a time, keys ascending: a cursor per
+      // level only moves forward (LevelDB's IsBaseLevelForKey).
+      std::vector<std::size_t> deeper_at(deeper.size(), 0);
+      auto key_in_deeper = [&](std::string_view key) {
+        for (std::size_t i = 0; i < deeper.size(); ++i) {
+          const auto& level_files = *deeper[i];
+          std::size_t& at = deeper_at[i];
+          while (at < level_files.size() &&
+                 Comparator::compare(level_files[at]->largest_user_key(), key) < 0)
+            ++at;
+          if (at < level_files.size() &&
+              Comparator::compare(level_files[at]->smallest_user_key(), key) <= 0)
+            return true;
+        }
+        return false;
+      };
+      std::string current_key;
+      bool has_current = false;
+      std::size_t last_stripe = 0;
+      bool key_is_base = false;
+      status s;
+      if (lo)
+        input.seek(make_internal_key(*lo, max_sequence_number, value_kind_for_seek));
+      else
+        input.seek_to_first();
+      for (; input.valid(); input.next()) {
+        parsed_internal_key k;
+        if (!parse_internal_key(input.key(), k)) {
+          s = status::corruption("compaction input: malformed internal key");
+          break;
+        }
+        if (hi && Comparator::compare(k.user_key, *hi) >= 0) break;
+        const std::size_t st = stripe(k.sequence);
+        bool drop = false;
+        if (!has_current || Comparator::compare(k.user_key, current_key) != 0) {
+          current_key.assign(k.user_key);
+          has_current = true;
+          key_is_base = !key_in_deeper(k.user_key);
+        } else if (st == last_stripe) {
+          drop = true;  // shadowed by a newer version every reader sees first
+        }
+        last_stripe = st;
+        if (!drop && k.kind == value_kind::deletion && st == 0 && key_is_base) drop = true;
+        if (!drop) {
+          // Deleted for every reader when the oldest tombstone above it lies
+          // in its snapshot stripe.
+          const sequence_number t = tombstones.min_covering_above(k.user_key, k.sequence);
+          if (t != 0 && stripe(t) == st) drop = true;
+        }
+        if (drop) continue;
+        s = out.add(input.key(), input.value());
+        if (!s.ok()) break;
+      }
+      if (s.ok()) s = input.get_status();
+      if (!s.ok()) {
+        out.abandon();
+        return s;
+      }
+      return out.finish_all(files);
     };
-    std::string current_key;
-    bool has_current = false;
-    std::size_t last_stripe = 0;
-    bool key_is_base = false;
-    status s;
-    for (input.seek_to_first(); input.valid(); input.next()) {
-      parsed_internal_key k;
-      if (!parse_internal_key(input.key(), k)) {
-        s = status::corruption("compaction input: malformed internal key");
-        break;
-      }
-      const std::size_t st = stripe(k.sequence);
-      bool drop = false;
-      if (!has_current || Comparator::compare(k.user_key, current_key) != 0) {
-        current_key.assign(k.user_key);
-        has_current = true;
-        key_is_base = !key_in_deeper(k.user_key);
-      } else if (st == last_stripe) {
-        drop = true;  // shadowed by a newer version every reader sees first
-      }
-      last_stripe = st;
-      if (!drop && k.kind == value_kind::deletion && st == 0 && key_is_base) drop = true;
-      if (!drop) {
-        // Deleted for every reader when the oldest tombstone above it lies
-        // in its snapshot stripe.
-        const sequence_number t = tombstones.min_covering_above(k.user_key, k.sequence);
-        if (t != 0 && stripe(t) == st) drop = true;
-      }
-      if (drop) continue;
-      s = out.add(input.key(), input.value());
-      if (!s.ok()) break;
-    }
-    if (s.ok()) s = input.get_status();
-    if (!s.ok()) {
-      out.abandon();
-      return s;
-    }
+
+    // A large merge runs as two subcompactions on either side of a split
+    // key, the second on a thread of its own: with two cores, compaction
+    // keeps up with twice the write rate while the writer waits for it.
     std::vector<file_meta> files;
-    s = out.finish_all(files);
+    status s;
+    if (std::optional<std::string> split = split_key(job.inputs, outputs_level, bytes_read)) {
+      std::vector<file_meta> upper_files;
+      status upper;
+      std::thread helper;
+      try {
+        helper = std::thread([&] { upper = merge(split, std::nullopt, upper_files); });
+      } catch (const std::system_error&) {  // no thread to be had: one after the other
+        upper = merge(split, std::nullopt, upper_files);
+      }
+      s = merge(std::nullopt, split, files);
+      if (helper.joinable()) helper.join();
+      if (s.ok()) s = upper;
+      if (s.ok()) {
+        ++stats_.subcompactions;
+        files.insert(files.end(), std::make_move_iterator(upper_files.begin()),
+                     std::make_move_iterator(upper_files.end()));
+      } else {
+        // Finished files no version will name: gone now, not at the next open.
+        for (const auto* made : {&files, &upper_files})
+          for (const auto& f : *made) (void)fs_->remove_file(table_file_name(dir_, f.number));
+      }
+    } else {
+      s = merge(std::nullopt, std::nullopt, files);
+    }
     if (!s.ok()) return s;
     for (const auto& f : job.inputs) edit.deleted_files.emplace_back(job.level, f->number());
     for (const auto& f : outputs_level)
@@ -9793,6 +9846,44 @@ class engine final : public engine_api {
     return {};
   }
 
+  /// The user key that splits a merge of `inputs` and `outputs` (bytes in
+  /// all) into two subcompactions of about equal input, or nothing: with one
+  /// background thread, for a merge under 4 target files, or where no file
+  /// boundary comes near the middle. The key is some file's smallest, so
+  /// that both halves hold keys; every version of a key falls in one half.
+  std::optional<std::string> split_key(const std::vector<table_file_ptr>& inputs,
+                                       const std::vector<table_file_ptr>& outputs,
+                                       std::uint64_t bytes) const {
+    if (opts_.background_threads < 2 || bytes < 4 * std::uint64_t{opts_.target_file_size})
+      return std::nullopt;
+    std::vector<const table_file*> all;
+    for (const auto* files : {&inputs, &outputs})
+      for (const auto& f : *files) all.push_back(f.get());
+    // Input bytes below key k: whole files that end before it, half of
+    // those that straddle it.
+    auto below = [&](std::string_view k) {
+      std::uint64_t n = 0;
+      for (const table_file* f : all)
+        if (Comparator::compare(f->largest_user_key(), k) < 0)
+          n += f->meta().file_size;
+        else if (Comparator::compare(f->smallest_user_key(), k) < 0)
+          n += f->meta().file_size / 2;
+      return n;
+    };
+    std::optional<std::string> best;
+    std::uint64_t best_distance = bytes / 4;  // a split must come at least this near the middle
+    for (const table_file* f : all) {
+      const std::uint64_t b = below(f->smallest_user_key());
+      if (b == 0) continue;  // nothing would lie below it
+      const std::uint64_t distance = b > bytes / 2 ? b - bytes / 2 : bytes / 2 - b;
+      if (distance < best_distance) {
+        best_distance = distance;
+        best.emplace(f->smallest_user_key());
+      }
+    }
+    return best;
+  }
+
   /// Builds output tables: cuts a new file at target_file_size (never between
   /// two versions of one user key) and clips range tombstones to each file's
   /// key range so files of a level never overlap.
@@ -9809,6 +9900,14 @@ class engine final : public engine_api {
     void limit_overlap(const std::vector<table_file_ptr>* files, std::uint64_t max_bytes) {
       grandparents_ = files;
       max_overlap_ = max_bytes;
+    }
+
+    /// The output's user-key range, [lower, upper) (unbounded where unset):
+    /// range tombstones are clipped to it, so that the files of two
+    /// subcompactions never overlap.
+    void set_bounds(std::optional<std::string> lower, std::optional<std::string> upper) {
+      lower_ = std::move(lower);
+      upper_ = std::move(upper);
     }
 
     status add(std::string_view ikey, std::string_view value) {
@@ -9846,7 +9945,7 @@ class engine final : public engine_api {
         if (!s.ok()) return s;
       }
       if (current_) {
-        status s = finish_current(std::nullopt);
+        status s = finish_current(upper_);
         if (!s.ok()) return s;
       }
       if (!made_.empty()) {
@@ -9941,6 +10040,7 @@ class engine final : public engine_api {
     std::unique_ptr<open_file> current_;
     std::vector<range_tombstone_entry> tombstones_;
     std::optional<std::string> lower_;
+    std::optional<std::string> upper_;  // set_bounds
     std::vector<file_meta> made_;
     bool single_file_;
     const std::vector<table_file_ptr>* grandparents_ = nullptr;

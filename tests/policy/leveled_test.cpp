@@ -346,6 +346,7 @@ TEST_CASE("a leveled tree settles with levels >= 1 sorted, disjoint and within t
     }
     const auto s = db.stats();
     CHECK(s.compactions > 0);
+    CHECK(s.subcompactions > 0);  // merges of 4 target files or more split in two
     std::size_t seen = 0;
     auto c = db.cursor();
     for (c.seek_to_first(); c.valid(); c.next()) {
@@ -357,6 +358,83 @@ TEST_CASE("a leveled tree settles with levels >= 1 sorted, disjoint and within t
     CHECK(seen == model.size());
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "a merge split in two subcompactions keeps every key, tombstone and snapshot, in disjoint "
+    "files",
+    "[policy][leveled][concurrency]") {
+  const unsigned threads = GENERATE(1u, 2u);
+  INFO("background threads " << threads);
+  lsm::options options;
+  options.file_system = std::make_shared<lsm::memory_file_system>();
+  options.write_buffer_size = 64 << 10;
+  options.target_file_size = 16 << 10;
+  options.background_threads = threads;
+  lsm::tree<std::string, std::string> db("/split", options);
+  char key[16];
+  auto key_of = [&](int i) {
+    std::snprintf(key, sizeof key, "k%06d", i);
+    return std::string(key);
+  };
+  std::map<std::string, std::string> model;
+  const int keys = 20000;
+  for (int i = 0; i < keys; ++i) {
+    const std::string k = key_of((i * 7919) % keys);
+    db.put(k, k + std::string(60, 'a'));
+    model[k] = k + std::string(60, 'a');
+  }
+  db.compact();
+  // A snapshot, then changes it must not see: a range tombstone across
+  // most of the keys (so across any split), overwrites, point deletions.
+  const std::map<std::string, std::string> old_model = model;
+  const lsm::snapshot snap = db.snapshot();
+  db.erase_range(key_of(3000), key_of(17000));
+  model.erase(model.lower_bound(key_of(3000)), model.lower_bound(key_of(17000)));
+  for (int i = 0; i < keys; i += 3) {
+    const std::string k = key_of(i);
+    if (i % 2 == 0) {
+      db.put(k, "new" + k);
+      model[k] = "new" + k;
+    } else {
+      db.erase(k);
+      model.erase(k);
+    }
+  }
+  db.compact();  // merges of many files: split when two threads may run
+  db.wait_for_background_work();
+  const lsm::stats s = db.stats();
+  if (threads == 1)
+    CHECK(s.subcompactions == 0);
+  else
+    CHECK(s.subcompactions > 0);
+  const auto v = db.engine().current_version();
+  for (int level = 1; level < lsm::detail::max_levels; ++level) {
+    const auto& files = v->levels[static_cast<std::size_t>(level)];
+    for (std::size_t i = 1; i < files.size(); ++i)
+      REQUIRE(lsm::detail::internal_key_comparator<lsm::bytewise_comparator>::compare(
+                  files[i - 1]->meta().largest, files[i]->meta().smallest) < 0);
+  }
+  auto same = [&](const std::map<std::string, std::string>& expected, const lsm::read_options& ro) {
+    std::size_t seen = 0;
+    for (auto&& [k, val] : db.scan(ro)) {
+      auto it = expected.find(k);
+      REQUIRE(it != expected.end());
+      REQUIRE(val == it->second);
+      ++seen;
+    }
+    CHECK(seen == expected.size());
+    for (int i = 0; i < keys; i += 7) {
+      const std::string k = key_of(i);
+      auto it = expected.find(k);
+      REQUIRE(db.get(k, ro) ==
+              (it == expected.end() ? std::nullopt : std::optional<std::string>(it->second)));
+    }
+  };
+  same(model, {});
+  lsm::read_options at_snap;
+  at_snap.snapshot = &snap;
+  same(old_model, at_snap);
 }
 
 }  // namespace lsm_test_leveled_test
