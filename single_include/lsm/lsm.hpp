@@ -372,8 +372,10 @@ struct options {
   std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
   std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
   /// 2 (or more): a flush thread and a compaction thread, which runs one
-  /// job at a time; 1: one thread that flushes first and compacts between
-  /// flushes; 0 is invalid_argument.
+  /// job at a time and splits a merge of 4 target files or more in two
+  /// halves, the second on a helper thread (a subcompaction); 1: one thread
+  /// that flushes first and compacts between flushes, never split; 0 is
+  /// invalid_argument.
   unsigned background_threads = 2;
   std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
 };
@@ -9323,8 +9325,9 @@ class engine final : public engine_api {
 
   /// Two threads, one flushing and one compacting, when
   /// options::background_threads is 2 or more (compaction jobs run one at a
-  /// time: a larger figure adds no thread); one thread that flushes first
-  /// and compacts between flushes when it is 1.
+  /// time, a large merge as two subcompactions: see split_key; a larger
+  /// figure adds no thread); one thread that flushes first and compacts
+  /// between flushes when it is 1.
   void start_threads() {
     if (opts_.background_threads >= 2) {
       flush_thread_ = std::thread([this] { flush_loop(); });

@@ -802,8 +802,9 @@ class engine final : public engine_api {
 
   /// Two threads, one flushing and one compacting, when
   /// options::background_threads is 2 or more (compaction jobs run one at a
-  /// time: a larger figure adds no thread); one thread that flushes first
-  /// and compacts between flushes when it is 1.
+  /// time, a large merge as two subcompactions: see split_key; a larger
+  /// figure adds no thread); one thread that flushes first and compacts
+  /// between flushes when it is 1.
   void start_threads() {
     if (opts_.background_threads >= 2) {
       flush_thread_ = std::thread([this] { flush_loop(); });
