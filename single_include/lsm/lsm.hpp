@@ -8941,7 +8941,7 @@ class engine final : public engine_api {
       if (level == 0 && !job.inputs.empty()) job.inputs = v->levels[0];
       if (job.inputs.empty()) continue;
       if (!deeper && level > 0) break;  // already at the bottom
-      s = run_compaction(job);
+      s = run_compaction(job, true);    // the caller waits: use both threads
       if (!s.ok()) {
         // As for a background compaction: a failed MANIFEST write is sticky,
         // so the writes it would make unrecoverable are refused.
@@ -9532,7 +9532,15 @@ class engine final : public engine_api {
           }
         }
       }
-      if (job) s = run_compaction(*job);
+      if (job) {
+        // Writes since the last job: a writer is at work (or waiting for
+        // compaction), and a split merge finishes sooner. Without writes,
+        // the merge keeps to one thread and leaves a core to the readers.
+        const std::uint64_t written = stats_.user_bytes_written.load(std::memory_order_relaxed);
+        const bool writes_active = written != written_at_last_job_;
+        written_at_last_job_ = written;
+        s = run_compaction(*job, writes_active);
+      }
     }
     lock.lock();
     compaction_running_ = false;
@@ -9576,9 +9584,10 @@ class engine final : public engine_api {
     return true;
   }
 
-  /// Runs one compaction job: trivial move when possible, otherwise a merge.
+  /// Runs one compaction job: trivial move when possible, otherwise a merge,
+  /// split into two subcompactions when `may_split` and large enough.
   /// REQUIRES: compaction_mu_ held.
-  status run_compaction(compaction_pick job) {
+  status run_compaction(compaction_pick job, bool may_split) {
     version_ptr v = versions_->current();
     if (job.inputs.empty()) return {};
     // The internal key range spanned by some files.
@@ -9802,7 +9811,9 @@ class engine final : public engine_api {
     // keeps up with twice the write rate while the writer waits for it.
     std::vector<file_meta> files;
     status s;
-    if (std::optional<std::string> split = split_key(job.inputs, outputs_level, bytes_read)) {
+    std::optional<std::string> split;
+    if (may_split) split = split_key(job.inputs, outputs_level, bytes_read);
+    if (split) {
       std::vector<file_meta> upper_files;
       status upper;
       std::thread helper;
@@ -10141,6 +10152,7 @@ class engine final : public engine_api {
   bool log_dir_synced_ = true;      // the WAL's directory entry is durable (writer queue leader)
   bool log_preallocating_ = false;  // the WAL reserves its space (writer queue leader)
   std::atomic<write_pressure> pressure_{write_pressure::none};
+  std::uint64_t written_at_last_job_ = 0;  // user bytes written; under compaction_mu_
 
   /// The super version readers start from (published by publish_super()).
   published<super_version> super_;
