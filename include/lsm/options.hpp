@@ -28,8 +28,9 @@ struct options {
   std::size_t max_key_size = 64 << 10;         ///< a larger encoded key is invalid_argument
   std::size_t max_value_size = 64 << 20;       ///< a larger encoded value is invalid_argument
   /// 2 (or more): a flush thread and a compaction thread, which runs one
-  /// job at a time and splits a merge of 4 target files or more in two
-  /// halves, the second on a helper thread (a subcompaction); 1: one thread
+  /// job at a time and, while writes come in, splits a merge of 4 target
+  /// files or more in two halves, the second on a helper thread (a
+  /// subcompaction); 1: one thread
   /// that flushes first and compacts between flushes, never split; 0 is
   /// invalid_argument.
   unsigned background_threads = 2;
