@@ -6589,8 +6589,10 @@ inline std::shared_ptr<file_system> default_file_system() {
 // positioned just before all entries of the yielded key, and the key and
 // value are held in saved_key_ / saved_value_.
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace lsm {
 inline namespace v0 {
@@ -6611,6 +6613,10 @@ class db_iterator final : public internal_iterator {
         tombstones_(std::move(tombstones)) {
     if (tombstones_ && tombstones_->empty()) tombstones_.reset();
   }
+
+  /// Called with the user key of every seek(), before it runs (the engine
+  /// charges the files a seek has to position in: seek compaction).
+  void on_seek(std::function<void(std::string_view)> hook) { on_seek_ = std::move(hook); }
 
   bool valid() const override { return valid_; }
   std::string_view key() const override {
@@ -6641,6 +6647,7 @@ class db_iterator final : public internal_iterator {
     find_prev_user_entry();
   }
   void seek(std::string_view user_key) override {
+    if (on_seek_) on_seek_(user_key);
     dir_ = direction::forward;
     saved_value_.clear();
     saved_key_.clear();
@@ -6777,6 +6784,7 @@ class db_iterator final : public internal_iterator {
   std::string saved_key_;    // forward: key being skipped; reverse: current key
   std::string saved_value_;  // reverse: current value
   status status_;
+  std::function<void(std::string_view)> on_seek_;
 };
 
 }  // namespace detail
@@ -8873,8 +8881,46 @@ class engine final : public engine_api {
     std::unique_ptr<internal_iterator> merged =
         std::make_unique<merging_iterator<icmp>>(std::move(children));
     if (!error.ok()) merged = std::make_unique<empty_iterator>(error);
-    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
-                                           std::move(sv));
+    const version* v = sv->current.get();  // alive as long as the iterator: it holds sv
+    auto it = std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
+                                              std::move(sv));
+    if constexpr (seek_compaction)
+      it->on_seek([this, v](std::string_view user_key) { charge_seek_overlap(*v, user_key); });
+    else
+      (void)v;
+    return it;
+  }
+
+  /// A seek to user_key positions in every file that may hold it; when that
+  /// is more than one, the first (newest) pays one allowed seek, as for a
+  /// point lookup that reads a file in vain (see get; LevelDB's iterators
+  /// charge sampled reads the same way). Seeks thus merge down level-0 files
+  /// that a fill left behind, as lookups do.
+  void charge_seek_overlap(const version& v, std::string_view user_key) {
+    const table_file_ptr* first = nullptr;
+    int first_level = 0;
+    auto note = [&](const table_file_ptr& f, int level) {
+      if (first == nullptr) {
+        first = &f;
+        first_level = level;
+        return false;
+      }
+      if ((*first)->charge_seek()) note_seek_candidate(*first, first_level);
+      return true;
+    };
+    for (const auto& f : v.levels[0])
+      if (Comparator::compare(user_key, f->smallest_user_key()) >= 0 &&
+          Comparator::compare(user_key, f->largest_user_key()) <= 0 && note(f, 0))
+        return;
+    for (int level = 1; level < max_levels; ++level) {
+      const auto& files = v.levels[static_cast<std::size_t>(level)];
+      auto it = std::partition_point(files.begin(), files.end(), [&](const table_file_ptr& f) {
+        return Comparator::compare(f->largest_user_key(), user_key) < 0;
+      });
+      if (it != files.end() && Comparator::compare((*it)->smallest_user_key(), user_key) <= 0 &&
+          note(*it, level))
+        return;
+    }
   }
   std::unique_ptr<internal_iterator> new_user_iterator(sequence_number snap,
                                                        const read_settings& settings) override {

@@ -161,7 +161,7 @@ namespace {
 /// lookups of keys that only the older flush holds: every lookup reads the
 /// newer file in vain first.
 template <class Compaction>
-lsm::stats lookups_past_a_newer_file(const std::string& name, int lookups) {
+lsm::stats lookups_past_a_newer_file(const std::string& name, int lookups, bool seeks = false) {
   const auto dir =
       std::filesystem::temp_directory_path() / (name + std::to_string(lsm_test::test_seed(13)));
   std::filesystem::remove_all(dir);
@@ -183,9 +183,17 @@ lsm::stats lookups_past_a_newer_file(const std::string& name, int lookups) {
     db.flush();
     db.wait_for_background_work();
     REQUIRE(db.engine().current_version()->level_files(0) == 2);
+    auto cursor = db.cursor();
     for (int n = 0; n < lookups; ++n) {  // k00002 .. k00998: inside the newer file's range
       std::snprintf(key, sizeof key, "k%05d", 2 + (2 * n) % 998);
-      REQUIRE(db.get(key) == std::optional<std::string>("old"));
+      if (seeks) {  // a seek positions in both files, whatever it finds
+        cursor.seek(key);
+        REQUIRE(cursor.valid());
+        REQUIRE(cursor.key() == key);
+        REQUIRE(cursor.value() == "old");
+      } else {
+        REQUIRE(db.get(key) == std::optional<std::string>("old"));
+      }
     }
     db.wait_for_background_work();
     s = db.stats();
@@ -200,8 +208,9 @@ lsm::stats lookups_past_a_newer_file(const std::string& name, int lookups) {
 
 }  // namespace
 
-TEST_CASE("point lookups that keep reading a file in vain merge it down (seek compaction)",
-          "[policy][leveled]") {
+TEST_CASE(
+    "point lookups and seeks that keep reading a file in vain merge it down (seek compaction)",
+    "[policy][leveled]") {
   // A small file is allowed 100 such lookups.
   const auto few = lookups_past_a_newer_file<leveled>("lsm_seek_few_", 99);
   CHECK(few.seek_compactions == 0);
@@ -214,6 +223,14 @@ TEST_CASE("point lookups that keep reading a file in vain merge it down (seek co
   REQUIRE(many.levels.size() > 1);
   CHECK(many.levels[0].files == 0);  // level 0 moves down as a whole
   CHECK(many.levels[1].files >= 1);
+
+  // Seeks into the range of both files charge the newer one alike.
+  const auto few_seeks = lookups_past_a_newer_file<leveled>("lsm_seek_few_seeks_", 99, true);
+  CHECK(few_seeks.seek_compactions == 0);
+  CHECK(few_seeks.levels[0].files == 2);
+  const auto many_seeks = lookups_past_a_newer_file<leveled>("lsm_seek_many_seeks_", 100, true);
+  CHECK(many_seeks.seek_compactions == 1);
+  CHECK(many_seeks.levels[0].files == 0);
 
   // Tiered keeps its runs as they are.
   const auto tiered =

@@ -349,8 +349,46 @@ class engine final : public engine_api {
     std::unique_ptr<internal_iterator> merged =
         std::make_unique<merging_iterator<icmp>>(std::move(children));
     if (!error.ok()) merged = std::make_unique<empty_iterator>(error);
-    return std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
-                                           std::move(sv));
+    const version* v = sv->current.get();  // alive as long as the iterator: it holds sv
+    auto it = std::make_unique<user_iterator>(std::move(merged), snap, std::move(tombstones),
+                                              std::move(sv));
+    if constexpr (seek_compaction)
+      it->on_seek([this, v](std::string_view user_key) { charge_seek_overlap(*v, user_key); });
+    else
+      (void)v;
+    return it;
+  }
+
+  /// A seek to user_key positions in every file that may hold it; when that
+  /// is more than one, the first (newest) pays one allowed seek, as for a
+  /// point lookup that reads a file in vain (see get; LevelDB's iterators
+  /// charge sampled reads the same way). Seeks thus merge down level-0 files
+  /// that a fill left behind, as lookups do.
+  void charge_seek_overlap(const version& v, std::string_view user_key) {
+    const table_file_ptr* first = nullptr;
+    int first_level = 0;
+    auto note = [&](const table_file_ptr& f, int level) {
+      if (first == nullptr) {
+        first = &f;
+        first_level = level;
+        return false;
+      }
+      if ((*first)->charge_seek()) note_seek_candidate(*first, first_level);
+      return true;
+    };
+    for (const auto& f : v.levels[0])
+      if (Comparator::compare(user_key, f->smallest_user_key()) >= 0 &&
+          Comparator::compare(user_key, f->largest_user_key()) <= 0 && note(f, 0))
+        return;
+    for (int level = 1; level < max_levels; ++level) {
+      const auto& files = v.levels[static_cast<std::size_t>(level)];
+      auto it = std::partition_point(files.begin(), files.end(), [&](const table_file_ptr& f) {
+        return Comparator::compare(f->largest_user_key(), user_key) < 0;
+      });
+      if (it != files.end() && Comparator::compare((*it)->smallest_user_key(), user_key) <= 0 &&
+          note(*it, level))
+        return;
+    }
   }
   std::unique_ptr<internal_iterator> new_user_iterator(sequence_number snap,
                                                        const read_settings& settings) override {

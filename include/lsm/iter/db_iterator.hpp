@@ -9,8 +9,10 @@
 // value are held in saved_key_ / saved_value_.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "lsm/engine/range_tombstones.hpp"
 #include "lsm/iter/iterator.hpp"
@@ -35,6 +37,10 @@ class db_iterator final : public internal_iterator {
         tombstones_(std::move(tombstones)) {
     if (tombstones_ && tombstones_->empty()) tombstones_.reset();
   }
+
+  /// Called with the user key of every seek(), before it runs (the engine
+  /// charges the files a seek has to position in: seek compaction).
+  void on_seek(std::function<void(std::string_view)> hook) { on_seek_ = std::move(hook); }
 
   bool valid() const override { return valid_; }
   std::string_view key() const override {
@@ -65,6 +71,7 @@ class db_iterator final : public internal_iterator {
     find_prev_user_entry();
   }
   void seek(std::string_view user_key) override {
+    if (on_seek_) on_seek_(user_key);
     dir_ = direction::forward;
     saved_value_.clear();
     saved_key_.clear();
@@ -201,6 +208,7 @@ class db_iterator final : public internal_iterator {
   std::string saved_key_;    // forward: key being skipped; reverse: current key
   std::string saved_value_;  // reverse: current value
   status status_;
+  std::function<void(std::string_view)> on_seek_;
 };
 
 }  // namespace detail
