@@ -68,6 +68,14 @@ std::string read_all(lsm::file_system& fs, const std::string& path) {
   return out;
 }
 
+/// Writes `data` as the whole file at path (created or truncated) and closes it.
+void write_file(lsm::file_system& fs, const std::string& path, const std::string& data) {
+  auto w = fs.new_writable_file(path);
+  REQUIRE(w.ok());
+  if (!data.empty()) REQUIRE((*w)->append(data).ok());
+  REQUIRE((*w)->close().ok());
+}
+
 std::vector<std::string> sorted_children(lsm::file_system& fs, const std::string& dir) {
   auto names = fs.get_children(dir);
   REQUIRE(names.ok());
@@ -395,12 +403,7 @@ TEST_CASE("posix_file_system: a random-access file is mapped, and the view outli
   posix_env env;
   const std::string path = env.path("table");
   const std::string data = "0123456789" + std::string(10000, 'y');
-  {
-    auto w = env.fs.new_writable_file(path);
-    REQUIRE(w.ok());
-    REQUIRE((*w)->append(data).ok());
-    REQUIRE((*w)->close().ok());
-  }
+  write_file(env.fs, path, data);
   std::shared_ptr<const std::string_view> view;
   {
     auto r = env.fs.new_random_access_file(path);
@@ -420,11 +423,7 @@ TEST_CASE("posix_file_system: a random-access file is mapped, and the view outli
   CHECK(view->size() == data.size());
 
   const std::string empty = env.path("empty");
-  {
-    auto w = env.fs.new_writable_file(empty);
-    REQUIRE(w.ok());
-    REQUIRE((*w)->close().ok());
-  }
+  write_file(env.fs, empty, "");
   auto r = env.fs.new_random_access_file(empty);
   REQUIRE(r.ok());
   CHECK((*r)->mapped() == nullptr);  // nothing to map: reads use pread
@@ -456,12 +455,7 @@ TEST_CASE(
   posix_env env;
   const std::string path = env.path("table");
   const std::string data = "0123456789" + std::string(10000, 'y');
-  {
-    auto w = env.fs.new_writable_file(path);
-    REQUIRE(w.ok());
-    REQUIRE((*w)->append(data).ok());
-    REQUIRE((*w)->close().ok());
-  }
+  write_file(env.fs, path, data);
   const std::size_t before = open_descriptors();
   auto r = env.fs.new_random_access_file(path);
   REQUIRE(r.ok());
@@ -504,11 +498,7 @@ TEST_CASE(
 
   // An unmapped file keeps its descriptor: releasing is a no-op.
   const std::string empty = env.path("empty");
-  {
-    auto w = env.fs.new_writable_file(empty);
-    REQUIRE(w.ok());
-    REQUIRE((*w)->close().ok());
-  }
+  write_file(env.fs, empty, "");
   auto e = env.fs.new_random_access_file(empty);
   REQUIRE(e.ok());
   const std::size_t with_empty = open_descriptors();
