@@ -4763,6 +4763,15 @@ inline status block_past_limit(const std::string& file_name, const block_handle&
                             std::to_string(limit));
 }
 
+/// The error of a read that returned `got` of the n bytes of the block at
+/// `offset` (the file ends before the block does).
+inline status short_block_read(const std::string& file_name, std::uint64_t offset, std::uint64_t n,
+                               std::uint64_t got) {
+  return status::corruption(file_name + ": block at offset " + std::to_string(offset) +
+                            ": expected " + std::to_string(n) + " bytes, read " +
+                            std::to_string(got) + " (truncated file?)");
+}
+
 /// Reads the contents of the block at `handle` into `out`, checking that the
 /// block and its trailer end at or before `limit` (the start of the footer),
 /// that the compression type is none, and (when verify_checksum) its CRC.
@@ -4777,10 +4786,7 @@ inline status read_block_bytes(const random_access_file& file, const std::string
   out.reset(new char[n]);
   std::string_view got;
   if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
-  if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": expected " + std::to_string(n) + " bytes, read " +
-                              std::to_string(got.size()) + " (truncated file?)");
+  if (got.size() != n) return short_block_read(file_name, handle.offset, n, got.size());
   if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
   return check_block_trailer(file_name, handle, out.get(), verify_checksum);
 }
@@ -5109,9 +5115,9 @@ class table_reader {
     block_handle h;
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
     if (mapping_ != nullptr) {
-      // One block, in place even when the cache is not to be filled (viewing
-      // fills nothing). The block is viewed on the stack: no allocation and no reference
-      // count touched (this reader keeps the mapping alive).
+      // One block, in place even when the cache is not to be filled
+      // (viewing fills nothing), on the stack: no allocation and no
+      // reference count touched (this reader keeps the mapping alive).
       std::string_view contents;
       if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
       const block b(contents, nullptr);
@@ -5484,12 +5490,9 @@ class table_reader {
       chunk_size_ = 0;
       std::string_view got;
       if (status s = file.read(start, size, chunk_.get(), got); !s.ok()) return s;
-      if (got.size() < offset + n - start) {
-        const std::uint64_t read = got.size() > offset - start ? got.size() - (offset - start) : 0;
-        return status::corruption(table_.file_name_ + ": block at offset " +
-                                  std::to_string(offset) + ": expected " + std::to_string(n) +
-                                  " bytes, read " + std::to_string(read) + " (truncated file?)");
-      }
+      if (got.size() < offset + n - start)
+        return short_block_read(table_.file_name_, offset, n,
+                                got.size() > offset - start ? got.size() - (offset - start) : 0);
       if (got.data() != chunk_.get()) std::memcpy(chunk_.get(), got.data(), got.size());
       chunk_offset_ = start;
       chunk_size_ = got.size();
@@ -8809,27 +8812,14 @@ class engine final : public engine_api {
       found = true;
       return {};
     };
-    // The first file a lookup reads pays for the lookup's having to read a
-    // second one (LevelDB's seek compaction): see table_file::charge_seek.
-    const table_file_ptr* first_read = nullptr;
-    int first_read_level = 0;
-    bool charged = false;
-    auto note_read = [&](const table_file_ptr& f, int level) {
-      if (first_read == nullptr) {
-        first_read = &f;
-        first_read_level = level;
-      } else if (!charged) {
-        charged = true;
-        if ((*first_read)->charge_seek()) note_seek_candidate(*first_read, first_read_level);
-      }
-    };
+    read_charge charge{*this};
     const version& v = *sv->current;
     bool stop = false;
     for (const auto& f : v.levels[0]) {
       if (Comparator::compare(user_key, f->smallest_user_key()) < 0 ||
           Comparator::compare(user_key, f->largest_user_key()) > 0)
         continue;
-      note_read(f, 0);
+      charge.note(f, 0);
       status s = probe_file(*f, stop);
       if (!s.ok() || stop) return s;
     }
@@ -8842,7 +8832,7 @@ class engine final : public engine_api {
       });
       if (it == files.end()) continue;
       if (Comparator::compare(user_key, (*it)->smallest_user_key()) < 0) continue;
-      note_read(*it, level);
+      charge.note(*it, level);
       status s = probe_file(**it, stop);
       if (!s.ok() || stop) return s;
     }
@@ -8897,20 +8887,10 @@ class engine final : public engine_api {
   /// charge sampled reads the same way). Seeks thus merge down level-0 files
   /// that a fill left behind, as lookups do.
   void charge_seek_overlap(const version& v, std::string_view user_key) {
-    const table_file_ptr* first = nullptr;
-    int first_level = 0;
-    auto note = [&](const table_file_ptr& f, int level) {
-      if (first == nullptr) {
-        first = &f;
-        first_level = level;
-        return false;
-      }
-      if ((*first)->charge_seek()) note_seek_candidate(*first, first_level);
-      return true;
-    };
+    read_charge charge{*this};
     for (const auto& f : v.levels[0])
       if (Comparator::compare(user_key, f->smallest_user_key()) >= 0 &&
-          Comparator::compare(user_key, f->largest_user_key()) <= 0 && note(f, 0))
+          Comparator::compare(user_key, f->largest_user_key()) <= 0 && charge.note(f, 0))
         return;
     for (int level = 1; level < max_levels; ++level) {
       const auto& files = v.levels[static_cast<std::size_t>(level)];
@@ -8918,10 +8898,32 @@ class engine final : public engine_api {
         return Comparator::compare(f->largest_user_key(), user_key) < 0;
       });
       if (it != files.end() && Comparator::compare((*it)->smallest_user_key(), user_key) <= 0 &&
-          note(*it, level))
+          charge.note(*it, level))
         return;
     }
   }
+
+  /// The first file a read positions in pays for the read's having to
+  /// position in a second one (LevelDB's seek compaction): one allowed seek
+  /// (table_file::charge_seek), once per read.
+  struct read_charge {
+    engine& e;
+    const table_file_ptr* first = nullptr;
+    int first_level = 0;
+    bool charged = false;
+    /// Notes a file the read positions in; true once the read has paid.
+    bool note(const table_file_ptr& f, int level) {
+      if (charged) return true;
+      if (first == nullptr) {
+        first = &f;
+        first_level = level;
+        return false;
+      }
+      charged = true;
+      if ((*first)->charge_seek()) e.note_seek_candidate(*first, first_level);
+      return true;
+    }
+  };
   std::unique_ptr<internal_iterator> new_user_iterator(sequence_number snap,
                                                        const read_settings& settings) override {
     return new_iterator(snap, settings);

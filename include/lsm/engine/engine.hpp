@@ -277,27 +277,14 @@ class engine final : public engine_api {
       found = true;
       return {};
     };
-    // The first file a lookup reads pays for the lookup's having to read a
-    // second one (LevelDB's seek compaction): see table_file::charge_seek.
-    const table_file_ptr* first_read = nullptr;
-    int first_read_level = 0;
-    bool charged = false;
-    auto note_read = [&](const table_file_ptr& f, int level) {
-      if (first_read == nullptr) {
-        first_read = &f;
-        first_read_level = level;
-      } else if (!charged) {
-        charged = true;
-        if ((*first_read)->charge_seek()) note_seek_candidate(*first_read, first_read_level);
-      }
-    };
+    read_charge charge{*this};
     const version& v = *sv->current;
     bool stop = false;
     for (const auto& f : v.levels[0]) {
       if (Comparator::compare(user_key, f->smallest_user_key()) < 0 ||
           Comparator::compare(user_key, f->largest_user_key()) > 0)
         continue;
-      note_read(f, 0);
+      charge.note(f, 0);
       status s = probe_file(*f, stop);
       if (!s.ok() || stop) return s;
     }
@@ -310,7 +297,7 @@ class engine final : public engine_api {
       });
       if (it == files.end()) continue;
       if (Comparator::compare(user_key, (*it)->smallest_user_key()) < 0) continue;
-      note_read(*it, level);
+      charge.note(*it, level);
       status s = probe_file(**it, stop);
       if (!s.ok() || stop) return s;
     }
@@ -365,20 +352,10 @@ class engine final : public engine_api {
   /// charge sampled reads the same way). Seeks thus merge down level-0 files
   /// that a fill left behind, as lookups do.
   void charge_seek_overlap(const version& v, std::string_view user_key) {
-    const table_file_ptr* first = nullptr;
-    int first_level = 0;
-    auto note = [&](const table_file_ptr& f, int level) {
-      if (first == nullptr) {
-        first = &f;
-        first_level = level;
-        return false;
-      }
-      if ((*first)->charge_seek()) note_seek_candidate(*first, first_level);
-      return true;
-    };
+    read_charge charge{*this};
     for (const auto& f : v.levels[0])
       if (Comparator::compare(user_key, f->smallest_user_key()) >= 0 &&
-          Comparator::compare(user_key, f->largest_user_key()) <= 0 && note(f, 0))
+          Comparator::compare(user_key, f->largest_user_key()) <= 0 && charge.note(f, 0))
         return;
     for (int level = 1; level < max_levels; ++level) {
       const auto& files = v.levels[static_cast<std::size_t>(level)];
@@ -386,10 +363,32 @@ class engine final : public engine_api {
         return Comparator::compare(f->largest_user_key(), user_key) < 0;
       });
       if (it != files.end() && Comparator::compare((*it)->smallest_user_key(), user_key) <= 0 &&
-          note(*it, level))
+          charge.note(*it, level))
         return;
     }
   }
+
+  /// The first file a read positions in pays for the read's having to
+  /// position in a second one (LevelDB's seek compaction): one allowed seek
+  /// (table_file::charge_seek), once per read.
+  struct read_charge {
+    engine& e;
+    const table_file_ptr* first = nullptr;
+    int first_level = 0;
+    bool charged = false;
+    /// Notes a file the read positions in; true once the read has paid.
+    bool note(const table_file_ptr& f, int level) {
+      if (charged) return true;
+      if (first == nullptr) {
+        first = &f;
+        first_level = level;
+        return false;
+      }
+      charged = true;
+      if ((*first)->charge_seek()) e.note_seek_candidate(*first, first_level);
+      return true;
+    }
+  };
   std::unique_ptr<internal_iterator> new_user_iterator(sequence_number snap,
                                                        const read_settings& settings) override {
     return new_iterator(snap, settings);

@@ -177,6 +177,15 @@ inline status block_past_limit(const std::string& file_name, const block_handle&
                             std::to_string(limit));
 }
 
+/// The error of a read that returned `got` of the n bytes of the block at
+/// `offset` (the file ends before the block does).
+inline status short_block_read(const std::string& file_name, std::uint64_t offset, std::uint64_t n,
+                               std::uint64_t got) {
+  return status::corruption(file_name + ": block at offset " + std::to_string(offset) +
+                            ": expected " + std::to_string(n) + " bytes, read " +
+                            std::to_string(got) + " (truncated file?)");
+}
+
 /// Reads the contents of the block at `handle` into `out`, checking that the
 /// block and its trailer end at or before `limit` (the start of the footer),
 /// that the compression type is none, and (when verify_checksum) its CRC.
@@ -191,10 +200,7 @@ inline status read_block_bytes(const random_access_file& file, const std::string
   out.reset(new char[n]);
   std::string_view got;
   if (status s = file.read(handle.offset, n, out.get(), got); !s.ok()) return s;
-  if (got.size() != n)
-    return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
-                              ": expected " + std::to_string(n) + " bytes, read " +
-                              std::to_string(got.size()) + " (truncated file?)");
+  if (got.size() != n) return short_block_read(file_name, handle.offset, n, got.size());
   if (got.data() != out.get()) std::memcpy(out.get(), got.data(), n);
   return check_block_trailer(file_name, handle, out.get(), verify_checksum);
 }

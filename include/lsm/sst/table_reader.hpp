@@ -92,9 +92,9 @@ class table_reader {
     block_handle h;
     if (!decode_exact_handle(index_iter.value(), h)) return bad_index_entry(index_iter);
     if (mapping_ != nullptr) {
-      // One block, in place even when the cache is not to be filled (viewing
-      // fills nothing). The block is viewed on the stack: no allocation and no reference
-      // count touched (this reader keeps the mapping alive).
+      // One block, in place even when the cache is not to be filled
+      // (viewing fills nothing), on the stack: no allocation and no
+      // reference count touched (this reader keeps the mapping alive).
       std::string_view contents;
       if (status s = view_data_block(h, settings, contents); !s.ok()) return s;
       const block b(contents, nullptr);
@@ -467,12 +467,9 @@ class table_reader {
       chunk_size_ = 0;
       std::string_view got;
       if (status s = file.read(start, size, chunk_.get(), got); !s.ok()) return s;
-      if (got.size() < offset + n - start) {
-        const std::uint64_t read = got.size() > offset - start ? got.size() - (offset - start) : 0;
-        return status::corruption(table_.file_name_ + ": block at offset " +
-                                  std::to_string(offset) + ": expected " + std::to_string(n) +
-                                  " bytes, read " + std::to_string(read) + " (truncated file?)");
-      }
+      if (got.size() < offset + n - start)
+        return short_block_read(table_.file_name_, offset, n,
+                                got.size() > offset - start ? got.size() - (offset - start) : 0);
       if (got.data() != chunk_.get()) std::memcpy(chunk_.get(), got.data(), got.size());
       chunk_offset_ = start;
       chunk_size_ = got.size();
