@@ -28,6 +28,11 @@ struct stats {
   std::uint64_t subcompactions = 0;    ///< merges split in two halves run at once
   std::uint64_t stalls = 0;            ///< writes that were slowed or stopped
   std::uint64_t stall_micros = 0;      ///< total time writers waited
+  /// Flushes and compactions that failed. One that failed on an I/O error
+  /// or a full disk while writing its tables runs again after a pause (writes
+  /// go on); a failed MANIFEST write, corruption or 9 failures in a row
+  /// refuse writes until reopen.
+  std::uint64_t background_errors = 0;
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
   std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"

@@ -428,8 +428,14 @@ class engine final : public engine_api {
       if (!s.ok()) return s;
     }
     bg_cv_.notify_all();
-    while (!imms_.empty() && bg_error_.ok()) done_cv_.wait(lock);
-    return bg_error_;
+    // Until the memtables are tables, or a flush fails (it is retried in
+    // the background; the caller hears of it now).
+    const std::uint64_t failed_before = flush_retry_.failed_jobs;
+    while (!imms_.empty() && bg_error_.ok() && flush_retry_.failed_jobs == failed_before)
+      done_cv_.wait(lock);
+    if (!bg_error_.ok()) return bg_error_;
+    if (!imms_.empty()) return flush_retry_.last;
+    return {};
   }
 
   /// Compacts every file overlapping [first, last] (user keys; empty
@@ -457,10 +463,10 @@ class engine final : public engine_api {
       if (!deeper && level > 0) break;  // already at the bottom
       s = run_compaction(job, true);    // the caller waits: use both threads
       if (!s.ok()) {
-        // As for a background compaction: a failed MANIFEST write is sticky,
-        // so the writes it would make unrecoverable are refused.
-        std::lock_guard lock(mu_);
-        set_background_error(s);
+        // An I/O error or a full disk while writing tables changed nothing
+        // (the caller may try again); a failed MANIFEST write is sticky
+        // (apply_edit), and so is corruption, as for a background compaction.
+        if (s.code() != errc::io_error && s.code() != errc::resource_exhausted) fail_sticky(s);
         return s;
       }
     }
@@ -471,11 +477,18 @@ class engine final : public engine_api {
   status wait_for_background_work() override {
     std::unique_lock lock(mu_);
     bg_cv_.notify_all();
+    // Or until a job fails (it is retried; the caller hears of it now).
+    const std::uint64_t flushes_failed = flush_retry_.failed_jobs;
+    const std::uint64_t compactions_failed = compaction_retry_.failed_jobs;
     done_cv_.wait(lock, [&] {
-      return !bg_error_.ok() ||
+      return !bg_error_.ok() || flush_retry_.failed_jobs != flushes_failed ||
+             compaction_retry_.failed_jobs != compactions_failed ||
              (imms_.empty() && !compaction_running_ && !compaction_wanted_locked());
     });
-    return bg_error_;
+    if (!bg_error_.ok()) return bg_error_;
+    if (flush_retry_.failed_jobs != flushes_failed) return flush_retry_.last;
+    if (compaction_retry_.failed_jobs != compactions_failed) return compaction_retry_.last;
+    return {};
   }
 
   lsm::stats get_stats() const override {
@@ -493,6 +506,7 @@ class engine final : public engine_api {
     out.subcompactions = stats_.subcompactions.load();
     out.stalls = stats_.stalls.load();
     out.stall_micros = stats_.stall_micros.load();
+    out.background_errors = stats_.background_errors.load();
     out.filter_hits = super_.counter(filter_hit_counter);
     out.filter_misses = super_.counter(filter_miss_counter);
     out.block_cache_hits = blocks_->hits();
@@ -534,7 +548,7 @@ class engine final : public engine_api {
     std::atomic<std::uint64_t> user_bytes_written{0}, wal_bytes_written{0}, wal_syncs{0},
         flush_bytes_written{0}, compaction_bytes_read{0}, compaction_bytes_written{0}, flushes{0},
         compactions{0}, trivial_moves{0}, seek_compactions{0}, subcompactions{0}, stalls{0},
-        stall_micros{0};
+        stall_micros{0}, background_errors{0};
   };
   /// Lookups count filter outcomes in their read slot (published::pin::count).
   static constexpr std::size_t filter_hit_counter = 0, filter_miss_counter = 1;
@@ -714,6 +728,14 @@ class engine final : public engine_api {
         return {};
       } else if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) ||
                  pressure == write_pressure::stop) {
+        // The job this write would wait for is pausing after a failure: the
+        // write fails now rather than stall through the retries (it may be
+        // tried again; the tree takes writes once the job succeeds).
+        if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) &&
+            flush_retry_.failures > 0)
+          return flush_retry_.last;
+        if (pressure == write_pressure::stop && compaction_retry_.failures > 0)
+          return compaction_retry_.last;
         const auto start = std::chrono::steady_clock::now();
         bg_cv_.notify_all();
         done_cv_.wait(lock);
@@ -768,6 +790,50 @@ class engine final : public engine_api {
     done_cv_.notify_all();
   }
 
+  /// The failures in a row of one kind of background job (flushes or
+  /// compactions), and when it may run again. Guarded by mu_.
+  struct retry_state {
+    unsigned failures = 0;          // in a row; 0 after a success
+    std::uint64_t failed_jobs = 0;  // ever: flush() and wait_for_background_work() look
+    std::chrono::steady_clock::time_point not_before{};
+    status last;  // the latest failure, for those waiting on the job
+
+    bool due(std::chrono::steady_clock::time_point now) const {
+      return failures == 0 || now >= not_before;
+    }
+  };
+
+  /// Failures in a row a flush or compaction may have before its error is
+  /// sticky: with pauses of 0.1, 0.2, 0.4, 0.8 and then 1 s, about 5.5 s.
+  static constexpr unsigned max_background_retries = 8;
+
+  /// A background flush or compaction failed. An I/O error or a full disk
+  /// while it read its inputs or wrote its tables changed nothing durable
+  /// (no MANIFEST names those tables, and they are removed): the job runs
+  /// again after a pause, and writes go on meanwhile (as RocksDB resumes
+  /// after such errors, where LevelDB stops every write). A failed MANIFEST
+  /// write (apply_edit made it sticky already), corruption or the
+  /// (max_background_retries + 1)-th failure in a row is sticky: writes are
+  /// refused until reopen. REQUIRES: mu_ held.
+  void note_background_failure(retry_state& r, const status& s, const char* job) {
+    if (!bg_error_.ok()) return;  // sticky already
+    ++r.failed_jobs;
+    ++stats_.background_errors;
+    const bool transient = s.code() == errc::io_error || s.code() == errc::resource_exhausted;
+    if (!transient || ++r.failures > max_background_retries) {
+      std::string why = std::string(job) + " failed";
+      if (transient) why += " " + std::to_string(r.failures) + " times in a row";
+      set_background_error(
+          status(s.code(), why + " (writes refused until reopen): " + s.message()));
+      return;
+    }
+    const int pause_ms = std::min(1000, 100 << (r.failures - 1));
+    r.not_before = std::chrono::steady_clock::now() + std::chrono::milliseconds(pause_ms);
+    r.last = status(s.code(), std::string(job) + " failed (retried in " + std::to_string(pause_ms) +
+                                  " ms): " + s.message());
+    done_cv_.notify_all();
+  }
+
   // ---- super version ------------------------------------------------------
 
   /// REQUIRES: mu_ held (or no concurrency, during open).
@@ -815,11 +881,25 @@ class engine final : public engine_api {
   }
 
   /// Records edit in the MANIFEST (with the current last sequence number)
-  /// and publishes the new version.
+  /// and publishes the new version. A failure is sticky: the edit may or may
+  /// not be in the MANIFEST, so no later edit may follow it in this session.
+  /// REQUIRES: mu_ not held.
   status apply_edit(version_edit& edit) {
-    std::lock_guard ml(manifest_mu_);
-    versions_->set_last_sequence(last_sequence_.load(std::memory_order_acquire));
-    return versions_->log_and_apply(edit);
+    status s;
+    {
+      std::lock_guard ml(manifest_mu_);
+      versions_->set_last_sequence(last_sequence_.load(std::memory_order_acquire));
+      s = versions_->log_and_apply(edit);
+    }
+    if (!s.ok()) fail_sticky(s);
+    return s;
+  }
+
+  /// Makes s the background error every later write returns. REQUIRES: mu_
+  /// not held.
+  void fail_sticky(const status& s) {
+    std::lock_guard lock(mu_);
+    set_background_error(s);
   }
 
   /// Adds the visible range tombstones of a table to `out`.
@@ -876,6 +956,13 @@ class engine final : public engine_api {
         if (shutting_down_) return;
         continue;
       }
+      if (flush_retry_.failures > 0) {
+        if (shutting_down_) return;  // what failed to flush stays in its WAL
+        if (!flush_retry_.due(std::chrono::steady_clock::now())) {
+          bg_cv_.wait_until(lock, flush_retry_.not_before);
+          continue;
+        }
+      }
       flush_oldest(lock);
     }
   }
@@ -887,6 +974,10 @@ class engine final : public engine_api {
       bg_cv_.wait(lock,
                   [&] { return shutting_down_ || (bg_error_.ok() && compaction_wanted_locked()); });
       if (shutting_down_) return;
+      if (!compaction_retry_.due(std::chrono::steady_clock::now())) {
+        bg_cv_.wait_until(lock, compaction_retry_.not_before);
+        continue;
+      }
       compact_once(lock);
     }
   }
@@ -901,12 +992,24 @@ class engine final : public engine_api {
       bg_cv_.wait(lock, [&] {
         return shutting_down_ || (bg_error_.ok() && (!imms_.empty() || compaction_wanted_locked()));
       });
-      if (!imms_.empty() && bg_error_.ok()) {
+      const auto now = std::chrono::steady_clock::now();
+      const bool flush_waits = !imms_.empty() && bg_error_.ok();
+      if (flush_waits &&
+          (flush_retry_.failures == 0 || (!shutting_down_ && flush_retry_.due(now)))) {
         flush_oldest(lock);
         continue;
       }
-      if (shutting_down_) return;
-      if (bg_error_.ok() && compaction_wanted_locked()) compact_once(lock);
+      if (shutting_down_) return;  // what failed to flush stays in its WAL
+      const bool compaction_waits = bg_error_.ok() && compaction_wanted_locked();
+      if (compaction_waits && compaction_retry_.due(now)) {
+        compact_once(lock);
+        continue;
+      }
+      // What waits is pausing after a failure: until the first may run again.
+      auto wake = std::chrono::steady_clock::time_point::max();
+      if (flush_waits) wake = flush_retry_.not_before;
+      if (compaction_waits) wake = std::min(wake, compaction_retry_.not_before);
+      if (wake != std::chrono::steady_clock::time_point::max()) bg_cv_.wait_until(lock, wake);
     }
   }
 
@@ -929,9 +1032,10 @@ class engine final : public engine_api {
     }
     lock.lock();
     if (!s.ok()) {
-      set_background_error(s);
+      note_background_failure(flush_retry_, s, "flush");
       return;
     }
+    flush_retry_.failures = 0;
     imms_.pop_back();
     ++stats_.flushes;
     publish_super();
@@ -1058,7 +1162,10 @@ class engine final : public engine_api {
     }
     lock.lock();
     compaction_running_ = false;
-    if (!s.ok()) set_background_error(s);
+    if (!s.ok())
+      note_background_failure(compaction_retry_, s, "compaction");
+    else
+      compaction_retry_.failures = 0;
     bg_cv_.notify_all();  // a flush may be waiting for the one thread
     done_cv_.notify_all();
   }
@@ -1419,7 +1526,12 @@ class engine final : public engine_api {
    public:
     /// single_file: never cut (a memtable flush makes one level-0 table).
     compaction_output(engine& e, bool single_file) : e_(e), single_file_(single_file) {}
-    ~compaction_output() { abandon(); }
+    ~compaction_output() {
+      abandon();
+      // Tables finished but never handed back (a later step failed): no
+      // version will name them, and a retried job makes new ones.
+      for (const auto& m : made_) (void)e_.fs_->remove_file(table_file_name(e_.dir_, m.number));
+    }
 
     /// Also cuts a file once it overlaps more than max_bytes of `files` (the
     /// level below the output level, sorted and disjoint), as LevelDB does:
@@ -1477,10 +1589,17 @@ class engine final : public engine_api {
         if (!s.ok()) return s;
       }
       if (!made_.empty()) {
+        // Sticky, unlike a failed table write: after a failed directory
+        // sync the kernel may have dropped other entries of the directory
+        // (a new WAL's) that a later successful sync would not bring back.
         status s = e_.fs_->sync_dir(e_.dir_);
-        if (!s.ok()) return s;
+        if (!s.ok()) {
+          e_.fail_sticky(s);
+          return s;
+        }
       }
-      files = made_;
+      files = std::move(made_);
+      made_.clear();
       return {};
     }
     void abandon() {
@@ -1661,6 +1780,8 @@ class engine final : public engine_api {
   std::vector<mem_ptr> imms_;  // newest first
   std::atomic<sequence_number> last_sequence_{0};
   status bg_error_;
+  retry_state flush_retry_;
+  retry_state compaction_retry_;
   bool shutting_down_ = false;
   bool compaction_running_ = false;
   bool log_dir_synced_ = true;      // the WAL's directory entry is durable (writer queue leader)
