@@ -145,7 +145,11 @@ class tree {
   }
 
   /// A handle pinning the current state; pass it in read_options::snapshot.
-  lsm::snapshot snapshot() const { return engine_->take_snapshot(); }
+  /// Throws lsm::error (invalid_argument) if the tree is not open.
+  lsm::snapshot snapshot() const {
+    usable().throw_if_error();
+    return engine_->take_snapshot();
+  }
 
   /// A bidirectional cursor over the tree (or a snapshot of it).
   class cursor_type {
@@ -180,8 +184,11 @@ class tree {
   };
 
   /// A bidirectional cursor: seek, seek_to_first/last, next, prev, valid,
-  /// key, value.
+  /// key, value. On a tree that is not open it is never valid and its
+  /// error() says so.
   cursor_type cursor(const read_options& ro = {}) const {
+    if (status s = usable(); !s.ok())
+      return cursor_type(std::make_unique<detail::empty_iterator>(std::move(s)));
     return cursor_type(engine_->new_user_iterator(snapshot_sequence(ro), settings(ro)));
   }
 
@@ -258,8 +265,8 @@ class tree {
   // ---- control ------------------------------------------------------------
 
   /// Writes the memtable to a table now and waits for it.
-  void flush() { engine_->flush().throw_if_error(); }
-  void flush(std::error_code& ec) { ec = engine_->flush().error_code(); }
+  void flush() { do_flush().throw_if_error(); }
+  void flush(std::error_code& ec) { ec = do_flush().error_code(); }
 
   /// Compacts the files holding keys in [first, last] down the levels; waits.
   void compact_range(const Key& first, const Key& last) {
@@ -268,17 +275,14 @@ class tree {
   void compact_range(const Key& first, const Key& last, std::error_code& ec) {
     ec = do_compact(first, last).error_code();
   }
-  void compact() { engine_->compact_range(std::nullopt, std::nullopt).throw_if_error(); }
-  void compact(std::error_code& ec) {
-    ec = engine_->compact_range(std::nullopt, std::nullopt).error_code();
-  }
+  void compact() { do_compact_all().throw_if_error(); }
+  void compact(std::error_code& ec) { ec = do_compact_all().error_code(); }
 
-  void wait_for_background_work() { engine_->wait_for_background_work().throw_if_error(); }
-  void wait_for_background_work(std::error_code& ec) {
-    ec = engine_->wait_for_background_work().error_code();
-  }
+  void wait_for_background_work() { do_wait().throw_if_error(); }
+  void wait_for_background_work(std::error_code& ec) { ec = do_wait().error_code(); }
 
-  lsm::stats stats() const { return engine_->get_stats(); }
+  /// The counters (all zero if the tree is not open).
+  lsm::stats stats() const { return engine_ ? engine_->get_stats() : lsm::stats{}; }
 
   /// The byte-level engine, for tests and tools. REQUIRES: the tree is open;
   /// lsm/engine/engine.hpp is included.
@@ -384,6 +388,18 @@ class tree {
     Codec::encode_key(first, f);
     Codec::encode_key(last, l);
     return engine_->compact_range(f, l);
+  }
+  status do_compact_all() {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->compact_range(std::nullopt, std::nullopt);
+  }
+  status do_flush() {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->flush();
+  }
+  status do_wait() {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->wait_for_background_work();
   }
 
   sequence_number snapshot_sequence(const read_options& ro) const {

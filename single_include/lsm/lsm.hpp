@@ -3388,7 +3388,11 @@ class tree {
   }
 
   /// A handle pinning the current state; pass it in read_options::snapshot.
-  lsm::snapshot snapshot() const { return engine_->take_snapshot(); }
+  /// Throws lsm::error (invalid_argument) if the tree is not open.
+  lsm::snapshot snapshot() const {
+    usable().throw_if_error();
+    return engine_->take_snapshot();
+  }
 
   /// A bidirectional cursor over the tree (or a snapshot of it).
   class cursor_type {
@@ -3423,8 +3427,11 @@ class tree {
   };
 
   /// A bidirectional cursor: seek, seek_to_first/last, next, prev, valid,
-  /// key, value.
+  /// key, value. On a tree that is not open it is never valid and its
+  /// error() says so.
   cursor_type cursor(const read_options& ro = {}) const {
+    if (status s = usable(); !s.ok())
+      return cursor_type(std::make_unique<detail::empty_iterator>(std::move(s)));
     return cursor_type(engine_->new_user_iterator(snapshot_sequence(ro), settings(ro)));
   }
 
@@ -3501,8 +3508,8 @@ class tree {
   // ---- control ------------------------------------------------------------
 
   /// Writes the memtable to a table now and waits for it.
-  void flush() { engine_->flush().throw_if_error(); }
-  void flush(std::error_code& ec) { ec = engine_->flush().error_code(); }
+  void flush() { do_flush().throw_if_error(); }
+  void flush(std::error_code& ec) { ec = do_flush().error_code(); }
 
   /// Compacts the files holding keys in [first, last] down the levels; waits.
   void compact_range(const Key& first, const Key& last) {
@@ -3511,17 +3518,14 @@ class tree {
   void compact_range(const Key& first, const Key& last, std::error_code& ec) {
     ec = do_compact(first, last).error_code();
   }
-  void compact() { engine_->compact_range(std::nullopt, std::nullopt).throw_if_error(); }
-  void compact(std::error_code& ec) {
-    ec = engine_->compact_range(std::nullopt, std::nullopt).error_code();
-  }
+  void compact() { do_compact_all().throw_if_error(); }
+  void compact(std::error_code& ec) { ec = do_compact_all().error_code(); }
 
-  void wait_for_background_work() { engine_->wait_for_background_work().throw_if_error(); }
-  void wait_for_background_work(std::error_code& ec) {
-    ec = engine_->wait_for_background_work().error_code();
-  }
+  void wait_for_background_work() { do_wait().throw_if_error(); }
+  void wait_for_background_work(std::error_code& ec) { ec = do_wait().error_code(); }
 
-  lsm::stats stats() const { return engine_->get_stats(); }
+  /// The counters (all zero if the tree is not open).
+  lsm::stats stats() const { return engine_ ? engine_->get_stats() : lsm::stats{}; }
 
   /// The byte-level engine, for tests and tools. REQUIRES: the tree is open;
   /// lsm/engine/engine.hpp is included.
@@ -3627,6 +3631,18 @@ class tree {
     Codec::encode_key(first, f);
     Codec::encode_key(last, l);
     return engine_->compact_range(f, l);
+  }
+  status do_compact_all() {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->compact_range(std::nullopt, std::nullopt);
+  }
+  status do_flush() {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->flush();
+  }
+  status do_wait() {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->wait_for_background_work();
   }
 
   sequence_number snapshot_sequence(const read_options& ro) const {
@@ -8452,10 +8468,14 @@ class version_set {
     snap.encode_to(record);
     status s = writer->add_record(record);
     if (s.ok()) s = (*file)->sync();
-    if (s.ok()) s = set_current(number);
+    bool renamed = false;
+    if (s.ok()) s = set_current(number, renamed);
     if (!s.ok()) {
       (void)(*file)->close();
-      (void)fs_->remove_file(path);
+      // Once CURRENT was renamed (its directory sync failed), a crash may
+      // leave it naming either MANIFEST: both stay (the next open removes
+      // the one it does not name).
+      if (!renamed) (void)fs_->remove_file(path);
       return s;
     }
     const std::uint64_t old = manifest_number_.load();
@@ -8500,14 +8520,20 @@ class version_set {
     return {};
   }
 
-  status set_current(std::uint64_t manifest_number) {
+  /// Points CURRENT at a MANIFEST: a synced temp file renamed over it, then
+  /// the directory synced. `renamed` tells whether the rename happened (then
+  /// CURRENT may name the new MANIFEST even when the call fails).
+  status set_current(std::uint64_t manifest_number, bool& renamed) {
     const std::string temp = temp_file_name(dir_, manifest_number);
     std::string contents = manifest_file_name(dir_, manifest_number).substr(dir_.size() + 1);
     contents += '\n';
     status s = write_string_to_file(*fs_, contents, temp, true);
-    if (s.ok()) s = fs_->rename_file(temp, current_file_name(dir_));
+    if (s.ok()) {
+      s = fs_->rename_file(temp, current_file_name(dir_));
+      renamed = s.ok();
+    }
     if (s.ok()) s = fs_->sync_dir(dir_);
-    if (!s.ok()) (void)fs_->remove_file(temp);
+    if (!s.ok() && !renamed) (void)fs_->remove_file(temp);
     return s;
   }
 

@@ -11,12 +11,19 @@
 // A key may show the state after any operation from the last one that must
 // survive to the in-doubt one (the operation that failed at the freeze).
 //
+// The one-fault sweep runs the same workloads with only the k-th mutation
+// failing (EIO or ENOSPC, once): a flush or compaction that meets it runs
+// again and the workload goes on; it ends at its first refused operation.
+// Then the same crash and the same checks.
+//
 // LSM_CRASH_STATES scales the number of crash states (default 20000, 3000
-// under sanitizers); LSM_TEST_SEED replays a run.
+// under sanitizers), LSM_FAULT_STATES the one-fault runs (default 4000, 1000);
+// LSM_TEST_SEED replays a run.
 #include <catch2/catch.hpp>
 #include <lsm/lsm.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -229,22 +236,27 @@ lsm::options tree_options(std::shared_ptr<lsm::file_system> fs) {
 }
 
 struct run_outcome {
-  int acked = 0;           // operations [0, acked) were acknowledged
-  int in_doubt = -1;       // the operation that failed at the freeze, or -1
-  bool opened = false;     // the first open succeeded
-  std::string unexpected;  // an error while the file system was not frozen
+  int acked = 0;                        // operations [0, acked) were acknowledged
+  int in_doubt = -1;                    // the operation that failed at the freeze, or -1
+  bool opened = false;                  // the first open succeeded
+  std::string unexpected;               // an error before the freeze or the fault
+  std::uint64_t background_errors = 0;  // failed flushes and compactions of the last tree
 };
 
 const std::string tree_dir = "/db";
 
-run_outcome run(const workload& w, lsm::fault_injection_file_system& fs,
-                const std::shared_ptr<lsm::file_system>& fs_ptr) {
+/// Runs w until its end or its first refused operation; db is the tree open
+/// at the end, if any.
+run_outcome run_ops(const workload& w, lsm::fault_injection_file_system& fs,
+                    const std::shared_ptr<lsm::file_system>& fs_ptr, std::unique_ptr<db_type>& db) {
   run_outcome out;
   std::error_code ec;
-  auto db = std::make_unique<db_type>(tree_dir, tree_options(fs_ptr), ec);
+  db = std::make_unique<db_type>(tree_dir, tree_options(fs_ptr), ec);
   auto fail = [&](int i) {
-    if (!fs.frozen()) out.unexpected = "op " + std::to_string(i) + ": " + ec.message();
+    if (!fs.frozen() && fs.injected_fault_count() == 0)
+      out.unexpected = "op " + std::to_string(i) + ": " + ec.message();
   };
+
   if (ec) {
     fail(-1);
     return out;
@@ -296,25 +308,47 @@ run_outcome run(const workload& w, lsm::fault_injection_file_system& fs,
   return out;
 }
 
+run_outcome run(const workload& w, lsm::fault_injection_file_system& fs,
+                const std::shared_ptr<lsm::file_system>& fs_ptr) {
+  std::unique_ptr<db_type> db;
+  run_outcome out = run_ops(w, fs, fs_ptr, db);
+  if (db) out.background_errors = db->stats().background_errors;
+  return out;
+}
+
 struct sweep_counts {
   std::uint64_t states = 0, workloads = 0, per_mode[3] = {0, 0, 0};
   std::uint64_t failed_opens = 0, lost_synced = 0, lost_acked = 0, unexplained = 0,
                 torn_batches = 0, scan_mismatches = 0, unexpected_errors = 0;
+  std::uint64_t went_on = 0;            // one-fault runs that finished their workload
+  std::uint64_t background_errors = 0;  // flushes and compactions that failed in them
   std::uint64_t failures() const {
     return failed_opens + lost_synced + lost_acked + unexplained + torn_batches + scan_mismatches +
            unexpected_errors;
   }
 };
 
-/// Crashes one run at mutation k and checks the reopened tree; returns a
-/// description of the first problem, or "".
+/// How a run meets mutation k: the file system freezes after it (a crash
+/// point), or it alone fails (one I/O error, after which the tree goes on).
+enum class cut : std::uint8_t { freeze, one_fault };
+
+/// Cuts one run at mutation k, crashes, and checks the reopened tree;
+/// returns a description of the first problem, or "".
 std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
-                            lsm::crash_mode mode, std::uint64_t seed, sweep_counts& c) {
+                            lsm::crash_mode mode, std::uint64_t seed, sweep_counts& c, cut how) {
   auto fs_ptr =
       std::make_shared<lsm::fault_injection_file_system>(seed ^ (k * 0x9e3779b97f4a7c15u));
   lsm::fault_injection_file_system& fs = *fs_ptr;
-  fs.crash_after_mutations(k);
+  if (how == cut::freeze)
+    fs.crash_after_mutations(k);
+  else
+    fs.fail_after(lsm::fs_operation::any_mutation, k, k % 3 == 0 ? ENOSPC : EIO);
   const run_outcome r = run(w, fs, fs_ptr);
+  if (how == cut::one_fault) {
+    c.background_errors += r.background_errors;
+    if (r.acked == static_cast<int>(w.ops.size())) ++c.went_on;
+    fs.clear_faults();  // a fault the run did not reach must not fail the reopen
+  }
   std::string problem;
   if (!r.unexpected.empty()) {
     ++c.unexpected_errors;
@@ -325,6 +359,11 @@ std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
   db_type db(tree_dir, tree_options(fs_ptr), ec);
   if (ec) {
     ++c.failed_opens;
+    try {  // again, for the error's whole message
+      db_type again(tree_dir, tree_options(fs_ptr));
+    } catch (const lsm::error& e) {
+      return std::string("reopen failed: ") + e.what();
+    }
     return "reopen failed: " + ec.message();
   }
   const int end = r.acked;  // operations below end were acknowledged
@@ -390,18 +429,11 @@ std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
   return problem;
 }
 
-}  // namespace
-
-TEST_CASE("every crash state of seeded workloads reopens with every promised write",
-          "[crash][figures]") {
-  const std::uint64_t seed = lsm_test::crash::test_seed();
-  const std::uint64_t target =
-      env_u64("LSM_CRASH_STATES", lsm_test::crash::sanitized ? 3000 : 20000);
-  INFO("seed " << seed << " (replay with LSM_TEST_SEED=" << seed << ")");
-  const auto start = std::chrono::steady_clock::now();
+/// Runs seeded workloads cut at every mutation k (or an even stride of them)
+/// until `target` runs; counts what the reopened trees hold.
+sweep_counts sweep(std::uint64_t seed, std::uint64_t target, cut how, std::string& problems) {
   sweep_counts c;
-  std::uint64_t reported = 0;
-  std::string problems;  // the first few, for the failure message
+  std::uint64_t reported = 0;  // the first few problems go into `problems`
   for (std::uint64_t n = 0; c.states < target; ++n) {
     const shape& s = shapes[n % std::size(shapes)];
     const std::uint64_t wseed = seed + n;
@@ -424,25 +456,27 @@ TEST_CASE("every crash state of seeded workloads reopens with every promised wri
       lsm::crash_mode mode = lsm::crash_mode::drop_unsynced;
       if (k % 5 == 1) mode = lsm::crash_mode::drop_random_unsynced;
       if (k % 5 == 3) mode = lsm::crash_mode::keep_unsynced;
-      const std::string problem = crash_and_check(w, m, k, mode, wseed, c);
+      const std::string problem = crash_and_check(w, m, k, mode, wseed, c, how);
       ++c.states;
       ++c.per_mode[static_cast<int>(mode)];
       if (!problem.empty() && reported++ < 5)
         problems += "\n  workload seed " + std::to_string(wseed) + " (" + s.name +
-                    "), crash after mutation " + std::to_string(k) + " of " +
-                    std::to_string(total) + ", mode " + std::to_string(static_cast<int>(mode)) +
-                    ": " + problem;
+                    "), cut at mutation " + std::to_string(k) + " of " + std::to_string(total) +
+                    ", mode " + std::to_string(static_cast<int>(mode)) + ": " + problem;
     }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return c;
+}
+
+/// The counts every sweep reports, after its first words.
+void print_counts(const char* what, const sweep_counts& c, double seconds) {
   std::printf(
-      "FIGURE crash-state sweep: %llu crash states (%llu drop_unsynced, %llu "
-      "drop_random_unsynced, %llu keep_unsynced) over %llu workloads in %.1f s, %llu failed "
-      "opens, %llu lost synced writes, %llu lost acknowledged writes after a process crash, "
-      "%llu never-written values, %llu torn batches, %llu scan mismatches, %llu unexpected "
-      "errors\n",
-      static_cast<unsigned long long>(c.states), static_cast<unsigned long long>(c.per_mode[0]),
+      "FIGURE %s: %llu crash states (%llu drop_unsynced, %llu drop_random_unsynced, %llu "
+      "keep_unsynced) over %llu workloads in %.1f s, %llu failed opens, %llu lost synced "
+      "writes, %llu lost acknowledged writes after a process crash, %llu never-written "
+      "values, %llu torn batches, %llu scan mismatches, %llu unexpected errors\n",
+      what, static_cast<unsigned long long>(c.states),
+      static_cast<unsigned long long>(c.per_mode[0]),
       static_cast<unsigned long long>(c.per_mode[1]),
       static_cast<unsigned long long>(c.per_mode[2]), static_cast<unsigned long long>(c.workloads),
       seconds, static_cast<unsigned long long>(c.failed_opens),
@@ -451,9 +485,51 @@ TEST_CASE("every crash state of seeded workloads reopens with every promised wri
       static_cast<unsigned long long>(c.torn_batches),
       static_cast<unsigned long long>(c.scan_mismatches),
       static_cast<unsigned long long>(c.unexpected_errors));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("every crash state of seeded workloads reopens with every promised write",
+          "[crash][figures]") {
+  const std::uint64_t seed = lsm_test::crash::test_seed();
+  const std::uint64_t target =
+      env_u64("LSM_CRASH_STATES", lsm_test::crash::sanitized ? 3000 : 20000);
+  INFO("seed " << seed << " (replay with LSM_TEST_SEED=" << seed << ")");
+  const auto start = std::chrono::steady_clock::now();
+  std::string problems;
+  const sweep_counts c = sweep(seed, target, cut::freeze, problems);
+  print_counts("crash-state sweep", c, seconds_since(start));
   INFO("first problems:" << problems);
   CHECK(c.states >= target);
   CHECK(c.failures() == 0);
+}
+
+TEST_CASE(
+    "after one failed write, sync, create, rename or remove in seeded workloads the tree goes "
+    "on or refuses, and a crash keeps every promised write",
+    "[crash][figures]") {
+  const std::uint64_t seed = lsm_test::crash::test_seed();
+  const std::uint64_t target =
+      env_u64("LSM_FAULT_STATES", lsm_test::crash::sanitized ? 1000 : 4000);
+  INFO("seed " << seed << " (replay with LSM_TEST_SEED=" << seed << ")");
+  const auto start = std::chrono::steady_clock::now();
+  std::string problems;
+  const sweep_counts c = sweep(seed, target, cut::one_fault, problems);
+  print_counts("one-fault sweep", c, seconds_since(start));
+  std::printf(
+      "FIGURE one-fault sweep: %llu of %llu runs finished their workload after the fault, "
+      "%llu flushes and compactions failed and were retried or refused\n",
+      static_cast<unsigned long long>(c.went_on), static_cast<unsigned long long>(c.states),
+      static_cast<unsigned long long>(c.background_errors));
+  INFO("first problems:" << problems);
+  CHECK(c.states >= target);
+  CHECK(c.failures() == 0);
+  CHECK(c.went_on > 0);
+  CHECK(c.background_errors > 0);
 }
 
 }  // namespace lsm_test_crash_state_sweep_test

@@ -62,6 +62,55 @@ TEST_CASE("a second open of the same directory fails with busy", "[tree][recover
   }
 }
 
+TEST_CASE(
+    "every call on a tree whose open failed, or that was moved from, is an invalid_argument "
+    "error",
+    "[tree][recovery]") {
+  const std::string dir = temp_dir("lsm_not_open");
+  using db_type = lsm::tree<std::string, std::string>;
+  db_type first(dir);
+  first.put("k", "v");
+  std::error_code ec;
+  db_type failed(dir, {}, ec);  // busy: the directory is locked
+  REQUIRE(ec == lsm::errc::busy);
+  db_type moved(std::move(first));
+  REQUIRE(moved.get("k") == "v");
+  for (db_type* db : {&failed, &first}) {
+    auto refused = [](std::error_code e) { return e == lsm::errc::invalid_argument; };
+    db->put("a", "b", ec);
+    CHECK(refused(ec));
+    db->erase("a", ec);
+    CHECK(refused(ec));
+    db->erase_range("a", "b", ec);
+    CHECK(refused(ec));
+    db_type::batch b;
+    b.put("a", "b");
+    db->write(b, ec);
+    CHECK(refused(ec));
+    CHECK_FALSE(db->get("a", ec).has_value());
+    CHECK(refused(ec));
+    CHECK_FALSE(db->contains("a", ec));
+    CHECK(refused(ec));
+    db->flush(ec);
+    CHECK(refused(ec));
+    db->compact(ec);
+    CHECK(refused(ec));
+    db->compact_range("a", "b", ec);
+    CHECK(refused(ec));
+    db->wait_for_background_work(ec);
+    CHECK(refused(ec));
+    CHECK(db->stats().user_bytes_written == 0);
+    auto c = db->cursor();
+    c.seek_to_first();
+    CHECK_FALSE(c.valid());
+    CHECK(refused(c.error()));
+    CHECK_THROWS_AS(db->scan().begin(), lsm::error);
+    CHECK_THROWS_AS(db->snapshot(), lsm::error);
+    CHECK_THROWS_AS(db->flush(), lsm::error);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("kill -9 during writes loses no acknowledged write", "[tree][recovery][kill]") {
   const std::string dir = temp_dir("lsm_kill");
   const char* seed_env = std::getenv("LSM_TEST_SEED");

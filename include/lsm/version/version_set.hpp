@@ -256,10 +256,14 @@ class version_set {
     snap.encode_to(record);
     status s = writer->add_record(record);
     if (s.ok()) s = (*file)->sync();
-    if (s.ok()) s = set_current(number);
+    bool renamed = false;
+    if (s.ok()) s = set_current(number, renamed);
     if (!s.ok()) {
       (void)(*file)->close();
-      (void)fs_->remove_file(path);
+      // Once CURRENT was renamed (its directory sync failed), a crash may
+      // leave it naming either MANIFEST: both stay (the next open removes
+      // the one it does not name).
+      if (!renamed) (void)fs_->remove_file(path);
       return s;
     }
     const std::uint64_t old = manifest_number_.load();
@@ -304,14 +308,20 @@ class version_set {
     return {};
   }
 
-  status set_current(std::uint64_t manifest_number) {
+  /// Points CURRENT at a MANIFEST: a synced temp file renamed over it, then
+  /// the directory synced. `renamed` tells whether the rename happened (then
+  /// CURRENT may name the new MANIFEST even when the call fails).
+  status set_current(std::uint64_t manifest_number, bool& renamed) {
     const std::string temp = temp_file_name(dir_, manifest_number);
     std::string contents = manifest_file_name(dir_, manifest_number).substr(dir_.size() + 1);
     contents += '\n';
     status s = write_string_to_file(*fs_, contents, temp, true);
-    if (s.ok()) s = fs_->rename_file(temp, current_file_name(dir_));
+    if (s.ok()) {
+      s = fs_->rename_file(temp, current_file_name(dir_));
+      renamed = s.ok();
+    }
     if (s.ok()) s = fs_->sync_dir(dir_);
-    if (!s.ok()) (void)fs_->remove_file(temp);
+    if (!s.ok() && !renamed) (void)fs_->remove_file(temp);
     return s;
   }
 
