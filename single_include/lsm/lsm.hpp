@@ -9032,7 +9032,7 @@ class engine final : public engine_api {
         // An I/O error or a full disk while writing tables changed nothing
         // (the caller may try again); a failed MANIFEST write is sticky
         // (apply_edit), and so is corruption, as for a background compaction.
-        if (s.code() != errc::io_error && s.code() != errc::resource_exhausted) fail_sticky(s);
+        if (!retryable(s)) fail_sticky(s);
         return s;
       }
     }
@@ -9292,14 +9292,13 @@ class engine final : public engine_api {
         // An empty memtable may already exceed a small write buffer (its
         // arena's first block): switching it would make no room, forever.
         return {};
-      } else if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) ||
-                 pressure == write_pressure::stop) {
+      } else if (const bool imms_full =
+                     imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables);
+                 imms_full || pressure == write_pressure::stop) {
         // The job this write would wait for is pausing after a failure: the
         // write fails now rather than stall through the retries (it may be
         // tried again; the tree takes writes once the job succeeds).
-        if (imms_.size() >= std::max<std::size_t>(1, opts_.max_immutable_memtables) &&
-            flush_retry_.failures > 0)
-          return flush_retry_.last;
+        if (imms_full && flush_retry_.failures > 0) return flush_retry_.last;
         if (pressure == write_pressure::stop && compaction_retry_.failures > 0)
           return compaction_retry_.last;
         const auto start = std::chrono::steady_clock::now();
@@ -9369,6 +9368,12 @@ class engine final : public engine_api {
     }
   };
 
+  /// Whether a flush or compaction that failed with s may run again: an I/O
+  /// error or a full disk may pass; corruption will not.
+  static bool retryable(const status& s) {
+    return s.code() == errc::io_error || s.code() == errc::resource_exhausted;
+  }
+
   /// Failures in a row a flush or compaction may have before its error is
   /// sticky: with pauses of 0.1, 0.2, 0.4, 0.8 and then 1 s, about 5.5 s.
   static constexpr unsigned max_background_retries = 8;
@@ -9385,7 +9390,7 @@ class engine final : public engine_api {
     if (!bg_error_.ok()) return;  // sticky already
     ++r.failed_jobs;
     ++stats_.background_errors;
-    const bool transient = s.code() == errc::io_error || s.code() == errc::resource_exhausted;
+    const bool transient = retryable(s);
     if (!transient || ++r.failures > max_background_retries) {
       std::string why = std::string(job) + " failed";
       if (transient) why += " " + std::to_string(r.failures) + " times in a row";

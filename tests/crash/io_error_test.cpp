@@ -39,6 +39,15 @@ void write_keys(db_type& db, int first, int last) {
     db.put(key_of(i), value_of(i), lsm::write_options{.sync = i + 1 == last});
 }
 
+/// Three level-0 tables of keys [0, 300) that overlap, which a compaction
+/// must merge (disjoint ones would move down as they are, writing no table).
+void write_overlapping_tables(db_type& db) {
+  for (int round = 0; round < 3; ++round) {
+    write_keys(db, round * 75, round * 75 + 150);
+    db.flush();
+  }
+}
+
 /// Every later write fails, with the error of the first failure.
 void require_writes_refused(db_type& db, lsm::errc code) {
   for (int i = 0; i < 3; ++i) {
@@ -149,12 +158,7 @@ TEST_CASE("a failed MANIFEST sync during a compaction refuses every later write 
   auto& fs = *fs_ptr;
   {
     db_type db(tree_dir, tree_options(fs_ptr));
-    // Overlapping flushes, which a compaction must merge (disjoint ones
-    // would move down as they are, writing no table).
-    for (int round = 0; round < 3; ++round) {
-      write_keys(db, round * 75, round * 75 + 150);
-      db.flush();
-    }
+    write_overlapping_tables(db);
     db.wait_for_background_work();
     // The compaction's output: table sync, directory sync, MANIFEST sync.
     fs.fail_after(lsm::fs_operation::sync, 3, EIO);
@@ -234,13 +238,9 @@ TEST_CASE(
   auto& fs = *fs_ptr;
   {
     db_type db(tree_dir, tree_options(fs_ptr));
-    // Three overlapping level-0 tables; the fourth flush starts a compaction
-    // (leveled<4>), whose table sync comes after the flush's table,
-    // directory and MANIFEST syncs.
-    for (int round = 0; round < 3; ++round) {
-      write_keys(db, round * 75, round * 75 + 150);
-      db.flush();
-    }
+    // The fourth level-0 table starts a compaction (leveled<4>), whose table
+    // sync comes after the flush's table, directory and MANIFEST syncs.
+    write_overlapping_tables(db);
     write_keys(db, 225, 400);
     fs.fail_after(lsm::fs_operation::sync, 4, EIO);
     db.flush();
@@ -271,10 +271,7 @@ TEST_CASE("a manual compaction whose table write fails returns the error and cha
   auto& fs = *fs_ptr;
   {
     db_type db(tree_dir, tree_options(fs_ptr));
-    for (int round = 0; round < 3; ++round) {
-      write_keys(db, round * 75, round * 75 + 150);
-      db.flush();
-    }
+    write_overlapping_tables(db);
     db.wait_for_background_work();
     const std::set<std::string> before = tables_on_disk(fs);
     fs.fail_after(lsm::fs_operation::write, 2, ENOSPC);  // the second block of the output
