@@ -8884,7 +8884,7 @@ class engine final : public engine_api {
     add_mem(sv->mem);
     for (const auto& m : sv->imms) add_mem(m);
     status error;
-    auto opener = make_opener(settings, snap, nullptr, &error);
+    auto opener = make_opener(settings, &error);
     for (const auto& f : sv->current->levels[0]) {
       collect_tombstones(*f, snap, *tombstones, error);
       children.push_back(opener(*f));
@@ -8895,8 +8895,8 @@ class engine final : public engine_api {
       for (const auto& f : files) collect_tombstones(*f, snap, *tombstones, error);
       // Opened lazily, after this function returned: errors surface through
       // the iterator's status.
-      children.push_back(std::make_unique<level_iterator<icmp>>(
-          files, make_opener(settings, snap, nullptr, nullptr)));
+      children.push_back(
+          std::make_unique<level_iterator<icmp>>(files, make_opener(settings, nullptr)));
     }
     tombstones->build();
     std::unique_ptr<internal_iterator> merged =
@@ -8968,7 +8968,7 @@ class engine final : public engine_api {
     children.push_back(std::make_unique<pinned_iterator>(sv->mem->table.new_iterator(), sv->mem));
     for (const auto& m : sv->imms)
       children.push_back(std::make_unique<pinned_iterator>(m->table.new_iterator(), m));
-    auto opener = make_opener(read_settings{}, max_sequence_number, nullptr, nullptr);
+    auto opener = make_opener(read_settings{}, nullptr);
     for (const auto& level : sv->current->levels)
       for (const auto& f : level) children.push_back(opener(*f));
     return std::make_unique<pinned_iterator>(
@@ -9423,29 +9423,18 @@ class engine final : public engine_api {
   /// point lookups pin theirs with published::pin instead.
   super_ptr acquire_super() const { return super_.current(); }
 
-  /// Opens table iterators; when `tombstones` is set, also collects the
-  /// table's visible range tombstones; errors go to *error.
+  /// Opens table iterators; errors go to *error (when set).
   /// REQUIRES: whoever uses an iterator keeps its table_file alive as long
   /// (a pinned super version, a level_iterator's file list, a job's inputs),
   /// so a reader the file keeps needs no reference of the iterator's own.
-  table_iterator_opener make_opener(const read_settings& settings, sequence_number snap,
-                                    range_tombstone_set<Comparator>* tombstones, status* error) {
-    return [this, settings, snap, tombstones,
-            error](const table_file& f) -> std::unique_ptr<internal_iterator> {
-      if (const table* kept = table_cache<table>::kept(f)) {
-        if (tombstones)
-          for (const auto& rt : kept->range_tombstones())
-            if (rt.seq <= snap) tombstones->add(rt.first, rt.last, rt.seq);
-        return kept->new_iterator(settings);
-      }
+  table_iterator_opener make_opener(const read_settings& settings, status* error) {
+    return [this, settings, error](const table_file& f) -> std::unique_ptr<internal_iterator> {
+      if (const table* kept = table_cache<table>::kept(f)) return kept->new_iterator(settings);
       auto t = tables_->get(f);
       if (!t.ok()) {
         if (error && error->ok()) *error = t.get_status();
         return std::make_unique<empty_iterator>(t.take_status());
       }
-      if (tombstones)
-        for (const auto& rt : (*t)->range_tombstones())
-          if (rt.seq <= snap) tombstones->add(rt.first, rt.last, rt.seq);
       const table& tab = **t;
       return tab.new_iterator(settings, std::move(*t));
     };
@@ -9916,10 +9905,10 @@ class engine final : public engine_api {
                     });
           // Opened lazily: an error surfaces through the merge's status.
           children.push_back(std::make_unique<level_iterator<icmp>>(
-              std::move(files_of), make_opener(settings, max_sequence_number, nullptr, nullptr)));
+              std::move(files_of), make_opener(settings, nullptr)));
           return;
         }
-        auto opener = make_opener(settings, max_sequence_number, nullptr, &error);
+        auto opener = make_opener(settings, &error);
         for (const auto& f : files_of) children.push_back(opener(*f));
       };
       add_inputs(job.inputs, job.level >= 1);

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <random>
 #include <string>
@@ -452,6 +453,63 @@ TEST_CASE(
   lsm::read_options at_snap;
   at_snap.snapshot = &snap;
   same(old_model, at_snap);
+}
+
+namespace {
+
+/// A policy the test steers: moves level 0 down to `l0_target`, or, in the
+/// last stage, merges the first of exactly three level-1 files into level 2.
+struct scripted {
+  static constexpr std::string_view name = "test.scripted";
+  static inline std::atomic<int> l0_target{2};
+  static inline std::atomic<bool> merge_first_of_level_1{false};
+  std::optional<compaction_pick> pick(const version& v, const lsm::detail::compaction_context&) {
+    if (merge_first_of_level_1 && v.levels[1].size() == 3)
+      return compaction_pick{1, {v.levels[1].front()}, 2};
+    if (!merge_first_of_level_1 && !v.levels[0].empty())
+      return compaction_pick{0, v.levels[0], l0_target};
+    return std::nullopt;
+  }
+  lsm::detail::write_pressure pressure(const version&) { return lsm::detail::write_pressure::none; }
+};
+
+}  // namespace
+
+TEST_CASE("a merge of one sorted-level file takes in its neighbours when that adds no output file",
+          "[policy][leveled]") {
+  lsm::options options;
+  options.file_system = std::make_shared<lsm::memory_file_system>();
+  lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>, lsm::memtable::skiplist,
+            lsm::filter::bloom<10>, scripted>
+      db("/expand", options);
+  auto flush_keys = [&](std::initializer_list<const char*> keys) {
+    for (const char* k : keys) db.put(k, std::string("v") + k);
+    db.flush();
+    db.wait_for_background_work();
+  };
+  // Level 2: one file over [a, z]. Level 1: three files inside that range.
+  scripted::l0_target = 2;
+  flush_keys({"a", "z"});
+  scripted::l0_target = 1;
+  flush_keys({"b", "c"});
+  flush_keys({"d", "e"});
+  flush_keys({"f", "g"});
+  auto v = db.engine().current_version();
+  REQUIRE(v->levels[1].size() == 3);
+  REQUIRE(v->levels[2].size() == 1);
+  const std::uint64_t merges_before = db.stats().compactions;
+
+  // The policy picks [b, c] alone; its merge rewrites the level-2 file over
+  // [a, z] anyway, so [d, e] and [f, g] join it, in the same one merge.
+  scripted::merge_first_of_level_1 = true;
+  flush_keys({"h"});
+  v = db.engine().current_version();
+  CHECK(v->levels[1].empty());
+  CHECK(db.stats().compactions == merges_before + 1);
+  CHECK(v->levels[0].size() == 1);  // [h] stays where the flush put it
+  for (const char* k : {"a", "b", "c", "d", "e", "f", "g", "h", "z"})
+    CHECK(db.get(k) == std::string("v") + k);
+  scripted::merge_first_of_level_1 = false;
 }
 
 }  // namespace lsm_test_leveled_test

@@ -1,0 +1,235 @@
+// The public contract of lsm::tree that the model tests do not reach: the
+// open options (create_if_missing, error_if_exists, the minimum sizes), the
+// key and value size limits, a value the codec cannot decode, and the LOCK
+// held by another process. Each error is checked in both forms (throwing and
+// std::error_code) and by its message.
+#include <catch2/catch.hpp>
+#include <lsm/lsm.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+// One namespace per test file: the test sources are compiled in unity batches.
+namespace lsm_test_api_test {
+
+namespace {
+
+namespace fs = std::filesystem;
+using string_tree = lsm::tree<std::string, std::string>;
+
+/// A fresh path named for the test and this process (nothing is created).
+std::string temp_path(const std::string& name) {
+  auto p = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  return p.string();
+}
+
+/// The error of opening dir with opts, in the error_code form; the throwing
+/// form must throw the same code.
+std::error_code open_error(const std::string& dir, const lsm::options& opts,
+                           std::string* message = nullptr) {
+  std::error_code ec;
+  { string_tree db(dir, opts, ec); }
+  try {
+    string_tree db(dir, opts);
+    CHECK(!ec);
+  } catch (const lsm::error& e) {
+    CHECK(e.code() == ec);
+    if (message) *message = e.what();
+  }
+  return ec;
+}
+
+/// Values are the bytes as given; "poison" cannot be decoded.
+struct poison_codec {
+  static constexpr std::string_view name = "test.poison(string,string)";
+  static void encode_key(const std::string& k, std::string& out) { out += k; }
+  static std::string decode_key(std::string_view in) { return std::string(in); }
+  static void encode_value(const std::string& v, std::string& out) { out += v; }
+  static std::string decode_value(std::string_view in) {
+    if (in == "poison") throw lsm::error(lsm::errc::corruption, "poison_codec: undecodable value");
+    return std::string(in);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("create_if_missing = false refuses a missing directory and one without a tree",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_missing");
+  lsm::options opts;
+  opts.create_if_missing = false;
+  std::string message;
+  CHECK(open_error(dir, opts, &message) == lsm::errc::invalid_argument);
+  CHECK_THAT(message, Catch::Contains(dir) && Catch::Contains("create_if_missing is false"));
+  CHECK_FALSE(fs::exists(dir));  // nothing was created
+
+  fs::create_directories(dir);  // a directory, but no tree in it
+  CHECK(open_error(dir, opts, &message) == lsm::errc::invalid_argument);
+  CHECK_THAT(message, Catch::Contains("no tree here"));
+
+  {
+    string_tree db(dir);
+    db.put("k", "v");
+  }  // now there is one
+  string_tree db(dir, opts);
+  CHECK(db.get("k") == "v");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("error_if_exists = true opens a new tree and refuses an existing one",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_exists");
+  lsm::options opts;
+  opts.error_if_exists = true;
+  {
+    string_tree db(dir, opts);
+    db.put("k", "v");
+  }
+  std::string message;
+  CHECK(open_error(dir, opts, &message) == lsm::errc::invalid_argument);
+  CHECK_THAT(message, Catch::Contains("error_if_exists is true"));
+  string_tree db(dir);  // the refused opens changed nothing
+  CHECK(db.get("k") == "v");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("options below their minimum are invalid_argument naming the option", "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_minimum");
+  struct bad_option {
+    const char* name;
+    void (*set)(lsm::options&);
+  };
+  const bad_option cases[] = {
+      {"options.write_buffer_size", [](lsm::options& o) { o.write_buffer_size = 1000; }},
+      {"options.block_size", [](lsm::options& o) { o.block_size = 32; }},
+      {"options.block_restart_interval", [](lsm::options& o) { o.block_restart_interval = 0; }},
+      {"options.background_threads", [](lsm::options& o) { o.background_threads = 0; }},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    lsm::options opts;
+    c.set(opts);
+    std::string message;
+    CHECK(open_error(dir, opts, &message) == lsm::errc::invalid_argument);
+    CHECK_THAT(message, Catch::Contains(c.name));
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("keys and values over the configured limits are invalid_argument and write nothing",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_limits");
+  lsm::options opts;
+  opts.max_key_size = 8;
+  opts.max_value_size = 16;
+  string_tree db(dir, opts);
+  const std::string long_key(9, 'k');
+  const std::string long_value(17, 'v');
+
+  std::error_code ec;
+  db.put(long_key, "v", ec);
+  CHECK(ec == lsm::errc::invalid_argument);
+  db.put("k", long_value, ec);
+  CHECK(ec == lsm::errc::invalid_argument);
+  db.erase(long_key, ec);
+  CHECK(ec == lsm::errc::invalid_argument);
+  db.erase_range("a", long_key, ec);
+  CHECK(ec == lsm::errc::invalid_argument);
+  string_tree::batch b;
+  b.put("a", "1");
+  b.put("b", long_value);
+  db.write(b, ec);
+  CHECK(ec == lsm::errc::invalid_argument);
+  try {
+    db.put(long_key, "v");
+    FAIL("a 9-byte key was accepted");
+  } catch (const lsm::error& e) {
+    CHECK(e.code() == lsm::errc::invalid_argument);
+    CHECK_THAT(e.what(), Catch::Contains("key of 9 bytes exceeds options.max_key_size (8)"));
+  }
+  try {
+    db.put("k", long_value);
+    FAIL("a 17-byte value was accepted");
+  } catch (const lsm::error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("value of 17 bytes exceeds options.max_value_size (16)"));
+  }
+  CHECK(db.engine().latest_sequence() == 0);  // not one of them reached the engine
+  auto all = db.scan();
+  CHECK(all.begin() == all.end());
+  CHECK_FALSE(db.get("a"));
+
+  // At the limits, every form is accepted.
+  db.put(std::string(8, 'k'), std::string(16, 'v'));
+  CHECK(db.get(std::string(8, 'k')) == std::string(16, 'v'));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a value the codec cannot decode is the codec's error from get, nothing else",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_decode");
+  lsm::tree<std::string, std::string, poison_codec> db(dir);
+  db.put("good", "value");
+  db.put("bad", "poison");
+  try {
+    (void)db.get("bad");
+    FAIL("an undecodable value was returned");
+  } catch (const lsm::error& e) {
+    CHECK(e.code() == lsm::errc::corruption);
+    CHECK_THAT(e.what(), Catch::Contains("poison_codec"));
+  }
+  std::error_code ec;
+  CHECK_FALSE(db.get("bad", ec));
+  CHECK(ec == lsm::errc::corruption);
+  CHECK(db.contains("bad"));  // the raw value is there, only its decoding fails
+  CHECK(db.get("good", ec) == "value");
+  CHECK(!ec);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a tree open in another process makes an open fail with busy until it closes",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_lock");
+  int opened[2], release[2];
+  REQUIRE(::pipe(opened) == 0);
+  REQUIRE(::pipe(release) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // holds the tree open until the parent writes a byte
+    int code = 0;
+    {
+      std::error_code ec;
+      string_tree db(dir, {}, ec);
+      if (ec) code = 1;
+      if (!ec) db.put("from", "child", ec);
+      char c = code ? 'f' : 'o';
+      if (::write(opened[1], &c, 1) != 1) code = 1;
+      if (::read(release[0], &c, 1) != 1) code = 1;
+    }
+    ::_exit(code);
+  }
+  char c = 0;
+  REQUIRE(::read(opened[0], &c, 1) == 1);
+  CHECK(c == 'o');
+  std::string message;
+  CHECK(open_error(dir, {}, &message) == lsm::errc::busy);
+  CHECK_THAT(message, Catch::Contains("LOCK") && Catch::Contains("locked by another process"));
+  c = 'x';
+  REQUIRE(::write(release[1], &c, 1) == 1);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  for (int fd : {opened[0], opened[1], release[0], release[1]}) ::close(fd);
+
+  string_tree db(dir);  // the child's close released the lock
+  CHECK(db.get("from") == "child");
+  fs::remove_all(dir);
+}
+
+}  // namespace lsm_test_api_test
