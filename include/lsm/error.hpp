@@ -113,7 +113,9 @@ class [[nodiscard]] status {
     return error_category().message(code_) + ": " + message_;
   }
   /// REQUIRES: !ok().
-  [[noreturn]] void throw_error() const { throw error(code(), to_string()); }
+  /// The exception's what() is "<message>: <code's message>", as for any
+  /// std::system_error.
+  [[noreturn]] void throw_error() const { throw error(code(), message_); }
   /// Throws if this status is not ok.
   void throw_if_error() const {
     if (!ok()) throw_error();

@@ -133,7 +133,9 @@ class [[nodiscard]] status {
     return error_category().message(code_) + ": " + message_;
   }
   /// REQUIRES: !ok().
-  [[noreturn]] void throw_error() const { throw error(code(), to_string()); }
+  /// The exception's what() is "<message>: <code's message>", as for any
+  /// std::system_error.
+  [[noreturn]] void throw_error() const { throw error(code(), message_); }
   /// Throws if this status is not ok.
   void throw_if_error() const {
     if (!ok()) throw_error();
@@ -338,7 +340,8 @@ class file_system {
   /// Names (not paths) of the entries of dir, without "." and "..".
   virtual result<std::vector<std::string>> get_children(const std::string& dir) = 0;
   virtual status remove_file(const std::string& path) = 0;
-  /// Creates dir; ok when it already exists.
+  /// Creates dir (not its parents); ok when it already exists as a directory,
+  /// an error when something else has that name.
   virtual status create_dir(const std::string& dir) = 0;
   virtual result<std::uint64_t> file_size(const std::string& path) = 0;
   /// Atomically replaces `to` by `from`.
@@ -6546,8 +6549,12 @@ class posix_file_system final : public file_system {
     return {};
   }
   status create_dir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-      return detail::posix_error(dir + ": mkdir", errno);
+    if (::mkdir(dir.c_str(), 0755) == 0) return {};
+    if (errno != EEXIST) return detail::posix_error(dir + ": mkdir", errno);
+    struct ::stat st {};
+    if (::stat(dir.c_str(), &st) != 0) return detail::posix_error(dir + ": stat", errno);
+    if (!S_ISDIR(st.st_mode))
+      return status::io_error(dir + ": mkdir: exists and is not a directory");
     return {};
   }
   result<std::uint64_t> file_size(const std::string& path) override {
@@ -9142,6 +9149,7 @@ class engine final : public engine_api {
       return status::invalid_argument("options.block_restart_interval must be at least 1");
     if (opts_.background_threads < 1)
       return status::invalid_argument("options.background_threads must be at least 1");
+    if (dir_.empty()) return status::invalid_argument("the tree's path is empty");
     const bool created = !fs_->file_exists(dir_);
     if (created && !opts_.create_if_missing)
       return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
@@ -11183,8 +11191,9 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
       return status::io_error(dir + ": mkdir: no such file or directory (parent " +
                               split_memory_path(p).first + " is missing)");
     const auto name = split_memory_path(p).second;
-    // Like mkdir's EEXIST, which the POSIX file system treats as success.
-    if (parent->entries.count(name) != 0) return {};
+    // A file by that name (a directory of that name returned above).
+    if (parent->entries.count(name) != 0)
+      return status::io_error(dir + ": mkdir: exists and is not a directory");
     parent->entries.emplace(name, memory_dir_entry{});
     dirs_[p];
     return {};

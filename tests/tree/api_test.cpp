@@ -232,4 +232,36 @@ TEST_CASE("a tree open in another process makes an open fail with busy until it 
   fs::remove_all(dir);
 }
 
+TEST_CASE("a path that is a file, is empty or lacks its parent is refused, naming the path",
+          "[tree][options]") {
+  const std::string base = temp_path("lsm_api_paths");
+  fs::create_directories(base);
+  const std::string file = base + "/file";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fclose(f);
+  }
+  std::string message;
+  CHECK(open_error(file, {}, &message) == lsm::errc::io_error);
+  CHECK(message == file + ": mkdir: exists and is not a directory: I/O error");
+  CHECK(open_error("", {}, &message) == lsm::errc::invalid_argument);
+  CHECK(message == "the tree's path is empty: invalid argument");
+  CHECK(open_error(base + "/no/parent", {}, &message) == lsm::errc::io_error);
+  CHECK_THAT(message, Catch::StartsWith(base + "/no/parent: mkdir: No such file or directory"));
+  CHECK_FALSE(fs::exists(base + "/no"));
+
+  // The memory file system says the same.
+  lsm::options in_memory;
+  in_memory.file_system = std::make_shared<lsm::memory_file_system>();
+  { string_tree db("/a", in_memory); }
+  REQUIRE(in_memory.file_system->create_dir("/a/f").ok());  // a directory: fine
+  auto w = in_memory.file_system->new_writable_file("/a/file");
+  REQUIRE(w.ok());
+  REQUIRE((*w)->close().ok());
+  CHECK(open_error("/a/file", in_memory, &message) == lsm::errc::io_error);
+  CHECK(message == "/a/file: mkdir: exists and is not a directory: I/O error");
+  fs::remove_all(base);
+}
+
 }  // namespace lsm_test_api_test

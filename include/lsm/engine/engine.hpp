@@ -576,6 +576,7 @@ class engine final : public engine_api {
       return status::invalid_argument("options.block_restart_interval must be at least 1");
     if (opts_.background_threads < 1)
       return status::invalid_argument("options.background_threads must be at least 1");
+    if (dir_.empty()) return status::invalid_argument("the tree's path is empty");
     const bool created = !fs_->file_exists(dir_);
     if (created && !opts_.create_if_missing)
       return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");

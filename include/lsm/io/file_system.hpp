@@ -116,7 +116,8 @@ class file_system {
   /// Names (not paths) of the entries of dir, without "." and "..".
   virtual result<std::vector<std::string>> get_children(const std::string& dir) = 0;
   virtual status remove_file(const std::string& path) = 0;
-  /// Creates dir; ok when it already exists.
+  /// Creates dir (not its parents); ok when it already exists as a directory,
+  /// an error when something else has that name.
   virtual status create_dir(const std::string& dir) = 0;
   virtual result<std::uint64_t> file_size(const std::string& path) = 0;
   /// Atomically replaces `to` by `from`.

@@ -219,8 +219,9 @@ class memory_fs_core : public std::enable_shared_from_this<memory_fs_core> {
       return status::io_error(dir + ": mkdir: no such file or directory (parent " +
                               split_memory_path(p).first + " is missing)");
     const auto name = split_memory_path(p).second;
-    // Like mkdir's EEXIST, which the POSIX file system treats as success.
-    if (parent->entries.count(name) != 0) return {};
+    // A file by that name (a directory of that name returned above).
+    if (parent->entries.count(name) != 0)
+      return status::io_error(dir + ": mkdir: exists and is not a directory");
     parent->entries.emplace(name, memory_dir_entry{});
     dirs_[p];
     return {};

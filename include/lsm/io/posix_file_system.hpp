@@ -488,8 +488,12 @@ class posix_file_system final : public file_system {
     return {};
   }
   status create_dir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-      return detail::posix_error(dir + ": mkdir", errno);
+    if (::mkdir(dir.c_str(), 0755) == 0) return {};
+    if (errno != EEXIST) return detail::posix_error(dir + ": mkdir", errno);
+    struct ::stat st {};
+    if (::stat(dir.c_str(), &st) != 0) return detail::posix_error(dir + ": stat", errno);
+    if (!S_ISDIR(st.st_mode))
+      return status::io_error(dir + ": mkdir: exists and is not a directory");
     return {};
   }
   result<std::uint64_t> file_size(const std::string& path) override {
