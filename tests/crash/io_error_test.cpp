@@ -201,10 +201,14 @@ TEST_CASE(
     "a flush whose table write fails is retried after a pause, and the tree takes writes "
     "meanwhile",
     "[ioerror]") {
+  const unsigned threads = GENERATE(2u, 1u);  // a flush thread, or one thread for both
+  INFO("background threads " << threads);
   auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
   auto& fs = *fs_ptr;
   {
-    db_type db(tree_dir, tree_options(fs_ptr));
+    lsm::options o = tree_options(fs_ptr);
+    o.background_threads = threads;
+    db_type db(tree_dir, o);
     write_keys(db, 0, 200);
     const std::set<std::string> before = tables_on_disk(fs);
     fs.fail_after(lsm::fs_operation::write, 1, EIO);  // the flush's first table write
@@ -234,10 +238,14 @@ TEST_CASE(
     "a background compaction whose table sync fails is retried after a pause, and "
     "writes never fail",
     "[ioerror]") {
+  const unsigned threads = GENERATE(2u, 1u);
+  INFO("background threads " << threads);
   auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
   auto& fs = *fs_ptr;
   {
-    db_type db(tree_dir, tree_options(fs_ptr));
+    lsm::options o = tree_options(fs_ptr);
+    o.background_threads = threads;
+    db_type db(tree_dir, o);
     // The fourth level-0 table starts a compaction (leveled<4>), whose table
     // sync comes after the flush's table, directory and MANIFEST syncs.
     write_overlapping_tables(db);
