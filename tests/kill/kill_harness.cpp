@@ -9,9 +9,12 @@
 // erased; the one operation in flight may or may not have happened; no key
 // may hold a value never written to it. The store is behind a small adapter,
 // so the same harness runs against LevelDB (built when CMake finds it), which
-// validates the harness itself.
+// validates the harness itself. With --writers N the child writes from N
+// threads, each to its own keys (key % N), so writes are committed in groups
+// (one thread appends the others' batches to the WAL) and up to N operations
+// are in flight at the kill, one per thread and so one per key.
 //
-//   kill_harness [--engine lsm|leveldb] [--crash-points N] [--seed S] [--dir D]
+//   kill_harness [--engine lsm|leveldb] [--crash-points N] [--writers N] [--seed S] [--dir D]
 //
 // Prints one line "FIGURE kill -9 (<engine>): ..." and exits 0 when nothing
 // was lost, 1 otherwise, 2 on a usage or setup error.
@@ -31,6 +34,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <lsm/lsm.hpp>
@@ -174,8 +178,10 @@ struct report {
 };
 static_assert(sizeof(report) == 16);
 
+/// Writes forever from `writers` threads; thread t writes the keys k with
+/// k % writers == t and the versions first_version + i * writers + t.
 [[noreturn]] void child_main(const std::string& engine, const std::string& dir, int fd,
-                             std::uint64_t seed, std::uint64_t first_version) {
+                             std::uint64_t seed, std::uint64_t first_version, unsigned writers) {
   auto db = make_store(engine);
   std::string error;
   if (!db->open(dir, &error)) {
@@ -186,20 +192,26 @@ static_assert(sizeof(report) == 16);
     if (::write(fd, &r, sizeof r) != static_cast<ssize_t>(sizeof r)) ::_exit(4);
   };
   send(report{0, 2, 0, 0, 0, 0});
-  std::mt19937_64 rng(seed);
-  for (std::uint64_t version = first_version;; ++version) {
-    report r{};
-    r.key = static_cast<std::uint32_t>(rng() % key_space);
-    r.erase = rng() % 4 == 0;
-    r.sync = rng() % 10 == 0;
-    r.version = version;
-    send(r);
-    const bool ok = r.erase ? db->erase(key_of(r.key), r.sync != 0)
-                            : db->put(key_of(r.key), value_of(r.key, r.version), r.sync != 0);
-    if (!ok) ::_exit(5);
-    r.phase = 1;
-    send(r);
-  }
+  auto write_forever = [&](unsigned t) {
+    std::mt19937_64 rng(seed + t);
+    const std::uint32_t keys_per_writer = key_space / writers;
+    for (std::uint64_t version = first_version + t;; version += writers) {
+      report r{};
+      r.key = static_cast<std::uint32_t>(rng() % keys_per_writer) * writers + t;
+      r.erase = rng() % 4 == 0;
+      r.sync = rng() % 10 == 0;
+      r.version = version;
+      send(r);
+      const bool ok = r.erase ? db->erase(key_of(r.key), r.sync != 0)
+                              : db->put(key_of(r.key), value_of(r.key, r.version), r.sync != 0);
+      if (!ok) ::_exit(5);
+      r.phase = 1;
+      send(r);
+    }
+  };
+  for (unsigned t = 1; t < writers; ++t) std::thread(write_forever, t).detach();
+  write_forever(0);
+  ::_exit(6);  // not reached
 }
 
 struct key_state {
@@ -212,6 +224,7 @@ struct key_state {
 int main(int argc, char** argv) {
   std::string engine = "lsm", dir;
   std::uint64_t crash_points = 50;
+  unsigned writers = 1;
   std::uint64_t seed = std::random_device{}();
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -226,16 +239,22 @@ int main(int argc, char** argv) {
       engine = next();
     else if (a == "--crash-points")
       crash_points = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--writers")
+      writers = static_cast<unsigned>(std::strtoul(next().c_str(), nullptr, 10));
     else if (a == "--seed")
       seed = std::strtoull(next().c_str(), nullptr, 10);
     else if (a == "--dir")
       dir = next();
     else {
       std::fprintf(stderr,
-                   "usage: kill_harness [--engine lsm|leveldb] [--crash-points N] [--seed S] "
-                   "[--dir D]\n");
+                   "usage: kill_harness [--engine lsm|leveldb] [--crash-points N] [--writers N] "
+                   "[--seed S] [--dir D]\n");
       return 2;
     }
+  }
+  if (writers < 1 || writers > 64) {
+    std::fprintf(stderr, "kill_harness: --writers must be 1 to 64\n");
+    return 2;
   }
   if (!make_store(engine)) {
     std::fprintf(stderr, "kill_harness: engine '%s' is not built in\n", engine.c_str());
@@ -247,7 +266,8 @@ int main(int argc, char** argv) {
            ("lsm_kill_harness_" + engine + "_" + std::to_string(::getpid())))
               .string();
   std::filesystem::remove_all(dir);
-  std::printf("kill_harness: engine %s, seed %llu, directory %s\n", engine.c_str(),
+  std::printf("kill_harness: engine %s, %u writer thread%s, seed %llu, directory %s\n",
+              engine.c_str(), writers, writers == 1 ? "" : "s",
               static_cast<unsigned long long>(seed), dir.c_str());
   std::fflush(stdout);
 
@@ -265,7 +285,7 @@ int main(int argc, char** argv) {
     if (pid < 0) return 2;
     if (pid == 0) {
       ::close(fds[0]);
-      child_main(engine, dir, fds[1], child_seed, next_version);
+      child_main(engine, dir, fds[1], child_seed, next_version, writers);
     }
     ::close(fds[1]);
     // Read reports until the deadline, then kill, then drain.
@@ -373,10 +393,11 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
-      "FIGURE kill -9 (%s): %llu crash points (%llu during open), %llu acknowledged operations, "
-      "%llu failed opens, %llu lost acknowledged writes, %llu erased keys come back, %llu "
-      "never-written values, %llu read errors, %.1f s\n",
-      engine.c_str(), static_cast<unsigned long long>(crash_points),
+      "FIGURE kill -9 (%s%s): %llu crash points (%llu during open), %llu acknowledged "
+      "operations, %llu failed opens, %llu lost acknowledged writes, %llu erased keys come back, "
+      "%llu never-written values, %llu read errors, %.1f s\n",
+      engine.c_str(), writers == 1 ? "" : (", " + std::to_string(writers) + " writers").c_str(),
+      static_cast<unsigned long long>(crash_points),
       static_cast<unsigned long long>(killed_in_open), static_cast<unsigned long long>(acked_ops),
       static_cast<unsigned long long>(failed_opens), static_cast<unsigned long long>(lost),
       static_cast<unsigned long long>(resurrected), static_cast<unsigned long long>(unexplained),
