@@ -4724,7 +4724,7 @@ struct footer {
     const std::uint32_t stored = crc32c::unmask(decode_fixed32(in.data() + 44));
     const std::uint32_t actual = crc32c::value(in.data(), 44);
     if (stored != actual)
-      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) + ", computed " +
+      return bad(at + 44, "footer checksum mismatch: stored " + sst_hex(stored) + ", computed " +
                               sst_hex(actual));
     version = decode_fixed32(in.data() + footer_handles_length);
     if (version != table_format_version)
@@ -4769,8 +4769,8 @@ inline status check_block_trailer(const std::string& file_name, const block_hand
     if (stored != actual)
       return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                                 " (size " + std::to_string(handle.size) +
-                                "): checksum mismatch: expected " + sst_hex(stored) +
-                                ", computed " + sst_hex(actual));
+                                "): checksum mismatch: stored " + sst_hex(stored) + ", computed " +
+                                sst_hex(actual));
   }
   if (type != static_cast<unsigned char>(block_compression::none))
     return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
@@ -7822,6 +7822,8 @@ class version_edit {
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace lsm {
@@ -7868,6 +7870,13 @@ inline constexpr std::string_view record_type_name(std::uint8_t type) noexcept {
 inline std::uint32_t fragment_checksum(record_type type, std::string_view payload) noexcept {
   const char t = static_cast<char>(type);
   return crc32c::mask(crc32c::extend(crc32c::value(&t, 1), payload.data(), payload.size()));
+}
+
+/// "0x1f2e3d4c": how error messages print a checksum (or a byte).
+inline std::string hex(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
+  return buf;
 }
 
 }  // namespace detail::wal
@@ -7963,12 +7972,6 @@ class reader {
     std::uint64_t offset = 0;
   };
 
-  static std::string hex(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
-    return buf;
-  }
-
   bool finish() {
     done_ = true;
     return false;
@@ -8040,8 +8043,8 @@ class reader {
       if (verify_) {
         const std::uint32_t actual = fragment_checksum(static_cast<record_type>(type), payload);
         if (actual != stored)
-          return problem("fragment checksum mismatch: expected " + hex(actual) + ", found " +
-                         hex(stored) + " (type " + std::string(record_type_name(type)) +
+          return problem("fragment checksum mismatch: stored " + hex(stored) + ", computed " +
+                         hex(actual) + " (type " + std::string(record_type_name(type)) +
                          ", length " + std::to_string(length) + ")");
       }
       f.type = type;
@@ -8514,13 +8517,15 @@ class version_set {
           static_cast<unsigned char>(bytes[pos + 4]) |
           static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5])) << 8;
       if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
-      const std::uint32_t expected = crc32c::unmask(decode_fixed32(bytes.data() + pos));
-      const std::uint32_t actual = crc32c::value(bytes.data() + pos + 6, length + 1);
-      if (expected != actual) {
+      const std::uint32_t stored = decode_fixed32(bytes.data() + pos);
+      const std::uint32_t computed =
+          wal::fragment_checksum(static_cast<wal::record_type>(bytes[pos + 6]),
+                                 std::string_view(bytes).substr(pos + wal::header_size, length));
+      if (stored != computed) {
         if (bytes.find_first_not_of('\0', pos) == std::string::npos) return {};  // zero-filled
         return status::corruption(path + ": damaged record at offset " + std::to_string(pos) +
-                                  " at the end of the MANIFEST: checksum expected " +
-                                  std::to_string(expected) + ", found " + std::to_string(actual));
+                                  " at the end of the MANIFEST: checksum mismatch: stored " +
+                                  wal::hex(stored) + ", computed " + wal::hex(computed));
       }
       pos += wal::header_size + length;
     }

@@ -357,7 +357,9 @@ TEST_CASE("each kind of damage is reported with file, offset, expected and found
   std::string bad_type = make_fragment(rt::full, "beta");
   bad_type[6] = 9;
   const std::vector<damage> cases = {
-      {"checksum", a + bad_crc + tail, {"checksum mismatch: expected 0x", "found 0x", "type full"}},
+      {"checksum",
+       a + bad_crc + tail,
+       {"checksum mismatch: stored 0x", "computed 0x", "type full"}},
       {"length", a + bad_length + tail, {"bad fragment length 36868", "expected at most 32749"}},
       {"type", a + bad_type + tail, {"unknown fragment type 9 (expected 1 to 4)"}},
       {"middle first", a + make_fragment(rt::middle, "m") + tail, {"type middle with no first"}},

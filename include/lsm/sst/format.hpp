@@ -114,7 +114,7 @@ struct footer {
     const std::uint32_t stored = crc32c::unmask(decode_fixed32(in.data() + 44));
     const std::uint32_t actual = crc32c::value(in.data(), 44);
     if (stored != actual)
-      return bad(at + 44, "footer checksum mismatch: expected " + sst_hex(stored) + ", computed " +
+      return bad(at + 44, "footer checksum mismatch: stored " + sst_hex(stored) + ", computed " +
                               sst_hex(actual));
     version = decode_fixed32(in.data() + footer_handles_length);
     if (version != table_format_version)
@@ -159,8 +159,8 @@ inline status check_block_trailer(const std::string& file_name, const block_hand
     if (stored != actual)
       return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +
                                 " (size " + std::to_string(handle.size) +
-                                "): checksum mismatch: expected " + sst_hex(stored) +
-                                ", computed " + sst_hex(actual));
+                                "): checksum mismatch: stored " + sst_hex(stored) + ", computed " +
+                                sst_hex(actual));
   }
   if (type != static_cast<unsigned char>(block_compression::none))
     return status::corruption(file_name + ": block at offset " + std::to_string(handle.offset) +

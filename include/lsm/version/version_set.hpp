@@ -295,13 +295,15 @@ class version_set {
           static_cast<unsigned char>(bytes[pos + 4]) |
           static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5])) << 8;
       if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
-      const std::uint32_t expected = crc32c::unmask(decode_fixed32(bytes.data() + pos));
-      const std::uint32_t actual = crc32c::value(bytes.data() + pos + 6, length + 1);
-      if (expected != actual) {
+      const std::uint32_t stored = decode_fixed32(bytes.data() + pos);
+      const std::uint32_t computed =
+          wal::fragment_checksum(static_cast<wal::record_type>(bytes[pos + 6]),
+                                 std::string_view(bytes).substr(pos + wal::header_size, length));
+      if (stored != computed) {
         if (bytes.find_first_not_of('\0', pos) == std::string::npos) return {};  // zero-filled
         return status::corruption(path + ": damaged record at offset " + std::to_string(pos) +
-                                  " at the end of the MANIFEST: checksum expected " +
-                                  std::to_string(expected) + ", found " + std::to_string(actual));
+                                  " at the end of the MANIFEST: checksum mismatch: stored " +
+                                  wal::hex(stored) + ", computed " + wal::hex(computed));
       }
       pos += wal::header_size + length;
     }

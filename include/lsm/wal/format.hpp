@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 #include "lsm/io/crc32c.hpp"
@@ -58,6 +60,13 @@ inline constexpr std::string_view record_type_name(std::uint8_t type) noexcept {
 inline std::uint32_t fragment_checksum(record_type type, std::string_view payload) noexcept {
   const char t = static_cast<char>(type);
   return crc32c::mask(crc32c::extend(crc32c::value(&t, 1), payload.data(), payload.size()));
+}
+
+/// "0x1f2e3d4c": how error messages print a checksum (or a byte).
+inline std::string hex(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
+  return buf;
 }
 
 }  // namespace detail::wal

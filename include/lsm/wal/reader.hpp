@@ -113,12 +113,6 @@ class reader {
     std::uint64_t offset = 0;
   };
 
-  static std::string hex(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
-    return buf;
-  }
-
   bool finish() {
     done_ = true;
     return false;
@@ -190,8 +184,8 @@ class reader {
       if (verify_) {
         const std::uint32_t actual = fragment_checksum(static_cast<record_type>(type), payload);
         if (actual != stored)
-          return problem("fragment checksum mismatch: expected " + hex(actual) + ", found " +
-                         hex(stored) + " (type " + std::string(record_type_name(type)) +
+          return problem("fragment checksum mismatch: stored " + hex(stored) + ", computed " +
+                         hex(actual) + " (type " + std::string(record_type_name(type)) +
                          ", length " + std::to_string(length) + ")");
       }
       f.type = type;
