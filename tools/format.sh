@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/format.sh — clang-format over the C++ sources of include/, src/, tests/,
-# examples/ and bench/ with the repository's .clang-format.
+# examples/, bench/ and tools/ with the repository's .clang-format.
 #
 #   tools/format.sh           reformat the files in place
 #   tools/format.sh --check   change nothing; list the files that differ and exit 1
@@ -16,7 +16,7 @@ case "$mode" in
   *) echo "usage: tools/format.sh [--check]" >&2; exit 2 ;;
 esac
 
-dirs=(include src tests examples bench)
+dirs=(include src tests examples bench tools)
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   mapfile -t files < <(git ls-files --cached --others --exclude-standard -- "${dirs[@]}" |
                        grep -E '\.(hpp|cpp|h|cc)$' | sort -u)

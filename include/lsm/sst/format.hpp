@@ -44,6 +44,9 @@ struct table_options {
   std::size_t block_size = 4096;            ///< target size of a data block's contents
   std::size_t block_restart_interval = 16;  ///< keys between restart points (data blocks)
   std::string codec_name;                   ///< persisted; checked on open when non-empty
+  /// false: open a table written with another comparator (for tools that
+  /// read it in file order; a lookup or seek would then compare wrongly).
+  bool check_comparator = true;
 };
 
 /// Hex form of v, e.g. "0x5fde88a36a51df2c", for error messages.

@@ -293,7 +293,7 @@ class table_reader {
             props_);
         !s.ok())
       return s;
-    if (props_.comparator_name != Comparator::name)
+    if (options.check_comparator && props_.comparator_name != Comparator::name)
       return status::invalid_argument(file_name_ + ": written with comparator \"" +
                                       props_.comparator_name + "\", opened with \"" +
                                       std::string(Comparator::name) + "\"");
