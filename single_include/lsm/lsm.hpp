@@ -470,6 +470,7 @@ struct stats {
 // Thread safety: pure functions and stateless types.
 
 #include <concepts>
+#include <cstdio>
 
 // ---- begin lsm/codec/coding.hpp ----
 // lsm/codec/coding.hpp — fixed-width little-endian and varint encoding of
@@ -731,6 +732,31 @@ inline bool parse_internal_key(std::string_view ikey, parsed_internal_key& out) 
   out.sequence = tag >> 8;
   out.kind = static_cast<value_kind>(kind);
   return true;
+}
+
+/// 'bytes' for messages and dumps: printable ASCII as is, anything else
+/// (and ' and \) as \xNN.
+inline std::string printable(std::string_view s) {
+  std::string r = "'";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f && c != '\\' && c != '\'') {
+      r += c;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
+      r += buf;
+    }
+  }
+  return r + "'";
+}
+
+/// "'user key' @sequence:kind" of an internal key, for messages and dumps.
+inline std::string internal_key_string(std::string_view ikey) {
+  parsed_internal_key p;
+  if (!parse_internal_key(ikey, p)) return "(bad internal key " + printable(ikey) + ")";
+  return printable(p.user_key) + " @" + std::to_string(p.sequence) + ":" +
+         std::to_string(static_cast<unsigned>(p.kind));
 }
 
 /// Orders internal keys: user key ascending by Comparator, then tag descending.
@@ -7765,26 +7791,6 @@ class version_edit {
     std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
     return buf;
   }
-  static std::string printable(std::string_view s) {
-    std::string r = "'";
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (u >= 0x20 && u < 0x7f && c != '\\' && c != '\'') {
-        r += c;
-      } else {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
-        r += buf;
-      }
-    }
-    return r + "'";
-  }
-  static std::string internal_key_string(std::string_view ikey) {
-    parsed_internal_key p;
-    if (!parse_internal_key(ikey, p)) return "(bad internal key " + printable(ikey) + ")";
-    return printable(p.user_key) + " @" + std::to_string(p.sequence) + ":" +
-           std::to_string(static_cast<unsigned>(p.kind));
-  }
 };
 
 }  // namespace detail
@@ -8300,6 +8306,27 @@ inline table_file::~table_file() {
     sink_->add(meta_.number, std::move(reader_owner_));
 }
 
+/// The MANIFEST that a directory's CURRENT names.
+struct current_manifest {
+  std::string name;  ///< "MANIFEST-NNNNNN", as CURRENT spells it
+  std::uint64_t number = 0;
+};
+
+/// Reads dir's CURRENT, checked: it holds a MANIFEST's name and a newline.
+inline result<current_manifest> read_current(file_system& fs, const std::string& dir) {
+  const std::string path = current_file_name(dir);
+  std::string current;
+  if (status s = read_file_to_string(fs, path, current); !s.ok()) return s;
+  if (current.empty() || current.back() != '\n')
+    return status::corruption(path + ": expected a manifest name ending in a newline");
+  current.pop_back();
+  std::uint64_t number = 0;
+  file_type type{};
+  if (!parse_file_name(current, number, type) || type != file_type::manifest)
+    return status::corruption(path + ": '" + current + "' is not a manifest name");
+  return current_manifest{std::move(current), number};
+}
+
 template <key_comparator Comparator>
 class version_set {
   using icmp = internal_key_comparator<Comparator>;
@@ -8336,26 +8363,19 @@ class version_set {
   /// Reads CURRENT and the MANIFEST it names into the current version.
   /// Sets `exists` false (and returns ok) when there is no CURRENT.
   status recover(bool& exists) {
-    std::string current;
-    const std::string current_path = current_file_name(dir_);
-    if (!fs_->file_exists(current_path)) {
+    if (!fs_->file_exists(current_file_name(dir_))) {
       exists = false;
       return {};
     }
     exists = true;
-    status s = read_file_to_string(*fs_, current_path, current);
-    if (!s.ok()) return s;
-    if (current.empty() || current.back() != '\n')
-      return status::corruption(current_path + ": expected a manifest name ending in a newline");
-    current.pop_back();
-    std::uint64_t number = 0;
-    file_type type{};
-    if (!parse_file_name(current, number, type) || type != file_type::manifest)
-      return status::corruption(current_path + ": '" + current + "' is not a manifest name");
-    const std::string manifest_path = dir_ + "/" + current;
+    auto current = read_current(*fs_, dir_);
+    if (!current.ok()) return current.take_status();
+    const std::uint64_t number = current->number;
+    const std::string manifest_path = dir_ + "/" + current->name;
     auto file = fs_->new_sequential_file(manifest_path);
     if (!file.ok()) return file.take_status();
 
+    status s;
     builder b;
     wal::reader reader(**file, manifest_path, true);
     std::string_view record;

@@ -76,7 +76,7 @@ TEST_CASE("lsm_dump prints a tree's levels, a table's entries, a WAL's batches a
   CHECK_THAT(tree, Contains("tree /db: CURRENT names MANIFEST-"));
   CHECK_THAT(tree, Contains("comparator 'lsm.bytewise'"));
   CHECK_THAT(tree, Contains("level 0: 1 file, "));
-  CHECK_THAT(tree, Contains("3 entries ['apple' @1 .. 'p' @"));  // the range erase's end
+  CHECK_THAT(tree, Contains("3 entries ['apple' @1:1 .. 'p' @"));  // the range erase's end
   CHECK_THAT(tree, Contains(".log: "));
 
   const auto tables = files_of(*fs, "/db", lsm::detail::file_type::table);
@@ -156,7 +156,7 @@ TEST_CASE("lsm_dump reads a tree on the POSIX file system", "[tools]") {
   lsm::posix_file_system fs;
   const std::string tree = dump(fs, dir.string());
   CHECK_THAT(tree, Contains("level 0: 1 file"));
-  CHECK_THAT(tree, Contains("1 entries ['key' @1 .. 'key' @1]"));
+  CHECK_THAT(tree, Contains("1 entries ['key' @1:1 .. 'key' @1:1]"));
   std::filesystem::remove_all(dir);
 }
 

@@ -6,8 +6,10 @@
 //
 // Keys and values are the encoded bytes the codec wrote: printable ASCII as
 // is, anything else (and ' and \) as \xNN, values cut at
-// settings::max_value_bytes. Any comparator's table can be dumped: the
-// entries are read in file order, never compared. Files are only read.
+// settings::max_value_bytes; a file's key range as 'key' @sequence:kind (1 a
+// put, 2 a range erase's end), as in the MANIFEST's edits. Any comparator's
+// table can be dumped: the entries are read in file order, never compared.
+// Files are only read.
 //
 // Thread safety: none needed (plain functions over a file system).
 #pragma once
@@ -15,12 +17,12 @@
 #include <lsm/lsm.hpp>
 
 #include <cstdint>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lsm_dump {
 
@@ -28,30 +30,13 @@ struct settings {
   std::size_t max_value_bytes = 32;  ///< longer values are cut (0: never)
 };
 
-/// 'bytes' with non-printable bytes as \xNN, cut after `max` bytes (0: never).
-inline std::string printable(std::string_view s, std::size_t max = 0) {
-  std::string r = "'";
-  const std::size_t shown = max != 0 && s.size() > max ? max : s.size();
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u >= 0x20 && u < 0x7f && u != '\\' && u != '\'') {
-      r += static_cast<char>(u);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
-      r += buf;
-    }
-  }
-  r += "'";
-  if (shown < s.size()) r += "... (" + std::to_string(s.size()) + " bytes)";
-  return r;
-}
+using lsm::detail::internal_key_string;
+using lsm::detail::printable;
 
-/// "'user key' @seq" of an internal key.
-inline std::string internal_key(std::string_view ikey) {
-  lsm::detail::parsed_internal_key p;
-  if (!lsm::detail::parse_internal_key(ikey, p)) return "(malformed internal key)";
-  return printable(p.user_key) + " @" + std::to_string(p.sequence);
+/// printable(s), cut after `max` bytes (0: never) with the whole size after.
+inline std::string printable_cut(std::string_view s, std::size_t max) {
+  if (max == 0 || s.size() <= max) return printable(s);
+  return printable(s.substr(0, max)) + "... (" + std::to_string(s.size()) + " bytes)";
 }
 
 /// Every batch of a WAL: its sequence number, then each update.
@@ -77,7 +62,8 @@ inline lsm::status dump_wal(lsm::file_system& fs, const std::string& path, std::
         batch.for_each([&](lsm::value_kind kind, std::string_view key, std::string_view value) {
           out << "    @" << seq++ << " ";
           if (kind == lsm::value_kind::value)
-            out << "put " << printable(key) << " " << printable(value, how.max_value_bytes) << "\n";
+            out << "put " << printable(key) << " " << printable_cut(value, how.max_value_bytes)
+                << "\n";
           else if (kind == lsm::value_kind::deletion)
             out << "erase " << printable(key) << "\n";
           else
@@ -156,7 +142,7 @@ inline lsm::status dump_table(lsm::file_system& fs, const std::string& path, std
                                      ": malformed internal key");
     out << "  " << printable(k.user_key) << " @" << k.sequence;
     if (k.kind == lsm::value_kind::value)
-      out << " put " << printable(it->value(), how.max_value_bytes) << "\n";
+      out << " put " << printable_cut(it->value(), how.max_value_bytes) << "\n";
     else
       out << " erase\n";
     ++entries;
@@ -171,18 +157,14 @@ inline lsm::status dump_table(lsm::file_system& fs, const std::string& path, std
 /// The tree in dir: the MANIFEST CURRENT names, the files of each level
 /// after replaying it, and each WAL's batches in brief.
 inline lsm::status dump_tree(lsm::file_system& fs, const std::string& dir, std::ostream& out) {
-  std::string current;
-  if (lsm::status s = lsm::read_file_to_string(fs, lsm::detail::current_file_name(dir), current);
-      !s.ok())
-    return s;
-  if (current.empty() || current.back() != '\n')
-    return lsm::status::corruption(dir + "/CURRENT: expected a MANIFEST name and a newline");
-  current.pop_back();
-  out << "tree " << dir << ": CURRENT names " << current << "\n";
+  auto current = lsm::detail::read_current(fs, dir);
+  if (!current.ok()) return current.take_status();
+  const std::string manifest = dir + "/" + current->name;
+  out << "tree " << dir << ": CURRENT names " << current->name << "\n";
   std::map<std::uint64_t, std::pair<int, lsm::detail::file_meta>> files;
   lsm::detail::version_edit names;
   std::uint64_t edits = 0, log_number = 0, last_sequence = 0;
-  lsm::status s = for_each_edit(fs, dir + "/" + current, [&](std::uint64_t, const auto& edit) {
+  lsm::status s = for_each_edit(fs, manifest, [&](std::uint64_t, const auto& edit) {
     ++edits;
     if (edit.comparator_name) names.comparator_name = edit.comparator_name;
     if (edit.codec_name) names.codec_name = edit.codec_name;
@@ -198,21 +180,17 @@ inline lsm::status dump_tree(lsm::file_system& fs, const std::string& dir, std::
       << printable(names.filter_name.value_or("")) << "\n"
       << "  last sequence " << last_sequence << "; WALs numbered " << log_number
       << " and up hold the writes not yet in tables\n";
-  for (int level = 0; level < lsm::detail::max_levels; ++level) {
-    std::uint64_t count = 0, bytes = 0;
-    for (const auto& [number, f] : files)
-      if (f.first == level) {
-        ++count;
-        bytes += f.second.file_size;
-      }
-    if (count == 0) continue;
-    out << "  level " << level << ": " << count << (count == 1 ? " file, " : " files, ") << bytes
-        << " bytes\n";
-    for (const auto& [number, f] : files)
-      if (f.first == level)
-        out << "    #" << number << " " << f.second.file_size << " bytes, " << f.second.num_entries
-            << " entries [" << internal_key(f.second.smallest) << " .. "
-            << internal_key(f.second.largest) << "]\n";
+  std::map<int, std::vector<const lsm::detail::file_meta*>> levels;  // by number in each
+  for (const auto& [number, f] : files) levels[f.first].push_back(&f.second);
+  for (const auto& [level, metas] : levels) {
+    std::uint64_t bytes = 0;
+    for (const auto* m : metas) bytes += m->file_size;
+    out << "  level " << level << ": " << metas.size()
+        << (metas.size() == 1 ? " file, " : " files, ") << bytes << " bytes\n";
+    for (const auto* m : metas)
+      out << "    #" << m->number << " " << m->file_size << " bytes, " << m->num_entries
+          << " entries [" << internal_key_string(m->smallest) << " .. "
+          << internal_key_string(m->largest) << "]\n";
   }
   auto children = fs.get_children(dir);
   if (!children.ok()) return children.take_status();

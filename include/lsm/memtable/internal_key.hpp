@@ -13,6 +13,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -130,6 +131,31 @@ inline bool parse_internal_key(std::string_view ikey, parsed_internal_key& out) 
   out.sequence = tag >> 8;
   out.kind = static_cast<value_kind>(kind);
   return true;
+}
+
+/// 'bytes' for messages and dumps: printable ASCII as is, anything else
+/// (and ' and \) as \xNN.
+inline std::string printable(std::string_view s) {
+  std::string r = "'";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f && c != '\\' && c != '\'') {
+      r += c;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
+      r += buf;
+    }
+  }
+  return r + "'";
+}
+
+/// "'user key' @sequence:kind" of an internal key, for messages and dumps.
+inline std::string internal_key_string(std::string_view ikey) {
+  parsed_internal_key p;
+  if (!parse_internal_key(ikey, p)) return "(bad internal key " + printable(ikey) + ")";
+  return printable(p.user_key) + " @" + std::to_string(p.sequence) + ":" +
+         std::to_string(static_cast<unsigned>(p.kind));
 }
 
 /// Orders internal keys: user key ascending by Comparator, then tag descending.

@@ -305,26 +305,6 @@ class version_edit {
     std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
     return buf;
   }
-  static std::string printable(std::string_view s) {
-    std::string r = "'";
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (u >= 0x20 && u < 0x7f && c != '\\' && c != '\'') {
-        r += c;
-      } else {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
-        r += buf;
-      }
-    }
-    return r + "'";
-  }
-  static std::string internal_key_string(std::string_view ikey) {
-    parsed_internal_key p;
-    if (!parse_internal_key(ikey, p)) return "(bad internal key " + printable(ikey) + ")";
-    return printable(p.user_key) + " @" + std::to_string(p.sequence) + ":" +
-           std::to_string(static_cast<unsigned>(p.kind));
-  }
 };
 
 }  // namespace detail
