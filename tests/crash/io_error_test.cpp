@@ -297,6 +297,57 @@ TEST_CASE("a manual compaction whose table write fails returns the error and cha
 }
 
 TEST_CASE(
+    "a WAL that cannot be created fails only the write that needed it, and writes go on "
+    "once it can",
+    "[ioerror]") {
+  auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
+  auto& fs = *fs_ptr;
+  {
+    lsm::options o = tree_options(fs_ptr);
+    o.write_buffer_size = 16 << 10;  // a memtable switch every ~250 writes
+    db_type db(tree_dir, o);
+    write_keys(db, 0, 100);
+    db.wait_for_background_work();
+    // The next file made is the WAL of the next memtable switch.
+    fs.fail_after(lsm::fs_operation::create, 1, ENOSPC, true);
+    int acknowledged = 100;
+    std::string first_error;
+    for (int i = 100; i < 2000; ++i) {
+      std::error_code ec;
+      db.put(key_of(i), value_of(i), ec);
+      if (ec) {
+        REQUIRE(ec == lsm::errc::resource_exhausted);
+        break;
+      }
+      acknowledged = i + 1;
+    }
+    REQUIRE(acknowledged < 2000);  // some write needed a new WAL
+    try {
+      db.put(key_of(acknowledged), value_of(acknowledged));
+      FAIL("a write that needed a WAL the disk had no room for was acknowledged");
+    } catch (const lsm::error& e) {
+      CHECK(e.code() == lsm::errc::resource_exhausted);
+      const std::string what = e.what();
+      INFO(what);
+      CHECK(what.find(tree_dir + "/") != std::string::npos);
+      CHECK(what.find(".log") != std::string::npos);
+    }
+    std::error_code ec;
+    db.flush(ec);  // a flush needs a new WAL too
+    CHECK(ec == lsm::errc::resource_exhausted);
+    REQUIRE(db.get(key_of(7)) == value_of(7));  // reads go on
+    REQUIRE(db.stats().background_errors == 0);
+
+    // Space comes back: the same tree takes writes again, no reopen.
+    fs.clear_faults();
+    write_keys(db, acknowledged, 2500);
+    db.flush();
+    for (int i = 0; i < 2500; i += 41) REQUIRE(db.get(key_of(i)) == value_of(i));
+  }
+  require_recovered(fs, fs_ptr, 2500);
+}
+
+TEST_CASE(
     "a flush that keeps failing refuses every write after its 9th failure in a row, until "
     "reopen",
     "[ioerror]") {

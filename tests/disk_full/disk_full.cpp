@@ -9,13 +9,18 @@
 //   2. checks that every failure is errc::resource_exhausted naming a file of
 //      the tree, that the process is still alive (no SIGBUS from the mapped
 //      WAL), and that reads still work;
-//   3. closes the tree and opens it again while the disk is still full: the
-//      open either works and every acknowledged write is there, or fails with
-//      resource_exhausted, never corruption;
-//   4. deletes the ballast and opens the tree: every acknowledged write must
+//   3. in half of the rounds, frees space (deletes the ballast, doubles the
+//      disk) with the tree still open and writes on: the tree must take
+//      writes again, unless a failure was sticky (a WAL append or the
+//      MANIFEST failed), when every write must be refused;
+//   4. in the other half, closes the tree and opens it again while the disk
+//      is still full: the open either works and every acknowledged write is
+//      there, or fails with resource_exhausted, never corruption;
+//   5. deletes the ballast and opens the tree: every acknowledged write must
 //      be there, a write that failed may be there (with its value) or not, no
 //      key holds a value never written; the tree then takes more writes, a
-//      flush, and a reopen.
+//      flush and a reopen, and no table or WAL of a failed job or open is
+//      left in its directory.
 //
 // Rounds vary the ballast, so the disk fills while a WAL window, a table or
 // the MANIFEST is being written. Needs CAP_SYS_ADMIN (root) to mount; without
@@ -182,15 +187,46 @@ std::string file_kind(const std::string& what) {
   return "other";
 }
 
-/// One round on an empty file system at `root`.
+/// Whether a failed write leaves the tree refusing writes until it is
+/// reopened: a failed WAL append or sync (the record may be torn) or MANIFEST
+/// write is sticky; a WAL that could not be created (nothing was written) and
+/// a flush or compaction that failed writing its tables (retried) are not.
+bool sticky(const std::string& what) {
+  if (what.find("refused until reopen") != std::string::npos) return true;
+  if (what.find("MANIFEST") != std::string::npos || what.find("CURRENT") != std::string::npos)
+    return true;
+  return what.find(".log") != std::string::npos &&
+         what.find("reserving the first") == std::string::npos;
+}
+
+/// Frees space with the tree still open (the ballast goes and the disk
+/// doubles) and writes on: the tree must take writes again, within the
+/// pauses of a flush's retries, unless a failure was sticky, in which case
+/// every write must be refused. Writes it takes join r.acknowledged.
+struct tally;
+void resume_in_place(db_type& db, fill_result& r, const std::string& root, unsigned size_mib,
+                     const std::string& label, tally& t);
+
+/// What the rounds saw.
+struct tally {
+  std::map<std::string, int> kinds;             // failures by the file they name
+  std::map<std::string, std::string> examples;  // one message of each kind
+  std::size_t acknowledged = 0;                 // writes acknowledged
+  int full_opens = 0, full_open_tries = 0;      // reopens on the full disk: worked, tried
+  int resumed = 0, refused = 0;                 // with space back, the tree still open
+};
+
+/// One round on an empty file system at `root`. With `in_place`, space comes
+/// back while the tree is still open; otherwise after it is closed.
 void round(const std::string& root, unsigned size_mib, unsigned writers, bool map_logs,
-           std::size_t ballast_bytes, std::map<std::string, int>& kinds,
-           std::map<std::string, std::string>& examples, std::size_t& acknowledged_total,
-           int& full_opens) {
+           bool in_place, std::size_t ballast_bytes, tally& t) {
+  auto& kinds = t.kinds;
+  auto& examples = t.examples;
   const std::string dir = root + "/db";
   const std::string ballast = root + "/ballast";
   const std::string label = "round (" + std::to_string(writers) + " writers, " +
-                            (map_logs ? "mapped" : "written") + " WALs, ballast " +
+                            (map_logs ? "mapped" : "written") + " WALs, space back " +
+                            (in_place ? "with the tree open" : "after closing") + ", ballast " +
                             std::to_string(ballast_bytes >> 10) + " KiB)";
   check(resize(size_mib), label + ": resizing the tmpfs to " + std::to_string(size_mib) + " MiB");
   check(write_ballast(ballast, ballast_bytes), label + ": writing the ballast");
@@ -213,11 +249,13 @@ void round(const std::string& root, unsigned size_mib, unsigned writers, bool ma
       const auto k = r.acknowledged[i];
       check(db.get(key_of(k)) == value_of(k), label + ": read of " + key_of(k) + " on a full disk");
     }
-  }  // closing on a full disk must not hang or crash
+    if (in_place) resume_in_place(db, r, root, size_mib, label, t);
+  }  // closing (on a full disk, unless in_place) must not hang or crash
 
   // Opened again while the disk is still full: it works, or says the disk is full.
   phase = "reopening on the full disk";
-  {
+  if (!in_place) {
+    ++t.full_open_tries;
     std::optional<db_type> db;
     try {
       db.emplace(dir, tree_options(map_logs));
@@ -227,7 +265,7 @@ void round(const std::string& root, unsigned size_mib, unsigned writers, bool ma
       examples.emplace("open on the full disk", e.what());
     }
     if (db) {
-      ++full_opens;
+      ++t.full_opens;
       verify(*db, r, label + ", reopened on a full disk");
     }
   }
@@ -267,8 +305,64 @@ void round(const std::string& root, unsigned size_mib, unsigned writers, bool ma
                               std::to_string(live) + " in the tree");
     check(logs == 1, label + ": " + std::to_string(logs) + " WALs in the directory");
   }
-  acknowledged_total += r.acknowledged.size();
+  t.acknowledged += r.acknowledged.size();
   std::filesystem::remove_all(dir);
+}
+
+void resume_in_place(db_type& db, fill_result& r, const std::string& root, unsigned size_mib,
+                     const std::string& label, tally& t) {
+  phase = "writing again with space, the tree still open";
+  std::filesystem::remove(root + "/ballast");
+  check(resize(2 * size_mib),
+        label + ": resizing the tmpfs to " + std::to_string(2 * size_mib) + " MiB");
+  bool refuses = false;
+  for (const auto& e : r.errors) refuses |= sticky(e);
+  std::uint64_t next = 0;
+  for (auto k : r.acknowledged) next = std::max(next, k + 1);
+  for (auto k : r.failed) next = std::max(next, k + 1);
+  if (refuses) {
+    ++t.refused;
+    for (int i = 0; i < 3; ++i, ++next) {
+      std::error_code ec;
+      db.put(key_of(next), value_of(next), ec);
+      r.failed.push_back(next);  // refused: must not be there (verify allows absent)
+      check(ec == lsm::errc::resource_exhausted,
+            label + ": a write after a sticky failure was not refused with it");
+    }
+    return;
+  }
+  // A WAL that could not be made is made by the next write; a flush or
+  // compaction that failed runs again after a pause (0.1 s after a first
+  // failure, at most 1 s), and until it succeeds a write that would wait for
+  // it fails at once with its error. So each write is tried again (under the
+  // next key) until the tree takes it, for at most 30 s in all.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string last;
+  int taken = 0;
+  while (taken < 300 && std::chrono::steady_clock::now() < deadline) {
+    try {
+      db.put(key_of(next), value_of(next), lsm::write_options{.sync = taken % 64 == 0});
+      r.acknowledged.push_back(next);
+      ++taken;
+    } catch (const lsm::error& e) {
+      r.failed.push_back(next);
+      last = e.what();
+      check(e.code() == lsm::errc::resource_exhausted,
+            label + ": a write with space back: " + last);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ++next;
+  }
+  check(taken == 300, label + ": with space back the open tree took " + std::to_string(taken) +
+                          " of 300 writes in 30 s; the last error: " + last);
+  if (taken == 300) ++t.resumed;
+  std::error_code ec;
+  for (int i = 0; i < 100; ++i) {
+    db.flush(ec);
+    if (!ec) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  check(!ec, label + ": flush with space back: " + ec.message());
 }
 
 /// Mounts a tmpfs of size_mib at a new directory, in a mount namespace of
@@ -345,19 +439,17 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  std::map<std::string, int> kinds;
-  std::map<std::string, std::string> examples;  // one message per kind of file
-  std::size_t acknowledged = 0;
-  int full_opens = 0;
+  tally t;
   const auto start = std::chrono::steady_clock::now();
   for (int r = 0; r < rounds; ++r) {
     const unsigned writers = r % 2 == 0 ? 1 : 4;
     const bool map_logs = r / 2 % 2 == 0;
+    const bool in_place = r / 4 % 2 == 1;
     // Ballast from a quarter to three quarters of the disk, in uneven steps.
     const std::size_t ballast = static_cast<std::size_t>(
         capacity / 4 + (static_cast<std::uint64_t>(r) * 7919 * 4096) % (capacity / 2));
     try {
-      round(dir, size_mib, writers, map_logs, ballast, kinds, examples, acknowledged, full_opens);
+      round(dir, size_mib, writers, map_logs, in_place, ballast, t);
     } catch (const std::exception& e) {
       check(false, "round " + std::to_string(r) + ", " + phase + ": " + e.what());
       std::error_code ec;
@@ -368,15 +460,18 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string where;
-  for (const auto& [kind, n] : kinds)
+  for (const auto& [kind, n] : t.kinds)
     where += (where.empty() ? "" : ", ") + kind + " " + std::to_string(n);
   std::printf(
       "FIGURE disk full: %d rounds on a %llu MiB tmpfs, %zu acknowledged writes, the disk "
-      "filled while writing: %s; %d of %d reopens on the full disk worked (the others said "
-      "resource_exhausted); %s; %.1f s\n",
-      rounds, static_cast<unsigned long long>(capacity >> 20), acknowledged, where.c_str(),
-      full_opens, rounds, failures == 0 ? "0 lost, 0 wrong" : "CHECKS FAILED", seconds);
-  for (const auto& [kind, e] : examples) std::printf("  %s: %s\n", kind.c_str(), e.c_str());
+      "filled while writing: %s; space back after closing: %d of %d opens on the full disk "
+      "worked (the others said resource_exhausted); space back with the tree open: %d took "
+      "writes again, %d refused them until reopen (a WAL append or the MANIFEST had failed); "
+      "%s; %.1f s\n",
+      rounds, static_cast<unsigned long long>(capacity >> 20), t.acknowledged, where.c_str(),
+      t.full_opens, t.full_open_tries, t.resumed, t.refused,
+      failures == 0 ? "0 lost, 0 wrong" : "CHECKS FAILED", seconds);
+  for (const auto& [kind, e] : t.examples) std::printf("  %s: %s\n", kind.c_str(), e.c_str());
   if (mounted) {
     ::umount2(dir.c_str(), MNT_DETACH);
     ::rmdir(dir.c_str());

@@ -761,13 +761,17 @@ class engine final : public engine_api {
 
   /// New WAL + memtable; the old memtable joins the flush queue.
   /// REQUIRES: mu_ held and no write in flight.
+  ///
+  /// A WAL that cannot be created (a full disk, no file descriptor left)
+  /// fails the write that needed it, and only that write: nothing was
+  /// written to any WAL, the memtable and its WAL are as they were, and the
+  /// next write tries again, so the tree takes writes again once there is
+  /// space (as LevelDB does). Failing to close the old WAL is sticky: what
+  /// it holds may not all be in the file.
   status switch_memtable() {
     const std::uint64_t number = versions_->new_file_number();
     auto file = fs_->new_log_file(log_file_name(dir_, number));
-    if (!file.ok()) {
-      set_background_error(file.get_status());
-      return file.take_status();
-    }
+    if (!file.ok()) return file.take_status();
     status s = log_file_->close();
     if (!s.ok()) {
       set_background_error(s);

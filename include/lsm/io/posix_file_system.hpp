@@ -457,7 +457,9 @@ class posix_file_system final : public file_system {
     if (::fallocate(fd, 0, 0, static_cast<off_t>(detail::posix_mapped_log_file::window_size)) == 0)
       return std::unique_ptr<writable_file>(new detail::posix_mapped_log_file(path, fd));
     if (const int e = errno; e != EOPNOTSUPP && e != ENOSYS) {
+      // Not left behind: the caller tries again under another number.
       ::close(fd);
+      ::unlink(path.c_str());
       return detail::posix_error(path + ": reserving the first " +
                                      std::to_string(detail::posix_mapped_log_file::window_size) +
                                      " bytes",
