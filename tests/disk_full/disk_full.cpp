@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cerrno>
 #include <cstdint>
@@ -199,14 +198,6 @@ bool sticky(const std::string& what) {
          what.find("reserving the first") == std::string::npos;
 }
 
-/// Frees space with the tree still open (the ballast goes and the disk
-/// doubles) and writes on: the tree must take writes again, within the
-/// pauses of a flush's retries, unless a failure was sticky, in which case
-/// every write must be refused. Writes it takes join r.acknowledged.
-struct tally;
-void resume_in_place(db_type& db, fill_result& r, const std::string& root, unsigned size_mib,
-                     const std::string& label, tally& t);
-
 /// What the rounds saw.
 struct tally {
   std::map<std::string, int> kinds;             // failures by the file they name
@@ -215,6 +206,66 @@ struct tally {
   int full_opens = 0, full_open_tries = 0;      // reopens on the full disk: worked, tried
   int resumed = 0, refused = 0;                 // with space back, the tree still open
 };
+
+/// Frees space with the tree still open (the ballast goes and the disk
+/// doubles) and writes on: the tree must take writes again, within the
+/// pauses of a flush's retries, unless a failure was sticky, in which case
+/// every write must be refused. Writes it takes join r.acknowledged.
+void resume_in_place(db_type& db, fill_result& r, const std::string& root, unsigned size_mib,
+                     const std::string& label, tally& t) {
+  phase = "writing again with space, the tree still open";
+  std::filesystem::remove(root + "/ballast");
+  check(resize(2 * size_mib),
+        label + ": resizing the tmpfs to " + std::to_string(2 * size_mib) + " MiB");
+  bool refuses = false;
+  for (const auto& e : r.errors) refuses |= sticky(e);
+  std::uint64_t next = 0;
+  for (auto k : r.acknowledged) next = std::max(next, k + 1);
+  for (auto k : r.failed) next = std::max(next, k + 1);
+  if (refuses) {
+    ++t.refused;
+    for (int i = 0; i < 3; ++i, ++next) {
+      std::error_code ec;
+      db.put(key_of(next), value_of(next), ec);
+      r.failed.push_back(next);  // refused: must not be there (verify allows absent)
+      check(ec == lsm::errc::resource_exhausted,
+            label + ": a write after a sticky failure was not refused with it");
+    }
+    return;
+  }
+  // A WAL that could not be made is made by the next write; a flush or
+  // compaction that failed runs again after a pause (0.1 s after a first
+  // failure, at most 1 s), and until it succeeds a write that would wait for
+  // it fails at once with its error. So each write is tried again (under the
+  // next key) until the tree takes it, for at most 30 s in all.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string last;
+  int taken = 0;
+  while (taken < 300 && std::chrono::steady_clock::now() < deadline) {
+    try {
+      db.put(key_of(next), value_of(next), lsm::write_options{.sync = taken % 64 == 0});
+      r.acknowledged.push_back(next);
+      ++taken;
+    } catch (const lsm::error& e) {
+      r.failed.push_back(next);
+      last = e.what();
+      check(e.code() == lsm::errc::resource_exhausted,
+            label + ": a write with space back: " + last);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ++next;
+  }
+  check(taken == 300, label + ": with space back the open tree took " + std::to_string(taken) +
+                          " of 300 writes in 30 s; the last error: " + last);
+  if (taken == 300) ++t.resumed;
+  std::error_code ec;
+  for (int i = 0; i < 100; ++i) {
+    db.flush(ec);
+    if (!ec) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  check(!ec, label + ": flush with space back: " + ec.message());
+}
 
 /// One round on an empty file system at `root`. With `in_place`, space comes
 /// back while the tree is still open; otherwise after it is closed.
@@ -307,62 +358,6 @@ void round(const std::string& root, unsigned size_mib, unsigned writers, bool ma
   }
   t.acknowledged += r.acknowledged.size();
   std::filesystem::remove_all(dir);
-}
-
-void resume_in_place(db_type& db, fill_result& r, const std::string& root, unsigned size_mib,
-                     const std::string& label, tally& t) {
-  phase = "writing again with space, the tree still open";
-  std::filesystem::remove(root + "/ballast");
-  check(resize(2 * size_mib),
-        label + ": resizing the tmpfs to " + std::to_string(2 * size_mib) + " MiB");
-  bool refuses = false;
-  for (const auto& e : r.errors) refuses |= sticky(e);
-  std::uint64_t next = 0;
-  for (auto k : r.acknowledged) next = std::max(next, k + 1);
-  for (auto k : r.failed) next = std::max(next, k + 1);
-  if (refuses) {
-    ++t.refused;
-    for (int i = 0; i < 3; ++i, ++next) {
-      std::error_code ec;
-      db.put(key_of(next), value_of(next), ec);
-      r.failed.push_back(next);  // refused: must not be there (verify allows absent)
-      check(ec == lsm::errc::resource_exhausted,
-            label + ": a write after a sticky failure was not refused with it");
-    }
-    return;
-  }
-  // A WAL that could not be made is made by the next write; a flush or
-  // compaction that failed runs again after a pause (0.1 s after a first
-  // failure, at most 1 s), and until it succeeds a write that would wait for
-  // it fails at once with its error. So each write is tried again (under the
-  // next key) until the tree takes it, for at most 30 s in all.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::string last;
-  int taken = 0;
-  while (taken < 300 && std::chrono::steady_clock::now() < deadline) {
-    try {
-      db.put(key_of(next), value_of(next), lsm::write_options{.sync = taken % 64 == 0});
-      r.acknowledged.push_back(next);
-      ++taken;
-    } catch (const lsm::error& e) {
-      r.failed.push_back(next);
-      last = e.what();
-      check(e.code() == lsm::errc::resource_exhausted,
-            label + ": a write with space back: " + last);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ++next;
-  }
-  check(taken == 300, label + ": with space back the open tree took " + std::to_string(taken) +
-                          " of 300 writes in 30 s; the last error: " + last);
-  if (taken == 300) ++t.resumed;
-  std::error_code ec;
-  for (int i = 0; i < 100; ++i) {
-    db.flush(ec);
-    if (!ec) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  check(!ec, label + ": flush with space back: " + ec.message());
 }
 
 /// Mounts a tmpfs of size_mib at a new directory, in a mount namespace of
