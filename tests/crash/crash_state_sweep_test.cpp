@@ -13,8 +13,9 @@
 //
 // The one-fault sweep runs the same workloads with only the k-th mutation
 // failing (EIO or ENOSPC, once): a flush or compaction that meets it runs
-// again and the workload goes on; it ends at its first refused operation.
-// Then the same crash and the same checks.
+// again, a write whose WAL append meets it fails alone, and the workload goes
+// on past every refused operation (each one in doubt: it may or may not have
+// happened) to its end. Then the same crash and the same checks.
 //
 // LSM_CRASH_STATES scales the number of crash states (default 20000, 3000
 // under sanitizers), LSM_FAULT_STATES the one-fault runs (default 4000, 1000);
@@ -236,8 +237,9 @@ lsm::options tree_options(std::shared_ptr<lsm::file_system> fs) {
 }
 
 struct run_outcome {
-  int acked = 0;                        // operations [0, acked) were acknowledged
-  int in_doubt = -1;                    // the operation that failed at the freeze, or -1
+  int end = 0;                          // operations [0, end) ran
+  std::vector<bool> failed;             // operations that returned an error (in doubt)
+  int in_doubt = -1;                    // the first of them, or -1
   bool opened = false;                  // the first open succeeded
   std::string unexpected;               // an error before the freeze or the fault
   std::uint64_t background_errors = 0;  // failed flushes and compactions of the last tree
@@ -245,11 +247,14 @@ struct run_outcome {
 
 const std::string tree_dir = "/db";
 
-/// Runs w until its end or its first refused operation; db is the tree open
-/// at the end, if any.
+/// Runs w until its end or its first refused operation (with go_on: past
+/// refused operations, until a reopen or a settling wait fails); db is the
+/// tree open at the end, if any.
 run_outcome run_ops(const workload& w, lsm::fault_injection_file_system& fs,
-                    const std::shared_ptr<lsm::file_system>& fs_ptr, std::unique_ptr<db_type>& db) {
+                    const std::shared_ptr<lsm::file_system>& fs_ptr, std::unique_ptr<db_type>& db,
+                    bool go_on) {
   run_outcome out;
+  out.failed.assign(w.ops.size(), false);
   std::error_code ec;
   db = std::make_unique<db_type>(tree_dir, tree_options(fs_ptr), ec);
   auto fail = [&](int i) {
@@ -292,12 +297,19 @@ run_outcome run_ops(const workload& w, lsm::fault_injection_file_system& fs,
         break;
     }
     if (ec) {
-      if (o.kind != op_kind::reopen) out.in_doubt = i;
       fail(i);
-      return out;
+      if (o.kind == op_kind::reopen) return out;  // no tree to go on with
+      out.failed[static_cast<std::size_t>(i)] = true;
+      if (out.in_doubt < 0) out.in_doubt = i;
+      out.end = i + 1;
+      if (!go_on) return out;
+      ec.clear();
+      continue;
     }
-    out.acked = i + 1;
+    out.end = i + 1;
     if (w.s.settle) {
+      // A flush or compaction that failed: it runs again after a pause,
+      // which the run does not wait through.
       db->wait_for_background_work(ec);
       if (ec) {
         fail(i);
@@ -309,9 +321,9 @@ run_outcome run_ops(const workload& w, lsm::fault_injection_file_system& fs,
 }
 
 run_outcome run(const workload& w, lsm::fault_injection_file_system& fs,
-                const std::shared_ptr<lsm::file_system>& fs_ptr) {
+                const std::shared_ptr<lsm::file_system>& fs_ptr, bool go_on = false) {
   std::unique_ptr<db_type> db;
-  run_outcome out = run_ops(w, fs, fs_ptr, db);
+  run_outcome out = run_ops(w, fs, fs_ptr, db, go_on);
   if (db) out.background_errors = db->stats().background_errors;
   return out;
 }
@@ -321,6 +333,7 @@ struct sweep_counts {
   std::uint64_t failed_opens = 0, lost_synced = 0, lost_acked = 0, unexplained = 0,
                 torn_batches = 0, scan_mismatches = 0, unexpected_errors = 0;
   std::uint64_t went_on = 0;            // one-fault runs that finished their workload
+  std::uint64_t resumed = 0;            // ... of which an operation had failed
   std::uint64_t background_errors = 0;  // flushes and compactions that failed in them
   std::uint64_t failures() const {
     return failed_opens + lost_synced + lost_acked + unexplained + torn_batches + scan_mismatches +
@@ -343,10 +356,12 @@ std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
     fs.crash_after_mutations(k);
   else
     fs.fail_after(lsm::fs_operation::any_mutation, k, k % 3 == 0 ? ENOSPC : EIO);
-  const run_outcome r = run(w, fs, fs_ptr);
+  const run_outcome r = run(w, fs, fs_ptr, how == cut::one_fault);
   if (how == cut::one_fault) {
     c.background_errors += r.background_errors;
-    if (r.acked == static_cast<int>(w.ops.size())) ++c.went_on;
+    const bool finished = r.end == static_cast<int>(w.ops.size()) && !r.failed.back();
+    if (finished) ++c.went_on;
+    if (finished && r.in_doubt >= 0) ++c.resumed;
     fs.clear_faults();  // a fault the run did not reach must not fail the reopen
   }
   std::string problem;
@@ -366,8 +381,9 @@ std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
     }
     return "reopen failed: " + ec.message();
   }
-  const int end = r.acked;  // operations below end were acknowledged
-  const int hi = r.in_doubt >= 0 ? r.in_doubt : end - 1;
+  const int end = r.end;  // operations below end ran; those that did not fail were acknowledged
+  const int hi = end - 1;
+  const auto acked = [&](int i) { return !r.failed[static_cast<std::size_t>(i)]; };
   std::vector<std::optional<std::string>> seen(w.universe.size());
   for (std::size_t key = 0; key < w.universe.size(); ++key) {
     seen[key] = db.get(w.universe[key], ec);
@@ -377,9 +393,10 @@ std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
     }
     int lo;
     if (mode == lsm::crash_mode::keep_unsynced)
-      lo = m.last_touch(key, end, [](int) { return true; });
+      lo = m.last_touch(key, end, acked);
     else
-      lo = m.last_touch(key, end, [&](int i) { return w.ops[static_cast<std::size_t>(i)].sync; });
+      lo = m.last_touch(key, end,
+                        [&](int i) { return acked(i) && w.ops[static_cast<std::size_t>(i)].sync; });
     if (!m.explains(key, seen[key], lo, hi)) {
       const bool never = !m.explains(key, seen[key], -1, hi);
       if (never)
@@ -391,8 +408,8 @@ std::string crash_and_check(const workload& w, const model& m, std::uint64_t k,
       if (problem.empty())
         problem = "key " + w.universe[key] + " holds '" + seen[key].value_or("<absent>") +
                   "' (must survive: op " + std::to_string(lo) + ", acknowledged below op " +
-                  std::to_string(end) + ", in doubt: op " + std::to_string(r.in_doubt) + ")" +
-                  (never ? ": never written" : "");
+                  std::to_string(end) + " but failed ones, the first failed: op " +
+                  std::to_string(r.in_doubt) + ")" + (never ? ": never written" : "");
     }
   }
   // A batch is all or nothing: the group keys come from one batch.
@@ -445,7 +462,8 @@ sweep_counts sweep(std::uint64_t seed, std::uint64_t target, cut how, std::strin
       auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>(wseed);
       const run_outcome r = run(w, *fs_ptr, fs_ptr);
       REQUIRE(r.unexpected.empty());
-      REQUIRE(r.acked == static_cast<int>(w.ops.size()));
+      REQUIRE(r.end == static_cast<int>(w.ops.size()));
+      REQUIRE(r.in_doubt < 0);
       total = fs_ptr->mutation_count();
     }
     ++c.workloads;
@@ -521,14 +539,17 @@ TEST_CASE(
   const sweep_counts c = sweep(seed, target, cut::one_fault, problems);
   print_counts("one-fault sweep", c, seconds_since(start));
   std::printf(
-      "FIGURE one-fault sweep: %llu of %llu runs finished their workload after the fault, "
-      "%llu flushes and compactions failed and were retried or refused\n",
+      "FIGURE one-fault sweep: %llu of %llu runs finished their workload after the fault "
+      "(%llu of them after a failed write), %llu flushes and compactions failed and were "
+      "retried or refused\n",
       static_cast<unsigned long long>(c.went_on), static_cast<unsigned long long>(c.states),
+      static_cast<unsigned long long>(c.resumed),
       static_cast<unsigned long long>(c.background_errors));
   INFO("first problems:" << problems);
   CHECK(c.states >= target);
   CHECK(c.failures() == 0);
   CHECK(c.went_on > 0);
+  CHECK(c.resumed > 0);
   CHECK(c.background_errors > 0);
 }
 

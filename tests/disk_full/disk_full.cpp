@@ -11,8 +11,8 @@
 //      WAL), and that reads still work;
 //   3. in half of the rounds, frees space (deletes the ballast, doubles the
 //      disk) with the tree still open and writes on: the tree must take
-//      writes again, unless a failure was sticky (a WAL append or the
-//      MANIFEST failed), when every write must be refused;
+//      writes again, unless a failure was sticky (the MANIFEST or a WAL
+//      sync failed), when every write must be refused;
 //   4. in the other half, closes the tree and opens it again while the disk
 //      is still full: the open either works and every acknowledged write is
 //      there, or fails with resource_exhausted, never corruption;
@@ -187,15 +187,13 @@ std::string file_kind(const std::string& what) {
 }
 
 /// Whether a failed write leaves the tree refusing writes until it is
-/// reopened: a failed WAL append or sync (the record may be torn) or MANIFEST
-/// write is sticky; a WAL that could not be created (nothing was written) and
-/// a flush or compaction that failed writing its tables (retried) are not.
+/// reopened: a failed MANIFEST write or WAL sync is sticky (its message says
+/// so); a failed WAL append (the next write starts a new WAL), a WAL that
+/// could not be created, and a flush or compaction that failed writing its
+/// tables (it runs again) are not.
 bool sticky(const std::string& what) {
-  if (what.find("refused until reopen") != std::string::npos) return true;
-  if (what.find("MANIFEST") != std::string::npos || what.find("CURRENT") != std::string::npos)
-    return true;
-  return what.find(".log") != std::string::npos &&
-         what.find("reserving the first") == std::string::npos;
+  return what.find("refused until reopen") != std::string::npos ||
+         what.find("MANIFEST") != std::string::npos || what.find("CURRENT") != std::string::npos;
 }
 
 /// What the rounds saw.
@@ -461,7 +459,7 @@ int main(int argc, char** argv) {
       "FIGURE disk full: %d rounds on a %llu MiB tmpfs, %zu acknowledged writes, the disk "
       "filled while writing: %s; space back after closing: %d of %d opens on the full disk "
       "worked (the others said resource_exhausted); space back with the tree open: %d took "
-      "writes again, %d refused them until reopen (a WAL append or the MANIFEST had failed); "
+      "writes again, %d refused them until reopen (the MANIFEST had failed); "
       "%s; %.1f s\n",
       rounds, static_cast<unsigned long long>(capacity >> 20), t.acknowledged, where.c_str(),
       t.full_opens, t.full_open_tries, t.resumed, t.refused,

@@ -172,7 +172,9 @@ class engine final : public engine_api {
         log_preallocating_ = true;
       }
       s = log_writer_->add_record(group->contents());
-      if (s.ok()) s = w.sync_group ? log_file_->sync() : log_file_->flush();
+      if (s.ok()) s = log_file_->flush();
+      const bool appended = s.ok();  // else the append failed, not a sync
+      if (s.ok() && w.sync_group) s = log_file_->sync();
       if (s.ok() && w.sync_group && !log_dir_synced_) {
         // The WAL made by the last memtable switch is not in the directory
         // for sure until the directory is synced.
@@ -188,7 +190,18 @@ class engine final : public engine_api {
       if (s.ok()) {
         last_sequence_.store(last_seq, std::memory_order_release);
         stats_.user_bytes_written += group->user_bytes();
+      } else if (!appended) {
+        // The append failed (a full disk, an I/O error): the WAL may end in
+        // part of this record, so nothing more goes into it, and the next
+        // write starts a new one (replace_broken_log). Recovery drops a torn
+        // record at the end of a WAL, and what the WAL acknowledged before is
+        // in the memtable. The group's sequence numbers are spent, so none
+        // is used twice should the record be whole after all.
+        log_broken_ = true;
+        last_sequence_.store(last_seq, std::memory_order_release);
       } else {
+        // A failed sync (or directory sync) is sticky: never retry an
+        // fsync and assume the data reached the disk.
         set_background_error(
             status(s.code(), "WAL write failed (writes refused until reopen): " + s.message()));
       }
@@ -714,6 +727,11 @@ class engine final : public engine_api {
     bool allow_delay = true;
     for (;;) {
       if (!bg_error_.ok()) return bg_error_;
+      if (log_broken_) {
+        status s = replace_broken_log();
+        if (!s.ok()) return s;
+        continue;
+      }
       if (force_skip) return {};
       const write_pressure pressure = policy_pressure();
       if (allow_delay && pressure == write_pressure::slowdown) {
@@ -773,7 +791,7 @@ class engine final : public engine_api {
     auto file = fs_->new_log_file(log_file_name(dir_, number));
     if (!file.ok()) return file.take_status();
     status s = log_file_->close();
-    if (!s.ok()) {
+    if (!s.ok() && !log_broken_) {  // a broken WAL's close repeats its failure
       set_background_error(s);
       return s;
     }
@@ -781,11 +799,33 @@ class engine final : public engine_api {
     log_writer_ = std::make_unique<wal::writer>(*log_file_);
     log_dir_synced_ = false;
     log_preallocating_ = false;
+    log_broken_ = false;
     imms_.insert(imms_.begin(), mem_);
     mem_ = std::make_shared<memtable_state>();
     mem_->log_number = number;
     publish_super();
     bg_cv_.notify_all();
+    return {};
+  }
+
+  /// Starts a new WAL in place of one whose last append failed (log_broken_):
+  /// a memtable that holds writes joins the flush queue, as at any switch;
+  /// an empty one (no write succeeded since the last switch) moves to the
+  /// new WAL, so writes that keep failing on a full disk do not queue empty
+  /// memtables. REQUIRES: mu_ held by the writer queue's leader.
+  status replace_broken_log() {
+    if (!mem_->empty()) return switch_memtable();
+    const std::uint64_t number = versions_->new_file_number();
+    auto file = fs_->new_log_file(log_file_name(dir_, number));
+    if (!file.ok()) return file.take_status();
+    (void)log_file_->close();  // its end may be torn whatever close says
+    log_file_ = std::move(*file);
+    log_writer_ = std::make_unique<wal::writer>(*log_file_);
+    log_dir_synced_ = false;
+    log_preallocating_ = false;
+    log_broken_ = false;
+    // The old WAL is obsolete once the memtables before this one are flushed.
+    mem_->log_number = number;
     return {};
   }
 
@@ -1785,6 +1825,7 @@ class engine final : public engine_api {
   bool compaction_running_ = false;
   bool log_dir_synced_ = true;      // the WAL's directory entry is durable (writer queue leader)
   bool log_preallocating_ = false;  // the WAL reserves its space (writer queue leader)
+  bool log_broken_ = false;         // the last append to the WAL failed (guarded by mu_)
   std::atomic<write_pressure> pressure_{write_pressure::none};
   std::uint64_t written_at_last_job_ = 0;  // user bytes written; under compaction_mu_
 
