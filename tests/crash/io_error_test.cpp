@@ -48,6 +48,23 @@ void write_overlapping_tables(db_type& db) {
   }
 }
 
+/// put(key, value) must fail for want of space, naming a WAL of the tree, and
+/// (unless `sticky`) without refusing later writes; `why` says what it needed.
+void require_put_fails_for_wal(db_type& db, const std::string& key, const std::string& value,
+                               const char* why, bool sticky = false) {
+  try {
+    db.put(key, value);
+    FAIL("a write that " << why << " was acknowledged");
+  } catch (const lsm::error& e) {
+    CHECK(e.code() == lsm::errc::resource_exhausted);
+    const std::string what = e.what();
+    INFO(what);
+    CHECK(what.find(tree_dir + "/") != std::string::npos);
+    CHECK(what.find(".log") != std::string::npos);
+    CHECK((what.find("refused until reopen") != std::string::npos) == sticky);
+  }
+}
+
 /// Every later write fails, with the error of the first failure.
 void require_writes_refused(db_type& db, lsm::errc code) {
   for (int i = 0; i < 3; ++i) {
@@ -185,17 +202,7 @@ TEST_CASE(
     write_keys(db, 0, 80);
     // The second fragment fails: the WAL ends in part of a record.
     fs.fail_after(lsm::fs_operation::write, 2, ENOSPC);
-    try {
-      db.put("big", big);
-      FAIL("a write whose WAL append found no space was acknowledged");
-    } catch (const lsm::error& e) {
-      CHECK(e.code() == lsm::errc::resource_exhausted);
-      const std::string what = e.what();
-      INFO(what);
-      CHECK(what.find(tree_dir + "/") != std::string::npos);
-      CHECK(what.find(".log") != std::string::npos);
-      CHECK(what.find("refused until reopen") == std::string::npos);
-    }
+    require_put_fails_for_wal(db, "big", big, "found no space in the WAL");
     write_keys(db, 80, 200);  // into a new WAL
     REQUIRE_FALSE(db.contains("big"));
 
@@ -352,16 +359,8 @@ TEST_CASE(
       acknowledged = i + 1;
     }
     REQUIRE(acknowledged < 2000);  // some write needed a new WAL
-    try {
-      db.put(key_of(acknowledged), value_of(acknowledged));
-      FAIL("a write that needed a WAL the disk had no room for was acknowledged");
-    } catch (const lsm::error& e) {
-      CHECK(e.code() == lsm::errc::resource_exhausted);
-      const std::string what = e.what();
-      INFO(what);
-      CHECK(what.find(tree_dir + "/") != std::string::npos);
-      CHECK(what.find(".log") != std::string::npos);
-    }
+    require_put_fails_for_wal(db, key_of(acknowledged), value_of(acknowledged),
+                              "needed a WAL the disk had no room for");
     std::error_code ec;
     db.flush(ec);  // a flush needs a new WAL too
     CHECK(ec == lsm::errc::resource_exhausted);
