@@ -7,9 +7,9 @@
 #   LSM_RESULTS_NUM=200000 bench/results.sh   # smaller, for a quick look
 #
 # Runs (each with the engines interleaved, medians of LSM_RESULTS_ROUNDS rounds,
-# LSM_RESULTS_SYNC_ROUNDS for the short fillsync runs):
+# LSM_RESULTS_SYNC_ROUNDS for the fillsync runs):
 #   main       every workload but fillsync, NUM (1M) keys
-#   fillsync1  fillsync (SYNC_NUM/100 = 2000 synced puts), 1 writer
+#   fillsync1  fillsync (SYNC_NUM/100 = 10000 synced puts), 1 writer
 #   fillsync4  fillsync, 4 writers (group commit)
 #   threads4   fillrandom, then readrandom, readmissing and seekrandom, 4 threads
 #   big        fillrandom at BIG_NUM (5M) keys, then NUM random reads of them
@@ -23,9 +23,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:-bench-results}
 num=${LSM_RESULTS_NUM:-1000000}
 big=${LSM_RESULTS_BIG_NUM:-5000000}
-sync_num=${LSM_RESULTS_SYNC_NUM:-200000}  # fillsync puts num/100 keys, each synced
+sync_num=${LSM_RESULTS_SYNC_NUM:-1000000}  # fillsync puts num/100 keys, each synced
 rounds=${LSM_RESULTS_ROUNDS:-2}
-sync_rounds=${LSM_RESULTS_SYNC_ROUNDS:-5}  # a fillsync round is short (2000 puts): more of them
+# A synced put waits for the device (about 0.1 ms), whose speed moves with the
+# machine's load: runs of a second per engine, and more rounds than the others.
+sync_rounds=${LSM_RESULTS_SYNC_ROUNDS:-7}
 build=${LSM_RESULTS_BUILD:-build-rel}
 engines=${LSM_RESULTS_ENGINES:-lsm,leveldb,rocksdb}
 
