@@ -9380,21 +9380,23 @@ class engine final : public engine_api {
   /// publish_super() whenever the version changes.
   write_pressure policy_pressure() const { return pressure_.load(std::memory_order_acquire); }
 
-  /// New WAL + memtable; the old memtable joins the flush queue.
-  /// REQUIRES: mu_ held and no write in flight.
+  /// Creates the next WAL and makes it the one writes append to, closing the
+  /// current one; `number` is the new WAL's. REQUIRES: mu_ held and no write
+  /// in flight.
   ///
   /// A WAL that cannot be created (a full disk, no file descriptor left)
   /// fails the write that needed it, and only that write: nothing was
   /// written to any WAL, the memtable and its WAL are as they were, and the
   /// next write tries again, so the tree takes writes again once there is
-  /// space (as LevelDB does). Failing to close the old WAL is sticky: what
-  /// it holds may not all be in the file.
-  status switch_memtable() {
-    const std::uint64_t number = versions_->new_file_number();
+  /// space (as LevelDB does). Failing to close the old WAL is sticky (what
+  /// it holds may not all be in the file), unless its last append failed
+  /// already (log_broken_): then its close only repeats that failure.
+  status start_new_log(std::uint64_t& number) {
+    number = versions_->new_file_number();
     auto file = fs_->new_log_file(log_file_name(dir_, number));
     if (!file.ok()) return file.take_status();
     status s = log_file_->close();
-    if (!s.ok() && !log_broken_) {  // a broken WAL's close repeats its failure
+    if (!s.ok() && !log_broken_) {
       set_background_error(s);
       return s;
     }
@@ -9403,6 +9405,14 @@ class engine final : public engine_api {
     log_dir_synced_ = false;
     log_preallocating_ = false;
     log_broken_ = false;
+    return {};
+  }
+
+  /// New WAL + memtable; the old memtable joins the flush queue.
+  /// REQUIRES: mu_ held and no write in flight.
+  status switch_memtable() {
+    std::uint64_t number = 0;
+    if (status s = start_new_log(number); !s.ok()) return s;
     imms_.insert(imms_.begin(), mem_);
     mem_ = std::make_shared<memtable_state>();
     mem_->log_number = number;
@@ -9418,15 +9428,8 @@ class engine final : public engine_api {
   /// memtables. REQUIRES: mu_ held by the writer queue's leader.
   status replace_broken_log() {
     if (!mem_->empty()) return switch_memtable();
-    const std::uint64_t number = versions_->new_file_number();
-    auto file = fs_->new_log_file(log_file_name(dir_, number));
-    if (!file.ok()) return file.take_status();
-    (void)log_file_->close();  // its end may be torn whatever close says
-    log_file_ = std::move(*file);
-    log_writer_ = std::make_unique<wal::writer>(*log_file_);
-    log_dir_synced_ = false;
-    log_preallocating_ = false;
-    log_broken_ = false;
+    std::uint64_t number = 0;
+    if (status s = start_new_log(number); !s.ok()) return s;
     // The old WAL is obsolete once the memtables before this one are flushed.
     mem_->log_number = number;
     return {};

@@ -48,10 +48,10 @@ void write_overlapping_tables(db_type& db) {
   }
 }
 
-/// put(key, value) must fail for want of space, naming a WAL of the tree, and
-/// (unless `sticky`) without refusing later writes; `why` says what it needed.
+/// put(key, value) must fail for want of space, naming a WAL of the tree,
+/// without refusing later writes; `why` says what it needed.
 void require_put_fails_for_wal(db_type& db, const std::string& key, const std::string& value,
-                               const char* why, bool sticky = false) {
+                               const char* why) {
   try {
     db.put(key, value);
     FAIL("a write that " << why << " was acknowledged");
@@ -61,7 +61,7 @@ void require_put_fails_for_wal(db_type& db, const std::string& key, const std::s
     INFO(what);
     CHECK(what.find(tree_dir + "/") != std::string::npos);
     CHECK(what.find(".log") != std::string::npos);
-    CHECK((what.find("refused until reopen") != std::string::npos) == sticky);
+    CHECK(what.find("refused until reopen") == std::string::npos);
   }
 }
 
