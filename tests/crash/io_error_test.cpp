@@ -411,4 +411,75 @@ TEST_CASE(
   require_recovered(fs, fs_ptr, 100);
 }
 
+TEST_CASE(
+    "a tree opens on a full disk, reads what its WALs hold, and takes writes once there is "
+    "space",
+    "[ioerror]") {
+  // create: no new WAL can be made; write: the WAL is made, its level-0
+  // tables cannot be written.
+  const auto full = GENERATE(lsm::fs_operation::create, lsm::fs_operation::write);
+  INFO("failing " << (full == lsm::fs_operation::create ? "file creation" : "appends"));
+  auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
+  auto& fs = *fs_ptr;
+  {
+    db_type db(tree_dir, tree_options(fs_ptr));
+    write_keys(db, 0, 50);
+    db.flush();
+    write_keys(db, 50, 100);  // in the WAL only
+  }
+  auto require_keys = [](db_type& db, int n) {
+    for (int i = 0; i < n; ++i) {
+      INFO("key " << key_of(i));
+      REQUIRE(db.get(key_of(i)) == value_of(i));
+    }
+    int seen = 0;
+    for (auto&& [k, v] : db.scan()) seen += k.starts_with("key") ? 1 : 0;
+    REQUIRE(seen == n);
+  };
+  auto wal_count = [&] {
+    auto names = fs.get_children(tree_dir);
+    REQUIRE(names.ok());
+    int n = 0;
+    for (const auto& name : *names) n += name.ends_with(".log") ? 1 : 0;
+    return n;
+  };
+  const int wals_before = wal_count();
+
+  // The disk is full at open and stays full: the tree reads, refuses
+  // writes for want of space, and closes; nothing on disk changed.
+  fs.fail_after(full, 1, ENOSPC, true);
+  {
+    db_type db(tree_dir, tree_options(fs_ptr));
+    require_keys(db, 100);
+    require_put_fails_for_wal(db, "after0", "x", "needed a WAL on a full disk");
+    require_put_fails_for_wal(db, "after1", "x", "needed a WAL on a full disk");
+    REQUIRE(db.get(key_of(99)) == value_of(99));
+  }
+  REQUIRE(wal_count() >= wals_before);
+  fs.clear_faults();
+  fs.simulate_crash(lsm::crash_mode::drop_unsynced);
+
+  // Full at open again; space comes back while the tree is open.
+  fs.fail_after(full, 1, ENOSPC, true);
+  {
+    db_type db(tree_dir, tree_options(fs_ptr));
+    require_keys(db, 100);
+    require_put_fails_for_wal(db, "after0", "x", "needed a WAL on a full disk");
+    fs.clear_faults();
+    db.put("later", "write", lsm::write_options{.sync = true});
+    db.flush();  // the replayed memtables and the new one become tables
+    REQUIRE(db.get("later") == "write");
+    require_keys(db, 100);
+  }
+  fs.simulate_crash(lsm::crash_mode::drop_unsynced);
+  {
+    db_type db(tree_dir, tree_options(fs_ptr));
+    require_keys(db, 100);
+    REQUIRE(db.get("later") == "write");
+    REQUIRE_FALSE(db.contains("after0"));
+    REQUIRE_FALSE(db.contains("after1"));
+  }
+  REQUIRE(wal_count() == 1);  // every WAL but the last one's was flushed and removed
+}
+
 }  // namespace lsm_test_io_error_test

@@ -14,8 +14,11 @@
 //      writes again, unless a failure was sticky (the MANIFEST or a WAL
 //      sync failed), when every write must be refused;
 //   4. in the other half, closes the tree and opens it again while the disk
-//      is still full: the open either works and every acknowledged write is
-//      there, or fails with resource_exhausted, never corruption;
+//      is still full: the open must work (it writes nothing it cannot do
+//      without), every acknowledged write must be there, and a write must
+//      fail with resource_exhausted without refusing later ones (or be
+//      taken); in half of these rounds space then comes back with this tree
+//      open, and it must take writes again, as in 3;
 //   5. deletes the ballast and opens the tree: every acknowledged write must
 //      be there, a write that failed may be there (with its value) or not, no
 //      key holds a value never written; the tree then takes more writes, a
@@ -198,11 +201,12 @@ bool sticky(const std::string& what) {
 
 /// What the rounds saw.
 struct tally {
-  std::map<std::string, int> kinds;             // failures by the file they name
-  std::map<std::string, std::string> examples;  // one message of each kind
-  std::size_t acknowledged = 0;                 // writes acknowledged
-  int full_opens = 0, full_open_tries = 0;      // reopens on the full disk: worked, tried
-  int resumed = 0, refused = 0;                 // with space back, the tree still open
+  std::map<std::string, int> kinds;              // failures by the file they name
+  std::map<std::string, std::string> examples;   // one message of each kind
+  std::size_t acknowledged = 0;                  // writes acknowledged
+  int full_opens = 0, full_open_tries = 0;       // reopens on the full disk: worked, tried
+  int reopened_resumed = 0, reopened_tries = 0;  // of those, took writes again with space back
+  int resumed = 0, refused = 0;                  // with space back, the tree still open
 };
 
 /// Frees space with the tree still open (the ballast goes and the disk
@@ -265,18 +269,27 @@ void resume_in_place(db_type& db, fill_result& r, const std::string& root, unsig
   check(!ec, label + ": flush with space back: " + ec.message());
 }
 
-/// One round on an empty file system at `root`. With `in_place`, space comes
-/// back while the tree is still open; otherwise after it is closed.
+/// When space comes back in a round.
+enum class space_back {
+  after_closing,       // after the tree reopened on the full disk is closed
+  with_tree_open,      // while the tree that filled the disk is still open
+  with_tree_reopened,  // while the tree reopened on the full disk is open
+};
+
+/// One round on an empty file system at `root`.
 void round(const std::string& root, unsigned size_mib, unsigned writers, bool map_logs,
-           bool in_place, std::size_t ballast_bytes, tally& t) {
+           space_back when, std::size_t ballast_bytes, tally& t) {
+  const bool in_place = when == space_back::with_tree_open;
   auto& kinds = t.kinds;
   auto& examples = t.examples;
   const std::string dir = root + "/db";
   const std::string ballast = root + "/ballast";
   const std::string label = "round (" + std::to_string(writers) + " writers, " +
                             (map_logs ? "mapped" : "written") + " WALs, space back " +
-                            (in_place ? "with the tree open" : "after closing") + ", ballast " +
-                            std::to_string(ballast_bytes >> 10) + " KiB)";
+                            (in_place                                 ? "with the tree open"
+                             : when == space_back::with_tree_reopened ? "with the tree reopened"
+                                                                      : "after closing") +
+                            ", ballast " + std::to_string(ballast_bytes >> 10) + " KiB)";
   check(resize(size_mib), label + ": resizing the tmpfs to " + std::to_string(size_mib) + " MiB");
   check(write_ballast(ballast, ballast_bytes), label + ": writing the ballast");
 
@@ -301,21 +314,36 @@ void round(const std::string& root, unsigned size_mib, unsigned writers, bool ma
     if (in_place) resume_in_place(db, r, root, size_mib, label, t);
   }  // closing (on a full disk, unless in_place) must not hang or crash
 
-  // Opened again while the disk is still full: it works, or says the disk is full.
+  // Opened again while the disk is still full: the open works and reads
+  // every acknowledged write; a write fails for want of space, refusing no
+  // later one (or is taken, should the open have freed space).
   phase = "reopening on the full disk";
   if (!in_place) {
     ++t.full_open_tries;
-    std::optional<db_type> db;
+    db_type db(dir, tree_options(map_logs));
+    ++t.full_opens;
+    verify(db, r, label + ", reopened on a full disk");
+    std::uint64_t next = 0;
+    for (auto k : r.acknowledged) next = std::max(next, k + 1);
+    for (auto k : r.failed) next = std::max(next, k + 1);
     try {
-      db.emplace(dir, tree_options(map_logs));
+      db.put(key_of(next), value_of(next));
+      r.acknowledged.push_back(next);
     } catch (const lsm::error& e) {
-      check(e.code() == lsm::errc::resource_exhausted,
-            label + ": open on a full disk: " + std::string(e.what()));
-      examples.emplace("open on the full disk", e.what());
+      r.failed.push_back(next);
+      check(e.code() == lsm::errc::resource_exhausted && !sticky(e.what()),
+            label + ": a write to the tree reopened on a full disk: " + std::string(e.what()));
+      examples.emplace("writing to the tree reopened on the full disk", e.what());
     }
-    if (db) {
-      ++t.full_opens;
-      verify(*db, r, label + ", reopened on a full disk");
+    if (when == space_back::with_tree_reopened) {
+      fill_result reopened = r;
+      reopened.errors.clear();  // a reopen clears sticky failures
+      ++t.reopened_tries;
+      const int before = t.resumed;
+      resume_in_place(db, reopened, root, size_mib, label, t);
+      t.reopened_resumed += t.resumed - before;
+      t.resumed = before;
+      r = std::move(reopened);
     }
   }
 
@@ -437,12 +465,14 @@ int main(int argc, char** argv) {
   for (int r = 0; r < rounds; ++r) {
     const unsigned writers = r % 2 == 0 ? 1 : 4;
     const bool map_logs = r / 2 % 2 == 0;
-    const bool in_place = r / 4 % 2 == 1;
+    const space_back when = r / 4 % 2 == 1   ? space_back::with_tree_open
+                            : r / 8 % 2 == 1 ? space_back::with_tree_reopened
+                                             : space_back::after_closing;
     // Ballast from a quarter to three quarters of the disk, in uneven steps.
     const std::size_t ballast = static_cast<std::size_t>(
         capacity / 4 + (static_cast<std::uint64_t>(r) * 7919 * 4096) % (capacity / 2));
     try {
-      round(dir, size_mib, writers, map_logs, in_place, ballast, t);
+      round(dir, size_mib, writers, map_logs, when, ballast, t);
     } catch (const std::exception& e) {
       check(false, "round " + std::to_string(r) + ", " + phase + ": " + e.what());
       std::error_code ec;
@@ -457,12 +487,13 @@ int main(int argc, char** argv) {
     where += (where.empty() ? "" : ", ") + kind + " " + std::to_string(n);
   std::printf(
       "FIGURE disk full: %d rounds on a %llu MiB tmpfs, %zu acknowledged writes, the disk "
-      "filled while writing: %s; space back after closing: %d of %d opens on the full disk "
-      "worked (the others said resource_exhausted); space back with the tree open: %d took "
+      "filled while writing: %s; reopened on the full disk: %d of %d opens worked, and %d of "
+      "%d took writes again once space came back with the tree open; space back with the tree "
+      "open: %d took "
       "writes again, %d refused them until reopen (the MANIFEST had failed); "
       "%s; %.1f s\n",
       rounds, static_cast<unsigned long long>(capacity >> 20), t.acknowledged, where.c_str(),
-      t.full_opens, t.full_open_tries, t.resumed, t.refused,
+      t.full_opens, t.full_open_tries, t.reopened_resumed, t.reopened_tries, t.resumed, t.refused,
       failures == 0 ? "0 lost, 0 wrong" : "CHECKS FAILED", seconds);
   for (const auto& [kind, e] : t.examples) std::printf("  %s: %s\n", kind.c_str(), e.c_str());
   if (mounted) {

@@ -629,25 +629,31 @@ class engine final : public engine_api {
       if (type == file_type::log && number >= versions_->log_number()) logs.push_back(number);
     }
     std::sort(logs.begin(), logs.end());
-    version_edit edit;
+    std::vector<mem_ptr> recovered;  // oldest first
     sequence_number max_seq = versions_->last_sequence();
     for (std::uint64_t number : logs) {
-      s = replay_log(number, edit, max_seq);
+      s = replay_log(number, recovered, max_seq);
       if (!s.ok()) return s;
     }
     versions_->set_last_sequence(max_seq);
     last_sequence_.store(max_seq);
 
-    // A fresh WAL and memtable, then a new MANIFEST recording it all.
+    // A fresh WAL and memtable; the replayed memtables become level-0
+    // tables, then a new MANIFEST records it all.
     const std::uint64_t log_number = versions_->new_file_number();
-    auto file = fs_->new_log_file(log_file_name(dir_, log_number));
-    if (!file.ok()) return file.take_status();
-    log_file_ = std::move(*file);
-    log_writer_ = std::make_unique<wal::writer>(*log_file_);
     mem_ = std::make_shared<memtable_state>();
     mem_->log_number = log_number;
+    auto file = fs_->new_log_file(log_file_name(dir_, log_number));
+    if (!file.ok()) return open_short_of_space(file.take_status(), exists, recovered);
+    log_file_ = std::move(*file);
+    log_writer_ = std::make_unique<wal::writer>(*log_file_);
     s = fs_->sync_dir(dir_);
     if (!s.ok()) return s;
+    version_edit edit;
+    for (const auto& m : recovered) {
+      s = write_level0(*m, edit);
+      if (!s.ok()) return open_short_of_space(s, exists, recovered);
+    }
     edit.log_number = log_number;
     s = apply_edit(edit);
     if (!s.ok()) return s;
@@ -656,30 +662,48 @@ class engine final : public engine_api {
     return {};
   }
 
-  status replay_log(std::uint64_t number, version_edit& edit, sequence_number& max_seq) {
+  /// Opens a tree that lacks the space (or the file descriptors) for the
+  /// WAL or the level-0 tables recovery writes, when `s` says so: the tree
+  /// reads as it was, the replayed WALs stay on disk and their memtables in
+  /// memory, queued for flush (the flush is retried in the background, as
+  /// any failed flush). Without a WAL (log_file_ null) writes fail until one
+  /// can be created, as after a failed append. Nothing was written that the
+  /// MANIFEST would need, so the directory opens as before should this
+  /// process crash. Other failures, and a new tree, fail the open.
+  status open_short_of_space(status s, bool exists, const std::vector<mem_ptr>& recovered) {
+    if (!exists || s.code() != errc::resource_exhausted) return s;
+    imms_.assign(recovered.rbegin(), recovered.rend());  // newest first
+    log_broken_ = log_file_ == nullptr;
+    publish_super();
+    remove_obsolete_files(true);  // level-0 tables recovery wrote are in no version
+    return {};
+  }
+
+  /// Replays a WAL into memtables appended to `mems` (oldest first), a new
+  /// one each time the last outgrows the write buffer.
+  status replay_log(std::uint64_t number, std::vector<mem_ptr>& mems, sequence_number& max_seq) {
     const std::string path = log_file_name(dir_, number);
     auto file = fs_->new_sequential_file(path);
     if (!file.ok()) return file.take_status();
     wal::reader reader(**file, path, true);
     std::string scratch;
     std::string_view record;
-    auto mem = std::make_shared<memtable_state>();
+    mem_ptr mem;
     write_batch batch;
     while (reader.read_record(record, scratch)) {
       status s = batch.set_contents(record);
       if (!s.ok())
         return status::corruption(path + ": record at offset " +
                                   std::to_string(reader.last_record_offset()) + ": " + s.message());
+      if (!mem || mem->table.approximate_memory() > opts_.write_buffer_size) {
+        mem = std::make_shared<memtable_state>();
+        mem->log_number = number;
+        mems.push_back(mem);
+      }
       insert_into(*mem, batch);
       if (batch.count() > 0) max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
-      if (mem->table.approximate_memory() > opts_.write_buffer_size) {
-        s = write_level0(*mem, edit);
-        if (!s.ok()) return s;
-        mem = std::make_shared<memtable_state>();
-      }
     }
-    if (!reader.get_status().ok()) return reader.get_status();
-    return write_level0(*mem, edit);
+    return reader.get_status();
   }
 
   static void insert_into(memtable_state& mem, const write_batch& batch) {
@@ -792,7 +816,7 @@ class engine final : public engine_api {
     number = versions_->new_file_number();
     auto file = fs_->new_log_file(log_file_name(dir_, number));
     if (!file.ok()) return file.take_status();
-    status s = log_file_->close();
+    status s = log_file_ ? log_file_->close() : status{};
     if (!s.ok() && !log_broken_) {
       set_background_error(s);
       return s;
@@ -818,7 +842,8 @@ class engine final : public engine_api {
     return {};
   }
 
-  /// Starts a new WAL in place of one whose last append failed (log_broken_):
+  /// Starts a new WAL in place of one whose last append failed, or of none
+  /// after an open short of space (log_broken_ either way):
   /// a memtable that holds writes joins the flush queue, as at any switch;
   /// an empty one (no write succeeded since the last switch) moves to the
   /// new WAL, so writes that keep failing on a full disk do not queue empty
@@ -1828,7 +1853,8 @@ class engine final : public engine_api {
   bool compaction_running_ = false;
   bool log_dir_synced_ = true;      // the WAL's directory entry is durable (writer queue leader)
   bool log_preallocating_ = false;  // the WAL reserves its space (writer queue leader)
-  bool log_broken_ = false;         // the last append to the WAL failed (guarded by mu_)
+  bool log_broken_ =
+      false;  // the last append to the WAL failed, or there is no WAL (guarded by mu_)
   std::atomic<write_pressure> pressure_{write_pressure::none};
   std::uint64_t written_at_last_job_ = 0;  // user bytes written; under compaction_mu_
 

@@ -66,7 +66,7 @@ enum class fs_operation : std::uint8_t {
   write = 1,         ///< writable_file::append
   sync = 2,          ///< writable_file::sync and file_system::sync_dir
   rename = 3,        ///< rename_file
-  create = 4,        ///< new_writable_file, new_appendable_file, create_dir
+  create = 4,        ///< new_writable_file, new_appendable_file, create_dir (of a new directory)
   remove = 5,        ///< remove_file
   any_mutation = 6,  ///< every kind above but read
 };
