@@ -308,8 +308,22 @@ class version_set {
       const std::size_t length =
           static_cast<unsigned char>(bytes[pos + 4]) |
           static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5])) << 8;
-      if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
       const std::uint32_t stored = decode_fixed32(bytes.data() + pos);
+      if (pos + wal::header_size + length > bytes.size()) {
+        // A cut payload, unless the bytes to the end of the file (and block)
+        // are a whole fragment whose length field is damaged: their
+        // checksum matches.
+        const std::size_t end = std::min(bytes.size(), pos + left_in_block);
+        const std::string_view rest =
+            std::string_view(bytes).substr(pos + wal::header_size, end - pos - wal::header_size);
+        if (stored == wal::fragment_checksum(static_cast<wal::record_type>(bytes[pos + 6]), rest))
+          return status::corruption(
+              path + ": damaged record at offset " + std::to_string(pos) +
+              " at the end of the MANIFEST: its length field says " + std::to_string(length) +
+              " bytes, but the " + std::to_string(rest.size()) +
+              " bytes to the end hold the whole record (checksum " + wal::hex(stored) + ")");
+        return {};  // a cut payload
+      }
       const std::uint32_t computed =
           wal::fragment_checksum(static_cast<wal::record_type>(bytes[pos + 6]),
                                  std::string_view(bytes).substr(pos + wal::header_size, length));
