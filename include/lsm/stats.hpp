@@ -33,10 +33,14 @@ struct stats {
   /// go on); a failed MANIFEST write, corruption or 9 failures in a row
   /// refuse writes until reopen.
   std::uint64_t background_errors = 0;
+  /// Block reads the block cache answered, and ones it did not. A table
+  /// the file system maps (the POSIX one does) is read in place, through the
+  /// page cache, and its blocks never enter the block cache (as LevelDB's
+  /// mapped tables): then both stay 0.
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
-  std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"
-  std::uint64_t filter_misses = 0;  ///< lookups a filter let through
+  std::uint64_t filter_hits = 0;    ///< lookups a table's filter answered "absent"
+  std::uint64_t filter_misses = 0;  ///< lookups a table's filter let through
   std::vector<level_stats> levels;
 
   /// (WAL + flush + compaction bytes written) / user bytes written.

@@ -6,11 +6,14 @@
 #include <lsm/lsm.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy_support.hpp"
@@ -45,6 +48,35 @@ std::vector<std::string> expected_keys(int n, int erased_low, int erased_high) {
     if (i <= erased_low || i > erased_high) out.push_back(key::make(static_cast<std::uint64_t>(i)));
   return out;
 }
+
+/// Keys ordered and compared without regard to ASCII case: "Apple" and
+/// "APPLE" are one key, whose bytes are those of its first write.
+struct case_blind_codec {
+  static constexpr std::string_view name = "test.case_blind";
+  static void encode_key(const std::string& k, std::string& out) { out += k; }
+  static std::string decode_key(std::string_view in) { return std::string(in); }
+  static void encode_value(const std::string& v, std::string& out) { out += v; }
+  static std::string decode_value(std::string_view in) { return std::string(in); }
+  static int compare(std::string_view a, std::string_view b) noexcept {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const int x = std::tolower(static_cast<unsigned char>(a[i]));
+      const int y = std::tolower(static_cast<unsigned char>(b[i]));
+      if (x != y) return x < y ? -1 : 1;
+    }
+    return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+  }
+};
+
+/// The same order, with the hash that keys it finds equal share.
+struct hashed_case_blind_codec : case_blind_codec {
+  static constexpr std::string_view name = "test.hashed_case_blind";
+  static std::uint64_t hash_key(std::string_view k) {
+    std::string lower(k);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return std::hash<std::string>{}(lower);
+  }
+};
 
 }  // namespace
 
@@ -123,6 +155,38 @@ TEMPLATE_TEST_CASE("a descending codec orders keys descending in every layer", "
     REQUIRE(scan_keys(*db) == expected_keys(n, 1000, 2000));
     CHECK_FALSE(db->get(key::make(1500)).has_value());
     CHECK(db->get(key::make(1000)).has_value());
+  }
+}
+
+TEMPLATE_TEST_CASE(
+    "a codec whose compare finds keys of other bytes equal finds them in tables too, filter "
+    "or none",
+    "[policy][order]", case_blind_codec, hashed_case_blind_codec) {
+  using tree_type = lsm::tree<std::string, std::string, TestType>;
+  lsm::options opts;
+  opts.file_system = std::make_shared<lsm::memory_file_system>();
+  tree_type db("/db", opts);
+  for (int i = 0; i < 500; ++i) db.put("Key" + std::to_string(i), "v" + std::to_string(i));
+  db.flush();
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 500; ++i) {
+      INFO("key " << i);
+      const std::string expected = i == 7 && round > 0 ? "seven" : "v" + std::to_string(i);
+      REQUIRE(db.get("KEY" + std::to_string(i)) == expected);
+      REQUIRE(db.contains("key" + std::to_string(i)));
+    }
+    db.put("kEY7", "seven");  // overwrites "Key7"
+    db.flush();
+    db.compact();
+    REQUIRE(db.get("KEY7") == "seven");
+  }
+  for (int i = 0; i < 200; ++i) REQUIRE_FALSE(db.contains("key" + std::to_string(i) + "_absent"));
+  const lsm::stats st = db.stats();
+  if constexpr (lsm::detail::codec_has_hash_key<TestType>) {
+    CHECK(st.filter_hits > 0);  // the filter ruled tables out
+  } else {
+    CHECK(st.filter_hits == 0);  // no filter could be trusted: none was written
+    CHECK(st.filter_misses == 0);
   }
 }
 

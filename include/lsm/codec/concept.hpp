@@ -14,12 +14,21 @@
 //                                                  encoded keys; default bytewise
 //   C::fixed_key_size                              a constant: every encoded
 //                                                  key has this many bytes
+//   C::hash_key(std::string_view) -> uint64        with compare: a hash that
+//                                                  keys compare finds equal
+//                                                  share (their bytes may
+//                                                  differ); it lets lookups
+//                                                  skip tables by their filter.
+//                                                  A codec with compare and
+//                                                  without hash_key writes
+//                                                  tables without a filter.
 //
 // Thread safety: concepts and stateless types.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -35,6 +44,12 @@ namespace detail {
 template <class C>
 concept codec_has_compare = requires(std::string_view a, std::string_view b) {
   C::compare(a, b);
+};
+
+/// C::hash_key(key) is callable on an encoded key.
+template <class C>
+concept codec_has_hash_key = requires(std::string_view k) {
+  C::hash_key(k);
 };
 
 /// C::fixed_key_size is declared.
@@ -60,7 +75,10 @@ concept codec_for = requires(const K& key, const V& value, std::string& out, std
      { C::compare(a, b) } -> std::convertible_to<int>;
    }) &&
     (!detail::codec_has_fixed_key_size<C> ||
-     requires { typename std::integral_constant<std::size_t, C::fixed_key_size>; });
+     requires { typename std::integral_constant<std::size_t, C::fixed_key_size>; }) &&
+    (!detail::codec_has_hash_key<C> || requires(std::string_view k) {
+      { C::hash_key(k) } -> std::convertible_to<std::uint64_t>;
+    });
 
 namespace detail {
 
@@ -101,6 +119,13 @@ struct codec_comparator<C> {
       static_concat<codec_name_v<C>, compare_name_suffix>::value;
   static int compare(std::string_view a, std::string_view b) noexcept(noexcept(C::compare(a, b))) {
     return static_cast<int>(C::compare(a, b));
+  }
+  /// Keys compare finds equal may differ in their bytes: a filter of their
+  /// bytes could hide a key. Tables carry a filter only when C::hash_key
+  /// gives the hash equal keys share.
+  static constexpr bool filterable = codec_has_hash_key<C>;
+  static std::uint64_t hash(std::string_view key) requires codec_has_hash_key<C> {
+    return static_cast<std::uint64_t>(C::hash_key(key));
   }
 };
 

@@ -280,7 +280,7 @@ class engine final : public engine_api {
       thread_local typename table::lookup out;
       status s = tab.get(user_key, snap, settings, out);
       if (!s.ok()) return s;
-      sv.count(out.filter_skipped ? filter_hit_counter : filter_miss_counter);
+      if (tab.has_filter()) sv.count(out.filter_skipped ? filter_hit_counter : filter_miss_counter);
       if (!out.found) return {};
       stop = true;
       if (extract_kind(out.internal_key) != value_kind::value ||

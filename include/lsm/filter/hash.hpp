@@ -58,6 +58,29 @@ inline std::uint64_t hash64(std::string_view key) noexcept {
   return h;
 }
 
+/// Whether tables ordered by Comparator carry a filter: unless the
+/// comparator declares `filterable = false` (keys it finds equal may differ
+/// in their bytes, and it has no hash they share).
+template <class Comparator>
+inline constexpr bool comparator_filterable = !requires {
+  requires !Comparator::filterable;
+};
+
+/// The hash a filter stores for user_key: hash64 of its bytes, or, when
+/// Comparator declares hash(key) (which keys it finds equal share), that
+/// hash mixed by hash64.
+template <class Comparator>
+inline std::uint64_t filter_hash(std::string_view user_key) noexcept {
+  if constexpr (requires { Comparator::hash(user_key); }) {
+    const auto h = static_cast<std::uint64_t>(Comparator::hash(user_key));
+    char bytes[8];
+    for (unsigned i = 0; i < 8; ++i) bytes[i] = static_cast<char>(h >> (8 * i));
+    return hash64(std::string_view(bytes, 8));
+  } else {
+    return hash64(user_key);
+  }
+}
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace lsm

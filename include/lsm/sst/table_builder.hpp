@@ -76,7 +76,8 @@ class table_builder {
       add_index_entry(separator(last_key_, internal_key));
       pending_index_entry_ = false;
     }
-    if (order != 0) key_hashes_.push_back(hash64(parsed.user_key));
+    if constexpr (comparator_filterable<Comparator>)
+      if (order != 0) key_hashes_.push_back(filter_hash<Comparator>(parsed.user_key));
 
     ++props_.num_entries;
     if (parsed.kind == value_kind::deletion) ++props_.num_deletions;
@@ -120,8 +121,10 @@ class table_builder {
     std::string contents;
     block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle, index_handle;
 
-    Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
-    write_block(contents, filter_handle);
+    if constexpr (comparator_filterable<Comparator>) {
+      Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
+      write_block(contents, filter_handle);
+    }
 
     contents = encode_range_tombstones();
     write_block(contents, range_del_handle);
@@ -136,7 +139,7 @@ class table_builder {
       h.encode_to(handle_bytes);
       meta.add(name, handle_bytes);
     };
-    add_meta("filter", filter_handle);
+    if constexpr (comparator_filterable<Comparator>) add_meta("filter", filter_handle);
     add_meta("properties", properties_handle);
     add_meta("range_del", range_del_handle);
     write_block(meta.finish(), metaindex_handle);

@@ -79,9 +79,11 @@ class table_reader {
              lookup& out) const {
     out.found = false;
     out.filter_skipped = false;
-    if (has_filter_ && !Filter::may_contain(filter_, hash64(user_key))) {
-      out.filter_skipped = true;
-      return {};
+    if constexpr (comparator_filterable<Comparator>) {
+      if (has_filter_ && !Filter::may_contain(filter_, filter_hash<Comparator>(user_key))) {
+        out.filter_skipped = true;
+        return {};
+      }
     }
     const lookup_key seek_key(user_key, seq);
     const std::string_view target = seek_key.internal_key();
