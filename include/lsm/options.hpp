@@ -34,7 +34,7 @@ struct options {
   /// that flushes first and compacts between flushes, never split; 0 is
   /// invalid_argument.
   unsigned background_threads = 2;
-  std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
+  std::shared_ptr<lsm::file_system> file_system = nullptr;  ///< null: POSIX
 };
 
 struct write_options {

@@ -9,10 +9,12 @@
 // and stay valid across flushes and compactions.
 #pragma once
 
+#include <exception>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -63,10 +65,12 @@ class tree {
   explicit tree(const std::string& path, const options& opts = {}) {
     open(path, opts).throw_if_error();
   }
-  /// Non-throwing open: on failure `ec` is set and the tree is unusable.
+  /// Non-throwing open: on failure `ec` is set and the tree is unusable
+  /// (every call on it fails with invalid_argument).
   tree(const std::string& path, const options& opts, std::error_code& ec) {
     ec = open(path, opts).error_code();
   }
+  tree(const std::string& path, std::error_code& ec) : tree(path, options{}, ec) {}
   tree(tree&&) noexcept = default;
   tree& operator=(tree&&) noexcept = default;
   tree(const tree&) = delete;
@@ -109,6 +113,17 @@ class tree {
   void write(batch& b, const write_options& wo, std::error_code& ec) {
     ec = do_write(b, wo).error_code();
   }
+  /// A const batch (or a temporary) is written through a copy: the tree
+  /// stamps its sequence number into the batch it writes.
+  void write(const batch& b, const write_options& wo = {}) {
+    batch copy = b;
+    write(copy, wo);
+  }
+  void write(const batch& b, std::error_code& ec) { write(b, write_options{}, ec); }
+  void write(const batch& b, const write_options& wo, std::error_code& ec) {
+    batch copy = b;
+    write(copy, wo, ec);
+  }
 
   // ---- reads --------------------------------------------------------------
 
@@ -124,7 +139,7 @@ class tree {
     std::optional<Value> out;
     try {
       ec = do_get(key, ro, out).error_code();
-    } catch (const lsm::error& e) {
+    } catch (const lsm::error& e) {  // the codec could not decode the value
       ec = e.code();
       out.reset();
     }
@@ -138,9 +153,12 @@ class tree {
     return found;
   }
   bool contains(const Key& key, std::error_code& ec) const {
+    return contains(key, read_options{}, ec);
+  }
+  bool contains(const Key& key, const read_options& ro, std::error_code& ec) const {
     std::string raw;
     bool found = false;
-    ec = do_get_raw(key, read_options{}, raw, found).error_code();
+    ec = do_get_raw(key, ro, raw, found).error_code();
     return found;
   }
 
@@ -149,6 +167,11 @@ class tree {
   lsm::snapshot snapshot() const {
     usable().throw_if_error();
     return engine_->take_snapshot();
+  }
+  /// On a tree that is not open, sets `ec` and returns a snapshot of nothing.
+  lsm::snapshot snapshot(std::error_code& ec) const {
+    ec = usable().error_code();
+    return ec ? lsm::snapshot(nullptr, 0) : engine_->take_snapshot();
   }
 
   /// A bidirectional cursor over the tree (or a snapshot of it).
@@ -166,10 +189,12 @@ class tree {
     void next() { it_->next(); }
     /// REQUIRES: valid().
     void prev() { it_->prev(); }
-    /// REQUIRES: valid(). Throws lsm::error if the key does not decode.
-    Key key() const { return Codec::decode_key(it_->key()); }
-    /// REQUIRES: valid(). Throws lsm::error if the value does not decode.
-    Value value() const { return Codec::decode_value(it_->value()); }
+    /// REQUIRES: valid(). Throws lsm::error (corruption, unless the codec
+    /// threw an lsm::error of its own) if the key does not decode.
+    Key key() const { return decode_key(it_->key()); }
+    /// REQUIRES: valid(). Throws lsm::error (as key()) if the value does
+    /// not decode.
+    Value value() const { return decode_value(it_->value()); }
     std::string_view raw_key() const { return it_->key(); }
     std::string_view raw_value() const { return it_->value(); }
     /// An error met while moving (then valid() is false).
@@ -190,6 +215,13 @@ class tree {
     if (status s = usable(); !s.ok())
       return cursor_type(std::make_unique<detail::empty_iterator>(std::move(s)));
     return cursor_type(engine_->new_user_iterator(snapshot_sequence(ro), settings(ro)));
+  }
+  /// As cursor(), and `ec` says why a tree that is not open gave a cursor
+  /// that is never valid (errors met while moving are in its error()).
+  cursor_type cursor(std::error_code& ec) const { return cursor(read_options{}, ec); }
+  cursor_type cursor(const read_options& ro, std::error_code& ec) const {
+    ec = usable().error_code();
+    return cursor(ro);
   }
 
   /// The lazy range returned by scan(): ascending pairs in [first, last).
@@ -218,12 +250,18 @@ class tree {
       friend class scan_range;
       explicit iterator(scan_range* r) : range_(r) { load(); }
       void load() {
-        if (!range_->in_range()) {
-          range_->cursor_.check();
+        try {
+          if (!range_->in_range()) {
+            range_->cursor_.check();
+            range_ = nullptr;
+            return;
+          }
+          current_ = {range_->cursor_.key(), range_->cursor_.value()};
+        } catch (const lsm::error& e) {
+          if (range_->ec_ == nullptr) throw;
+          *range_->ec_ = e.code();  // the non-throwing scan ends at its first error
           range_ = nullptr;
-          return;
         }
-        current_ = {range_->cursor_.key(), range_->cursor_.value()};
       }
       scan_range* range_ = nullptr;
       value_type current_{};
@@ -241,25 +279,40 @@ class tree {
 
    private:
     friend class tree;
-    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last)
-        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)) {}
+    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last,
+               std::error_code* ec)
+        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)), ec_(ec) {}
     bool in_range() const {
       return cursor_.valid() && (!last_ || comparator::compare(cursor_.raw_key(), *last_) < 0);
     }
     cursor_type cursor_;
     std::optional<std::string> first_, last_;
+    std::error_code* ec_;  // null: errors throw
   };
 
   /// Ascending (key, value) pairs with first <= key < last.
   scan_range scan(const Key& first, const Key& last, const read_options& ro = {}) const {
-    std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
-    return scan_range(cursor(ro), std::move(f), std::move(l));
+    return bounded_scan(first, last, ro, nullptr);
   }
   /// Every (key, value) pair, ascending.
   scan_range scan(const read_options& ro = {}) const {
-    return scan_range(cursor(ro), std::nullopt, std::nullopt);
+    return scan_range(cursor(ro), std::nullopt, std::nullopt, nullptr);
+  }
+  /// Non-throwing scans: `ec` is cleared here, and set by the first error
+  /// (the tree not open, an I/O error, corruption, a key or value that does
+  /// not decode), which ends the range. `ec` must outlive the range.
+  scan_range scan(const Key& first, const Key& last, std::error_code& ec) const {
+    return scan(first, last, read_options{}, ec);
+  }
+  scan_range scan(const Key& first, const Key& last, const read_options& ro,
+                  std::error_code& ec) const {
+    ec.clear();
+    return bounded_scan(first, last, ro, &ec);
+  }
+  scan_range scan(std::error_code& ec) const { return scan(read_options{}, ec); }
+  scan_range scan(const read_options& ro, std::error_code& ec) const {
+    ec.clear();
+    return scan_range(cursor(ro), std::nullopt, std::nullopt, &ec);
   }
 
   // ---- control ------------------------------------------------------------
@@ -379,8 +432,44 @@ class tree {
     std::string raw;
     bool found = false;
     status s = do_get_raw(key, ro, raw, found);
-    if (s.ok() && found) out.emplace(Codec::decode_value(raw));
+    if (s.ok() && found) out.emplace(decode_value(raw));
     return s;
+  }
+  scan_range bounded_scan(const Key& first, const Key& last, const read_options& ro,
+                          std::error_code* ec) const {
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return scan_range(cursor(ro), std::move(f), std::move(l), ec);
+  }
+
+  /// The codec's decode_key / decode_value. A decode failure is bad input,
+  /// never undefined behaviour: an lsm::error the codec throws passes
+  /// through; any other exception becomes lsm::error (corruption) saying
+  /// what did not decode.
+  static Key decode_key(std::string_view bytes) {
+    try {
+      return Codec::decode_key(bytes);
+    } catch (const lsm::error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw_decode_failure("key", bytes.size(), e.what());
+    }
+  }
+  static Value decode_value(std::string_view bytes) {
+    try {
+      return Codec::decode_value(bytes);
+    } catch (const lsm::error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw_decode_failure("value", bytes.size(), e.what());
+    }
+  }
+  [[noreturn]] static void throw_decode_failure(const char* what, std::size_t size,
+                                                const char* why) {
+    throw lsm::error(errc::corruption, "codec " + std::string(detail::codec_name_v<Codec>) +
+                                           ": a " + what + " of " + std::to_string(size) +
+                                           " bytes does not decode: " + why);
   }
   status do_compact(const Key& first, const Key& last) {
     if (status s = usable(); !s.ok()) return s;

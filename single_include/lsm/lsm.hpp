@@ -381,7 +381,7 @@ struct options {
   /// that flushes first and compacts between flushes, never split; 0 is
   /// invalid_argument.
   unsigned background_threads = 2;
-  std::shared_ptr<lsm::file_system> file_system;  ///< null: POSIX
+  std::shared_ptr<lsm::file_system> file_system = nullptr;  ///< null: POSIX
 };
 
 struct write_options {
@@ -431,10 +431,14 @@ struct stats {
   /// go on); a failed MANIFEST write, corruption or 9 failures in a row
   /// refuse writes until reopen.
   std::uint64_t background_errors = 0;
+  /// Block reads the block cache answered, and ones it did not. A table
+  /// the file system maps (the POSIX one does) is read in place, through the
+  /// page cache, and its blocks never enter the block cache (as LevelDB's
+  /// mapped tables): then both stay 0.
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
-  std::uint64_t filter_hits = 0;    ///< lookups a filter answered "absent"
-  std::uint64_t filter_misses = 0;  ///< lookups a filter let through
+  std::uint64_t filter_hits = 0;    ///< lookups a table's filter answered "absent"
+  std::uint64_t filter_misses = 0;  ///< lookups a table's filter let through
   std::vector<level_stats> levels;
 
   /// (WAL + flush + compaction bytes written) / user bytes written.
@@ -1804,6 +1808,14 @@ struct serializer<std::array<T, N>> : detail::array_fixed_size<T, N> {
 //                                                  encoded keys; default bytewise
 //   C::fixed_key_size                              a constant: every encoded
 //                                                  key has this many bytes
+//   C::hash_key(std::string_view) -> uint64        with compare: a hash that
+//                                                  keys compare finds equal
+//                                                  share (their bytes may
+//                                                  differ); it lets lookups
+//                                                  skip tables by their filter.
+//                                                  A codec with compare and
+//                                                  without hash_key writes
+//                                                  tables without a filter.
 //
 // Thread safety: concepts and stateless types.
 
@@ -1815,6 +1827,12 @@ namespace detail {
 template <class C>
 concept codec_has_compare = requires(std::string_view a, std::string_view b) {
   C::compare(a, b);
+};
+
+/// C::hash_key(key) is callable on an encoded key.
+template <class C>
+concept codec_has_hash_key = requires(std::string_view k) {
+  C::hash_key(k);
 };
 
 /// C::fixed_key_size is declared.
@@ -1840,7 +1858,10 @@ concept codec_for = requires(const K& key, const V& value, std::string& out, std
      { C::compare(a, b) } -> std::convertible_to<int>;
    }) &&
     (!detail::codec_has_fixed_key_size<C> ||
-     requires { typename std::integral_constant<std::size_t, C::fixed_key_size>; });
+     requires { typename std::integral_constant<std::size_t, C::fixed_key_size>; }) &&
+    (!detail::codec_has_hash_key<C> || requires(std::string_view k) {
+      { C::hash_key(k) } -> std::convertible_to<std::uint64_t>;
+    });
 
 namespace detail {
 
@@ -1881,6 +1902,13 @@ struct codec_comparator<C> {
       static_concat<codec_name_v<C>, compare_name_suffix>::value;
   static int compare(std::string_view a, std::string_view b) noexcept(noexcept(C::compare(a, b))) {
     return static_cast<int>(C::compare(a, b));
+  }
+  /// Keys compare finds equal may differ in their bytes: a filter of their
+  /// bytes could hide a key. Tables carry a filter only when C::hash_key
+  /// gives the hash equal keys share.
+  static constexpr bool filterable = codec_has_hash_key<C>;
+  static std::uint64_t hash(std::string_view key) requires codec_has_hash_key<C> {
+    return static_cast<std::uint64_t>(C::hash_key(key));
   }
 };
 
@@ -3202,6 +3230,7 @@ class batch {
 // see the state of the tree at the moment they were made (or their snapshot)
 // and stay valid across flushes and compactions.
 
+#include <exception>
 #include <iterator>
 
 // ---- begin lsm/engine/engine_api.hpp ----
@@ -3335,10 +3364,12 @@ class tree {
   explicit tree(const std::string& path, const options& opts = {}) {
     open(path, opts).throw_if_error();
   }
-  /// Non-throwing open: on failure `ec` is set and the tree is unusable.
+  /// Non-throwing open: on failure `ec` is set and the tree is unusable
+  /// (every call on it fails with invalid_argument).
   tree(const std::string& path, const options& opts, std::error_code& ec) {
     ec = open(path, opts).error_code();
   }
+  tree(const std::string& path, std::error_code& ec) : tree(path, options{}, ec) {}
   tree(tree&&) noexcept = default;
   tree& operator=(tree&&) noexcept = default;
   tree(const tree&) = delete;
@@ -3381,6 +3412,17 @@ class tree {
   void write(batch& b, const write_options& wo, std::error_code& ec) {
     ec = do_write(b, wo).error_code();
   }
+  /// A const batch (or a temporary) is written through a copy: the tree
+  /// stamps its sequence number into the batch it writes.
+  void write(const batch& b, const write_options& wo = {}) {
+    batch copy = b;
+    write(copy, wo);
+  }
+  void write(const batch& b, std::error_code& ec) { write(b, write_options{}, ec); }
+  void write(const batch& b, const write_options& wo, std::error_code& ec) {
+    batch copy = b;
+    write(copy, wo, ec);
+  }
 
   // ---- reads --------------------------------------------------------------
 
@@ -3396,7 +3438,7 @@ class tree {
     std::optional<Value> out;
     try {
       ec = do_get(key, ro, out).error_code();
-    } catch (const lsm::error& e) {
+    } catch (const lsm::error& e) {  // the codec could not decode the value
       ec = e.code();
       out.reset();
     }
@@ -3410,9 +3452,12 @@ class tree {
     return found;
   }
   bool contains(const Key& key, std::error_code& ec) const {
+    return contains(key, read_options{}, ec);
+  }
+  bool contains(const Key& key, const read_options& ro, std::error_code& ec) const {
     std::string raw;
     bool found = false;
-    ec = do_get_raw(key, read_options{}, raw, found).error_code();
+    ec = do_get_raw(key, ro, raw, found).error_code();
     return found;
   }
 
@@ -3421,6 +3466,11 @@ class tree {
   lsm::snapshot snapshot() const {
     usable().throw_if_error();
     return engine_->take_snapshot();
+  }
+  /// On a tree that is not open, sets `ec` and returns a snapshot of nothing.
+  lsm::snapshot snapshot(std::error_code& ec) const {
+    ec = usable().error_code();
+    return ec ? lsm::snapshot(nullptr, 0) : engine_->take_snapshot();
   }
 
   /// A bidirectional cursor over the tree (or a snapshot of it).
@@ -3438,10 +3488,12 @@ class tree {
     void next() { it_->next(); }
     /// REQUIRES: valid().
     void prev() { it_->prev(); }
-    /// REQUIRES: valid(). Throws lsm::error if the key does not decode.
-    Key key() const { return Codec::decode_key(it_->key()); }
-    /// REQUIRES: valid(). Throws lsm::error if the value does not decode.
-    Value value() const { return Codec::decode_value(it_->value()); }
+    /// REQUIRES: valid(). Throws lsm::error (corruption, unless the codec
+    /// threw an lsm::error of its own) if the key does not decode.
+    Key key() const { return decode_key(it_->key()); }
+    /// REQUIRES: valid(). Throws lsm::error (as key()) if the value does
+    /// not decode.
+    Value value() const { return decode_value(it_->value()); }
     std::string_view raw_key() const { return it_->key(); }
     std::string_view raw_value() const { return it_->value(); }
     /// An error met while moving (then valid() is false).
@@ -3462,6 +3514,13 @@ class tree {
     if (status s = usable(); !s.ok())
       return cursor_type(std::make_unique<detail::empty_iterator>(std::move(s)));
     return cursor_type(engine_->new_user_iterator(snapshot_sequence(ro), settings(ro)));
+  }
+  /// As cursor(), and `ec` says why a tree that is not open gave a cursor
+  /// that is never valid (errors met while moving are in its error()).
+  cursor_type cursor(std::error_code& ec) const { return cursor(read_options{}, ec); }
+  cursor_type cursor(const read_options& ro, std::error_code& ec) const {
+    ec = usable().error_code();
+    return cursor(ro);
   }
 
   /// The lazy range returned by scan(): ascending pairs in [first, last).
@@ -3490,12 +3549,18 @@ class tree {
       friend class scan_range;
       explicit iterator(scan_range* r) : range_(r) { load(); }
       void load() {
-        if (!range_->in_range()) {
-          range_->cursor_.check();
+        try {
+          if (!range_->in_range()) {
+            range_->cursor_.check();
+            range_ = nullptr;
+            return;
+          }
+          current_ = {range_->cursor_.key(), range_->cursor_.value()};
+        } catch (const lsm::error& e) {
+          if (range_->ec_ == nullptr) throw;
+          *range_->ec_ = e.code();  // the non-throwing scan ends at its first error
           range_ = nullptr;
-          return;
         }
-        current_ = {range_->cursor_.key(), range_->cursor_.value()};
       }
       scan_range* range_ = nullptr;
       value_type current_{};
@@ -3513,25 +3578,40 @@ class tree {
 
    private:
     friend class tree;
-    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last)
-        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)) {}
+    scan_range(cursor_type c, std::optional<std::string> first, std::optional<std::string> last,
+               std::error_code* ec)
+        : cursor_(std::move(c)), first_(std::move(first)), last_(std::move(last)), ec_(ec) {}
     bool in_range() const {
       return cursor_.valid() && (!last_ || comparator::compare(cursor_.raw_key(), *last_) < 0);
     }
     cursor_type cursor_;
     std::optional<std::string> first_, last_;
+    std::error_code* ec_;  // null: errors throw
   };
 
   /// Ascending (key, value) pairs with first <= key < last.
   scan_range scan(const Key& first, const Key& last, const read_options& ro = {}) const {
-    std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
-    return scan_range(cursor(ro), std::move(f), std::move(l));
+    return bounded_scan(first, last, ro, nullptr);
   }
   /// Every (key, value) pair, ascending.
   scan_range scan(const read_options& ro = {}) const {
-    return scan_range(cursor(ro), std::nullopt, std::nullopt);
+    return scan_range(cursor(ro), std::nullopt, std::nullopt, nullptr);
+  }
+  /// Non-throwing scans: `ec` is cleared here, and set by the first error
+  /// (the tree not open, an I/O error, corruption, a key or value that does
+  /// not decode), which ends the range. `ec` must outlive the range.
+  scan_range scan(const Key& first, const Key& last, std::error_code& ec) const {
+    return scan(first, last, read_options{}, ec);
+  }
+  scan_range scan(const Key& first, const Key& last, const read_options& ro,
+                  std::error_code& ec) const {
+    ec.clear();
+    return bounded_scan(first, last, ro, &ec);
+  }
+  scan_range scan(std::error_code& ec) const { return scan(read_options{}, ec); }
+  scan_range scan(const read_options& ro, std::error_code& ec) const {
+    ec.clear();
+    return scan_range(cursor(ro), std::nullopt, std::nullopt, &ec);
   }
 
   // ---- control ------------------------------------------------------------
@@ -3651,8 +3731,44 @@ class tree {
     std::string raw;
     bool found = false;
     status s = do_get_raw(key, ro, raw, found);
-    if (s.ok() && found) out.emplace(Codec::decode_value(raw));
+    if (s.ok() && found) out.emplace(decode_value(raw));
     return s;
+  }
+  scan_range bounded_scan(const Key& first, const Key& last, const read_options& ro,
+                          std::error_code* ec) const {
+    std::string f, l;
+    Codec::encode_key(first, f);
+    Codec::encode_key(last, l);
+    return scan_range(cursor(ro), std::move(f), std::move(l), ec);
+  }
+
+  /// The codec's decode_key / decode_value. A decode failure is bad input,
+  /// never undefined behaviour: an lsm::error the codec throws passes
+  /// through; any other exception becomes lsm::error (corruption) saying
+  /// what did not decode.
+  static Key decode_key(std::string_view bytes) {
+    try {
+      return Codec::decode_key(bytes);
+    } catch (const lsm::error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw_decode_failure("key", bytes.size(), e.what());
+    }
+  }
+  static Value decode_value(std::string_view bytes) {
+    try {
+      return Codec::decode_value(bytes);
+    } catch (const lsm::error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw_decode_failure("value", bytes.size(), e.what());
+    }
+  }
+  [[noreturn]] static void throw_decode_failure(const char* what, std::size_t size,
+                                                const char* why) {
+    throw lsm::error(errc::corruption, "codec " + std::string(detail::codec_name_v<Codec>) +
+                                           ": a " + what + " of " + std::to_string(size) +
+                                           " bytes does not decode: " + why);
   }
   status do_compact(const Key& first, const Key& last) {
     if (status s = usable(); !s.ok()) return s;
@@ -4109,6 +4225,29 @@ inline std::uint64_t hash64(std::string_view key) noexcept {
   h *= hash_mul_b;
   h ^= h >> 33;
   return h;
+}
+
+/// Whether tables ordered by Comparator carry a filter: unless the
+/// comparator declares `filterable = false` (keys it finds equal may differ
+/// in their bytes, and it has no hash they share).
+template <class Comparator>
+inline constexpr bool comparator_filterable = !requires {
+  requires !Comparator::filterable;
+};
+
+/// The hash a filter stores for user_key: hash64 of its bytes, or, when
+/// Comparator declares hash(key) (which keys it finds equal share), that
+/// hash mixed by hash64.
+template <class Comparator>
+inline std::uint64_t filter_hash(std::string_view user_key) noexcept {
+  if constexpr (requires { Comparator::hash(user_key); }) {
+    const auto h = static_cast<std::uint64_t>(Comparator::hash(user_key));
+    char bytes[8];
+    for (unsigned i = 0; i < 8; ++i) bytes[i] = static_cast<char>(h >> (8 * i));
+    return hash64(std::string_view(bytes, 8));
+  } else {
+    return hash64(user_key);
+  }
 }
 
 }  // namespace detail
@@ -5155,9 +5294,11 @@ class table_reader {
              lookup& out) const {
     out.found = false;
     out.filter_skipped = false;
-    if (has_filter_ && !Filter::may_contain(filter_, hash64(user_key))) {
-      out.filter_skipped = true;
-      return {};
+    if constexpr (comparator_filterable<Comparator>) {
+      if (has_filter_ && !Filter::may_contain(filter_, filter_hash<Comparator>(user_key))) {
+        out.filter_skipped = true;
+        return {};
+      }
     }
     const lookup_key seek_key(user_key, seq);
     const std::string_view target = seek_key.internal_key();
@@ -7201,7 +7342,8 @@ class table_builder {
       add_index_entry(separator(last_key_, internal_key));
       pending_index_entry_ = false;
     }
-    if (order != 0) key_hashes_.push_back(hash64(parsed.user_key));
+    if constexpr (comparator_filterable<Comparator>)
+      if (order != 0) key_hashes_.push_back(filter_hash<Comparator>(parsed.user_key));
 
     ++props_.num_entries;
     if (parsed.kind == value_kind::deletion) ++props_.num_deletions;
@@ -7245,8 +7387,10 @@ class table_builder {
     std::string contents;
     block_handle filter_handle, range_del_handle, properties_handle, metaindex_handle, index_handle;
 
-    Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
-    write_block(contents, filter_handle);
+    if constexpr (comparator_filterable<Comparator>) {
+      Filter::build(std::span<const std::uint64_t>(key_hashes_), contents);
+      write_block(contents, filter_handle);
+    }
 
     contents = encode_range_tombstones();
     write_block(contents, range_del_handle);
@@ -7261,7 +7405,7 @@ class table_builder {
       h.encode_to(handle_bytes);
       meta.add(name, handle_bytes);
     };
-    add_meta("filter", filter_handle);
+    if constexpr (comparator_filterable<Comparator>) add_meta("filter", filter_handle);
     add_meta("properties", properties_handle);
     add_meta("range_del", range_del_handle);
     write_block(meta.finish(), metaindex_handle);
@@ -8541,8 +8685,22 @@ class version_set {
       const std::size_t length =
           static_cast<unsigned char>(bytes[pos + 4]) |
           static_cast<std::size_t>(static_cast<unsigned char>(bytes[pos + 5])) << 8;
-      if (pos + wal::header_size + length > bytes.size()) return {};  // a cut payload
       const std::uint32_t stored = decode_fixed32(bytes.data() + pos);
+      if (pos + wal::header_size + length > bytes.size()) {
+        // A cut payload, unless the bytes to the end of the file (and block)
+        // are a whole fragment whose length field is damaged: their
+        // checksum matches.
+        const std::size_t end = std::min(bytes.size(), pos + left_in_block);
+        const std::string_view rest =
+            std::string_view(bytes).substr(pos + wal::header_size, end - pos - wal::header_size);
+        if (stored == wal::fragment_checksum(static_cast<wal::record_type>(bytes[pos + 6]), rest))
+          return status::corruption(
+              path + ": damaged record at offset " + std::to_string(pos) +
+              " at the end of the MANIFEST: its length field says " + std::to_string(length) +
+              " bytes, but the " + std::to_string(rest.size()) +
+              " bytes to the end hold the whole record (checksum " + wal::hex(stored) + ")");
+        return {};  // a cut payload
+      }
       const std::uint32_t computed =
           wal::fragment_checksum(static_cast<wal::record_type>(bytes[pos + 6]),
                                  std::string_view(bytes).substr(pos + wal::header_size, length));
@@ -8883,7 +9041,7 @@ class engine final : public engine_api {
       thread_local typename table::lookup out;
       status s = tab.get(user_key, snap, settings, out);
       if (!s.ok()) return s;
-      sv.count(out.filter_skipped ? filter_hit_counter : filter_miss_counter);
+      if (tab.has_filter()) sv.count(out.filter_skipped ? filter_hit_counter : filter_miss_counter);
       if (!out.found) return {};
       stop = true;
       if (extract_kind(out.internal_key) != value_kind::value ||

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <string>
 #include <system_error>
+#include <vector>
+#include <stdexcept>
 
 // One namespace per test file: the test sources are compiled in unity batches.
 namespace lsm_test_api_test {
@@ -53,6 +55,22 @@ struct poison_codec {
   static void encode_value(const std::string& v, std::string& out) { out += v; }
   static std::string decode_value(std::string_view in) {
     if (in == "poison") throw lsm::error(lsm::errc::corruption, "poison_codec: undecodable value");
+    return std::string(in);
+  }
+};
+
+/// As poison_codec, but its decode throws what a careless codec throws:
+/// std::out_of_range for "range", a bare std::runtime_error for a key "rt".
+struct foreign_codec {
+  static constexpr std::string_view name = "test.foreign(string,string)";
+  static void encode_key(const std::string& k, std::string& out) { out += k; }
+  static std::string decode_key(std::string_view in) {
+    if (in == "rt") throw std::runtime_error("foreign_codec: key rt");
+    return std::string(in);
+  }
+  static void encode_value(const std::string& v, std::string& out) { out += v; }
+  static std::string decode_value(std::string_view in) {
+    if (in == "range") return std::string(in).substr(10);  // throws std::out_of_range
     return std::string(in);
   }
 };
@@ -262,6 +280,105 @@ TEST_CASE("a path that is a file, is empty or lacks its parent is refused, namin
   CHECK(open_error("/a/file", in_memory, &message) == lsm::errc::io_error);
   CHECK(message == "/a/file: mkdir: exists and is not a directory: I/O error");
   fs::remove_all(base);
+}
+
+TEST_CASE("a codec that throws a foreign exception gives lsm::error corruption, in every form",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_foreign");
+  lsm::tree<std::string, std::string, foreign_codec> db(dir);
+  db.put("a", "1");
+  db.put("b", "range");
+  db.put("rt", "3");
+  try {
+    (void)db.get("b");
+    FAIL("an undecodable value was returned");
+  } catch (const lsm::error& e) {
+    CHECK(e.code() == lsm::errc::corruption);
+    CHECK_THAT(e.what(), Catch::StartsWith("codec test.foreign(string,string): a value of 5 "
+                                           "bytes does not decode: "));
+  }
+  std::error_code ec;
+  CHECK_FALSE(db.get("b", ec));
+  CHECK(ec == lsm::errc::corruption);
+  CHECK(db.get("a", ec) == "1");
+  CHECK(!ec);
+  // A scan stops at the value that does not decode: it throws, or sets ec.
+  CHECK_THROWS_AS(
+      [&] {
+        for (auto&& kv : db.scan()) (void)kv;
+      }(),
+      lsm::error);
+  int seen = 0;
+  for (auto&& [k, v] : db.scan(ec)) {
+    CHECK(k == "a");
+    ++seen;
+  }
+  CHECK(seen == 1);
+  CHECK(ec == lsm::errc::corruption);
+  auto c = db.cursor();
+  c.seek("rt");
+  REQUIRE(c.valid());
+  CHECK_THROWS_AS(c.key(), lsm::error);
+  CHECK(c.value() == "3");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("every operation has a non-throwing form, which a tree that did not open fails",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_ec_forms");
+  std::error_code ec;
+  {
+    string_tree db(dir, ec);
+    REQUIRE(!ec);
+    string_tree::batch b;
+    b.put("k1", "v1");
+    b.put("k2", "v2");
+    const string_tree::batch& cb = b;
+    db.write(cb, ec);  // a const batch, through a copy
+    REQUIRE(!ec);
+    db.write(string_tree::batch{}, lsm::write_options{.sync = true});  // a temporary
+    CHECK(db.contains("k1", lsm::read_options{}, ec));
+    CHECK(!ec);
+    lsm::snapshot snap = db.snapshot(ec);
+    REQUIRE(!ec);
+    db.put("k3", "v3");
+    std::vector<std::string> keys;
+    for (auto&& [k, v] : db.scan(lsm::read_options{.snapshot = &snap}, ec)) keys.push_back(k);
+    CHECK(!ec);
+    CHECK(keys == std::vector<std::string>{"k1", "k2"});
+    keys.clear();
+    for (auto&& [k, v] : db.scan("k2", "k9", ec)) keys.push_back(k);
+    CHECK(!ec);
+    CHECK(keys == std::vector<std::string>{"k2", "k3"});
+    auto c = db.cursor(ec);
+    CHECK(!ec);
+    c.seek_to_last();
+    REQUIRE(c.valid());
+    CHECK(c.key() == "k3");
+  }
+  // Opened with designated initializers (no -Wmissing-field-initializers).
+  const lsm::options bad{.write_buffer_size = 10};
+  string_tree db(dir, bad, ec);
+  REQUIRE(ec == lsm::errc::invalid_argument);
+  const auto refused = lsm::errc::invalid_argument;
+  (void)db.snapshot(ec);
+  CHECK(ec == refused);
+  ec.clear();
+  auto c = db.cursor(lsm::read_options{}, ec);
+  CHECK(ec == refused);
+  CHECK_FALSE(c.valid());
+  ec.clear();
+  int seen = 0;
+  for (auto&& kv : db.scan(ec)) (void)kv, ++seen;
+  CHECK(seen == 0);
+  CHECK(ec == refused);
+  ec.clear();
+  CHECK_FALSE(db.contains("k1", lsm::read_options{}, ec));
+  CHECK(ec == refused);
+  ec.clear();
+  db.write(string_tree::batch{}, ec);
+  CHECK(ec == refused);
+  fs::remove_all(dir);
 }
 
 }  // namespace lsm_test_api_test
