@@ -7,11 +7,13 @@
 #include <lsm/lsm.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
 #include <system_error>
+#include <thread>
 
 // One namespace per test file: the test sources are compiled in unity batches.
 namespace lsm_test_io_error_test {
@@ -93,6 +95,20 @@ void require_recovered(lsm::fault_injection_file_system& fs,
   REQUIRE_FALSE(db.contains("after0"));
   db.put("new", "write");  // writable again
   REQUIRE(db.get("new") == "write");
+}
+
+/// flush() once the disk has space again: a flush attempt that began while
+/// it was full may still fail (flush() returns the failure of a job that
+/// fails while it waits), and the one after it succeeds.
+void flush_with_space_back(db_type& db) {
+  std::error_code ec;
+  for (int i = 0; i < 50; ++i) {
+    db.flush(ec);
+    if (!ec) return;
+    REQUIRE(ec == lsm::errc::resource_exhausted);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  FAIL("flush() failed 50 times with space back: " << ec.message());
 }
 
 /// The table files in the tree's directory.
@@ -467,7 +483,7 @@ TEST_CASE(
     require_put_fails_for_wal(db, "after0", "x", "needed a WAL on a full disk");
     fs.clear_faults();
     db.put("later", "write", lsm::write_options{.sync = true});
-    db.flush();  // the replayed memtables and the new one become tables
+    flush_with_space_back(db);  // the replayed memtables and the new one become tables
     REQUIRE(db.get("later") == "write");
     require_keys(db, 100);
   }
@@ -480,6 +496,40 @@ TEST_CASE(
     REQUIRE_FALSE(db.contains("after1"));
   }
   REQUIRE(wal_count() == 1);  // every WAL but the last one's was flushed and removed
+}
+
+TEST_CASE("a tree whose new MANIFEST cannot be started at open opens, and its level-0 tables go",
+          "[ioerror]") {
+  auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
+  auto& fs = *fs_ptr;
+  std::set<std::string> before;
+  {
+    db_type db(tree_dir, tree_options(fs_ptr));
+    write_keys(db, 0, 50);
+    db.flush();
+    write_keys(db, 50, 100);  // in the WAL only
+  }
+  before = tables_on_disk(fs);
+  // Recovery makes a WAL (1st file), a level-0 table (2nd) and a MANIFEST
+  // (3rd): every file from the 3rd on fails, as on a disk that just filled.
+  fs.fail_after(lsm::fs_operation::create, 3, ENOSPC, true);
+  {
+    db_type db(tree_dir, tree_options(fs_ptr));
+    for (int i = 0; i < 100; ++i) REQUIRE(db.get(key_of(i)) == value_of(i));
+    CHECK(tables_on_disk(fs) == before);                         // the table recovery made is gone
+    db.put("later", "write", lsm::write_options{.sync = true});  // into the new WAL
+    std::error_code ec;
+    db.flush(ec);  // its next WAL cannot be made
+    CHECK(ec == lsm::errc::resource_exhausted);
+    fs.clear_faults();
+    flush_with_space_back(db);
+    REQUIRE(db.get("later") == "write");
+    require_no_stray_tables(fs, db, before);
+  }
+  fs.simulate_crash(lsm::crash_mode::drop_unsynced);
+  db_type db(tree_dir, tree_options(fs_ptr));
+  for (int i = 0; i < 100; ++i) REQUIRE(db.get(key_of(i)) == value_of(i));
+  REQUIRE(db.get("later") == "write");
 }
 
 }  // namespace lsm_test_io_error_test

@@ -190,13 +190,13 @@ std::string file_kind(const std::string& what) {
 }
 
 /// Whether a failed write leaves the tree refusing writes until it is
-/// reopened: a failed MANIFEST write or WAL sync is sticky (its message says
-/// so); a failed WAL append (the next write starts a new WAL), a WAL that
-/// could not be created, and a flush or compaction that failed writing its
-/// tables (it runs again) are not.
+/// reopened: a failed MANIFEST write or WAL sync is sticky, and its message
+/// says so; a failed WAL append (the next write starts a new WAL), a WAL
+/// that could not be created, a flush or compaction that failed writing its
+/// tables, and a new MANIFEST that could not be started (the job runs
+/// again) are not.
 bool sticky(const std::string& what) {
-  return what.find("refused until reopen") != std::string::npos ||
-         what.find("MANIFEST") != std::string::npos || what.find("CURRENT") != std::string::npos;
+  return what.find("refused until reopen") != std::string::npos;
 }
 
 /// What the rounds saw.

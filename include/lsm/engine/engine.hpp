@@ -9,7 +9,8 @@
 // Thread safety: every public member is thread-safe.
 // Locks: mu_ guards the writer queue, the memtable list, the background
 // state and the published super version; manifest_mu_ serializes version
-// edits (taken before mu_, never while holding it). No lock is held across
+// edits (taken before mu_, never while holding it); obsolete_mu_ serializes
+// the removal of obsolete files (taken before mu_). No lock is held across
 // I/O on the read path; writers do WAL I/O outside mu_ (as the queue leader).
 // Invariants: the published super version always holds the current memtable,
 // the immutable memtables newest first, and the current version; a reader
@@ -483,6 +484,7 @@ class engine final : public engine_api {
         return s;
       }
     }
+    remove_obsolete_files(false);  // every job's handles are gone: its inputs go
     return {};
   }
 
@@ -656,20 +658,21 @@ class engine final : public engine_api {
     }
     edit.log_number = log_number;
     s = apply_edit(edit);
-    if (!s.ok()) return s;
+    if (!s.ok()) return bg_error_.ok() ? open_short_of_space(s, exists, recovered) : s;
     publish_super();
     remove_obsolete_files(true);
     return {};
   }
 
   /// Opens a tree that lacks the space (or the file descriptors) for the
-  /// WAL or the level-0 tables recovery writes, when `s` says so: the tree
-  /// reads as it was, the replayed WALs stay on disk and their memtables in
-  /// memory, queued for flush (the flush is retried in the background, as
-  /// any failed flush). Without a WAL (log_file_ null) writes fail until one
-  /// can be created, as after a failed append. Nothing was written that the
-  /// MANIFEST would need, so the directory opens as before should this
-  /// process crash. Other failures, and a new tree, fail the open.
+  /// WAL, the level-0 tables or the new MANIFEST recovery writes, when `s`
+  /// says so: the tree reads as it was, the replayed WALs stay on disk and
+  /// their memtables in memory, queued for flush (the flush is retried in
+  /// the background, as any failed flush). Without a WAL (log_file_ null)
+  /// writes fail until one can be created, as after a failed append.
+  /// Nothing was written that the MANIFEST would need, so the directory
+  /// opens as before should this process crash. Other failures, and a new
+  /// tree, fail the open.
   status open_short_of_space(status s, bool exists, const std::vector<mem_ptr>& recovered) {
     if (!exists || s.code() != errc::resource_exhausted) return s;
     imms_.assign(recovered.rbegin(), recovered.rend());  // newest first
@@ -958,8 +961,23 @@ class engine final : public engine_api {
       versions_->set_last_sequence(last_sequence_.load(std::memory_order_acquire));
       s = versions_->log_and_apply(edit);
     }
-    if (!s.ok()) fail_sticky(s);
+    // A failed MANIFEST write is sticky (the version set says so). A new
+    // MANIFEST that could not be started on an I/O error or a full disk
+    // changed nothing: only this edit failed, as when a table write fails.
+    if (!s.ok() && (!versions_->sticky_error().ok() || !retryable(s))) fail_sticky(s);
     return s;
+  }
+
+  /// Removes the tables `edit` made, after apply_edit failed without
+  /// recording anything (a new MANIFEST that could not be started): no
+  /// version will name them. After a sticky failure they stay (the record
+  /// may be on disk; the next open removes what no version names).
+  void discard_new_tables(const version_edit& edit) {
+    if (!versions_->sticky_error().ok()) return;
+    for (const auto& [level, meta] : edit.new_files) {
+      tables_->evict(meta.number);
+      (void)fs_->remove_file(table_file_name(dir_, meta.number));
+    }
   }
 
   /// Makes s the background error every later write returns. REQUIRES: mu_
@@ -1096,6 +1114,7 @@ class engine final : public engine_api {
       }
       edit.log_number = next_log;
       s = apply_edit(edit);
+      if (!s.ok()) discard_new_tables(edit);
     }
     lock.lock();
     if (!s.ok()) {
@@ -1202,6 +1221,7 @@ class engine final : public engine_api {
     compaction_running_ = true;
     lock.unlock();
     status s;
+    bool ran = false;
     {
       std::unique_lock cl(compaction_mu_);
       std::optional<compaction_pick> job;
@@ -1225,8 +1245,10 @@ class engine final : public engine_api {
         const bool writes_active = written != written_at_last_job_;
         written_at_last_job_ = written;
         s = run_compaction(*job, writes_active);
+        ran = true;
       }
     }
+    if (ran) remove_obsolete_files(false);  // the job's handles are gone: its inputs go
     lock.lock();
     compaction_running_ = false;
     if (!s.ok())
@@ -1535,7 +1557,10 @@ class engine final : public engine_api {
       edit.new_files.emplace_back(job.output_level, std::move(f));
     }
     s = apply_edit(edit);
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      discard_new_tables(edit);
+      return s;
+    }
     stats_.compaction_bytes_read += bytes_read;
     stats_.compaction_bytes_written += bytes_written;
     ++stats_.compactions;
@@ -1544,7 +1569,8 @@ class engine final : public engine_api {
       publish_super();
       bg_cv_.notify_all();
     }
-    remove_obsolete_files(false);
+    // The callers remove the inputs' files once they let go of the job
+    // (its handles keep them until then).
     return {};
   }
 
@@ -1768,7 +1794,11 @@ class engine final : public engine_api {
   /// temp files, tables marked obsolete and no longer referenced, and (at
   /// open) tables no version refers to.
   void remove_obsolete_files(bool at_open) {
-    // Readers of deleted files close here, outside every lock, at the end.
+    // One pass at a time: a caller whose files another pass took returns
+    // only once that pass has removed them (compact() frees its inputs).
+    std::lock_guard ol(obsolete_mu_);
+    // Readers of deleted files close here, outside every lock but
+    // obsolete_mu_, at the end.
     const auto readers = versions_->obsolete()->take_readers();
     for (std::uint64_t number : versions_->obsolete()->take()) {
       tables_->evict(number);
@@ -1831,6 +1861,7 @@ class engine final : public engine_api {
 
   std::mutex manifest_mu_;    // serializes version edits
   std::mutex compaction_mu_;  // one compaction at a time (background or manual)
+  std::mutex obsolete_mu_;    // one remove_obsolete_files pass at a time (taken before mu_)
   std::mutex policy_mu_;      // guards policy_ and the seek candidate
   Compaction policy_{};
   std::weak_ptr<const table_file> seek_candidate_;  // a file lookups read in vain too often

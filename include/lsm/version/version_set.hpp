@@ -198,6 +198,9 @@ class version_set {
   /// open or it grew too large), syncs it and publishes the new version.
   status log_and_apply(version_edit& edit) {
     if (!sticky_.ok()) return sticky_;
+    // The WALs below log_number_ are deleted: it moves only with an edit
+    // that is recorded (it is back as it was after any failure).
+    const std::uint64_t old_log_number = log_number_.load();
     if (edit.log_number) log_number_ = *edit.log_number;
     edit.next_file_number = next_file_number_.load() + 1;  // room for a new manifest
     edit.last_sequence = last_sequence_;
@@ -211,7 +214,15 @@ class version_set {
 
     status s;
     if (!manifest_ || manifest_writer_->offset() > max_manifest_size) {
-      s = start_new_manifest(**v, edit);
+      bool renamed = false;
+      s = start_new_manifest(**v, edit, renamed);
+      // A new MANIFEST that CURRENT never named was removed: nothing durable
+      // changed and the live MANIFEST (if any) is as it was, so the edit
+      // simply did not happen (the caller may try again).
+      if (!s.ok() && !renamed) {
+        log_number_ = old_log_number;
+        return status(s.code(), "starting a new MANIFEST failed: " + s.message());
+      }
     } else {
       std::string record;
       edit.encode_to(record);
@@ -219,6 +230,7 @@ class version_set {
       if (s.ok()) s = manifest_->sync();
     }
     if (!s.ok()) {
+      log_number_ = old_log_number;
       sticky_ =
           status(s.code(), "MANIFEST write failed (writes refused until reopen): " + s.message());
       return sticky_;
@@ -247,8 +259,9 @@ class version_set {
   }
 
   /// Writes a new MANIFEST holding the whole of `v` plus edit's counters,
-  /// then points CURRENT at it.
-  status start_new_manifest(const version& v, const version_edit& edit) {
+  /// then points CURRENT at it. `renamed` tells whether CURRENT may name it
+  /// (on failure: else the new file is gone).
+  status start_new_manifest(const version& v, const version_edit& edit, bool& renamed) {
     const std::uint64_t number = new_file_number();
     const std::string path = manifest_file_name(dir_, number);
     auto file = fs_->new_writable_file(path);
@@ -270,7 +283,6 @@ class version_set {
     snap.encode_to(record);
     status s = writer->add_record(record);
     if (s.ok()) s = (*file)->sync();
-    bool renamed = false;
     if (s.ok()) s = set_current(number, renamed);
     if (!s.ok()) {
       (void)(*file)->close();
