@@ -2901,6 +2901,16 @@ enum class write_pressure : std::uint8_t { none = 0, slowdown = 1, stop = 2 };
 
 }  // namespace detail
 
+/// What a compaction policy reads and returns, by the names users write.
+namespace compaction {
+using version = detail::version;                ///< files per level: levels[l], newest L0 first
+using file = detail::table_file;                ///< one table: number(), meta() (size, keys, seqs)
+using file_ptr = detail::table_file_ptr;        ///< what a job lists as inputs
+using job = detail::compaction_pick;            ///< {level, inputs, output_level}
+using context = detail::compaction_context;     ///< target file size, write buffer, key order
+using write_pressure = detail::write_pressure;  ///< none, slowdown or stop
+}  // namespace compaction
+
 template <class P>
 concept compaction_policy = requires(P& policy, const detail::version& v,
                                      const detail::compaction_context& context) {
@@ -2952,16 +2962,16 @@ struct leveled {
   }
 
   std::optional<detail::compaction_pick> pick(const detail::version& v,
-                                              const detail::compaction_context& context) {
+                                              const detail::compaction_context& ctx) {
     const int level = best_level(v);
     if (level < 0) return std::nullopt;
-    detail::compaction_pick job;
-    job.level = level;
-    job.output_level = level + 1;
+    detail::compaction_pick picked;
+    picked.level = level;
+    picked.output_level = level + 1;
     const auto& files = v.levels[static_cast<std::size_t>(level)];
     if (level == 0) {
-      job.inputs = files;
-      return job;
+      picked.inputs = files;
+      return picked;
     }
     // The file that drags the fewest bytes of the next level along per byte
     // it moves down (RocksDB's "min overlapping ratio"); among equals, the
@@ -2971,12 +2981,12 @@ struct leveled {
     std::size_t start = 0;
     if (!pointer.empty()) {
       while (start < files.size() &&
-             context.compare_user_keys(files[start]->largest_user_key(), pointer) <= 0) {
+             ctx.compare_user_keys(files[start]->largest_user_key(), pointer) <= 0) {
         ++start;
       }
       if (start == files.size()) start = 0;
     }
-    const auto ratios = overlap_ratios(v, level, context);
+    const auto ratios = overlap_ratios(v, level, ctx);
     std::size_t best = start;
     for (std::size_t n = 1; n < files.size(); ++n) {
       const std::size_t i = (start + n) % files.size();
@@ -2984,8 +2994,8 @@ struct leveled {
     }
     const detail::table_file_ptr* chosen = &files[best];
     pointer.assign((*chosen)->largest_user_key());
-    job.inputs.push_back(*chosen);
-    return job;
+    picked.inputs.push_back(*chosen);
+    return picked;
   }
 
   /// Whether pick() would return a job (without moving the pointer).
@@ -3025,21 +3035,21 @@ struct leveled {
   /// overlaps, per byte of the file. Both levels are sorted and disjoint,
   /// so one sweep finds them all.
   static std::vector<double> overlap_ratios(const detail::version& v, int level,
-                                            const detail::compaction_context& context) {
+                                            const detail::compaction_context& ctx) {
     const auto& files = v.levels[static_cast<std::size_t>(level)];
     const auto& next = v.levels[static_cast<std::size_t>(level) + 1];
     std::vector<double> ratios;
     ratios.reserve(files.size());
     std::size_t first = 0;
     for (const auto& f : files) {
-      while (first < next.size() && context.compare_user_keys(next[first]->largest_user_key(),
-                                                              f->smallest_user_key()) < 0) {
+      while (first < next.size() &&
+             ctx.compare_user_keys(next[first]->largest_user_key(), f->smallest_user_key()) < 0) {
         ++first;
       }
       std::uint64_t overlap = 0;
       for (std::size_t j = first;
            j < next.size() &&
-           context.compare_user_keys(next[j]->smallest_user_key(), f->largest_user_key()) <= 0;
+           ctx.compare_user_keys(next[j]->smallest_user_key(), f->largest_user_key()) <= 0;
            ++j) {
         overlap += next[j]->meta().file_size;
       }
@@ -3819,7 +3829,8 @@ class tree {
 // Thread safety: every public member is thread-safe.
 // Locks: mu_ guards the writer queue, the memtable list, the background
 // state and the published super version; manifest_mu_ serializes version
-// edits (taken before mu_, never while holding it). No lock is held across
+// edits (taken before mu_, never while holding it); obsolete_mu_ serializes
+// the removal of obsolete files (taken before mu_). No lock is held across
 // I/O on the read path; writers do WAL I/O outside mu_ (as the queue leader).
 // Invariants: the published super version always holds the current memtable,
 // the immutable memtables newest first, and the current version; a reader
@@ -8575,6 +8586,9 @@ class version_set {
   /// open or it grew too large), syncs it and publishes the new version.
   status log_and_apply(version_edit& edit) {
     if (!sticky_.ok()) return sticky_;
+    // The WALs below log_number_ are deleted: it moves only with an edit
+    // that is recorded (it is back as it was after any failure).
+    const std::uint64_t old_log_number = log_number_.load();
     if (edit.log_number) log_number_ = *edit.log_number;
     edit.next_file_number = next_file_number_.load() + 1;  // room for a new manifest
     edit.last_sequence = last_sequence_;
@@ -8588,7 +8602,15 @@ class version_set {
 
     status s;
     if (!manifest_ || manifest_writer_->offset() > max_manifest_size) {
-      s = start_new_manifest(**v, edit);
+      bool renamed = false;
+      s = start_new_manifest(**v, edit, renamed);
+      // A new MANIFEST that CURRENT never named was removed: nothing durable
+      // changed and the live MANIFEST (if any) is as it was, so the edit
+      // simply did not happen (the caller may try again).
+      if (!s.ok() && !renamed) {
+        log_number_ = old_log_number;
+        return status(s.code(), "starting a new MANIFEST failed: " + s.message());
+      }
     } else {
       std::string record;
       edit.encode_to(record);
@@ -8596,6 +8618,7 @@ class version_set {
       if (s.ok()) s = manifest_->sync();
     }
     if (!s.ok()) {
+      log_number_ = old_log_number;
       sticky_ =
           status(s.code(), "MANIFEST write failed (writes refused until reopen): " + s.message());
       return sticky_;
@@ -8624,8 +8647,9 @@ class version_set {
   }
 
   /// Writes a new MANIFEST holding the whole of `v` plus edit's counters,
-  /// then points CURRENT at it.
-  status start_new_manifest(const version& v, const version_edit& edit) {
+  /// then points CURRENT at it. `renamed` tells whether CURRENT may name it
+  /// (on failure: else the new file is gone).
+  status start_new_manifest(const version& v, const version_edit& edit, bool& renamed) {
     const std::uint64_t number = new_file_number();
     const std::string path = manifest_file_name(dir_, number);
     auto file = fs_->new_writable_file(path);
@@ -8647,7 +8671,6 @@ class version_set {
     snap.encode_to(record);
     status s = writer->add_record(record);
     if (s.ok()) s = (*file)->sync();
-    bool renamed = false;
     if (s.ok()) s = set_current(number, renamed);
     if (!s.ok()) {
       (void)(*file)->close();
@@ -9244,6 +9267,7 @@ class engine final : public engine_api {
         return s;
       }
     }
+    remove_obsolete_files(false);  // every job's handles are gone: its inputs go
     return {};
   }
 
@@ -9417,20 +9441,21 @@ class engine final : public engine_api {
     }
     edit.log_number = log_number;
     s = apply_edit(edit);
-    if (!s.ok()) return s;
+    if (!s.ok()) return bg_error_.ok() ? open_short_of_space(s, exists, recovered) : s;
     publish_super();
     remove_obsolete_files(true);
     return {};
   }
 
   /// Opens a tree that lacks the space (or the file descriptors) for the
-  /// WAL or the level-0 tables recovery writes, when `s` says so: the tree
-  /// reads as it was, the replayed WALs stay on disk and their memtables in
-  /// memory, queued for flush (the flush is retried in the background, as
-  /// any failed flush). Without a WAL (log_file_ null) writes fail until one
-  /// can be created, as after a failed append. Nothing was written that the
-  /// MANIFEST would need, so the directory opens as before should this
-  /// process crash. Other failures, and a new tree, fail the open.
+  /// WAL, the level-0 tables or the new MANIFEST recovery writes, when `s`
+  /// says so: the tree reads as it was, the replayed WALs stay on disk and
+  /// their memtables in memory, queued for flush (the flush is retried in
+  /// the background, as any failed flush). Without a WAL (log_file_ null)
+  /// writes fail until one can be created, as after a failed append.
+  /// Nothing was written that the MANIFEST would need, so the directory
+  /// opens as before should this process crash. Other failures, and a new
+  /// tree, fail the open.
   status open_short_of_space(status s, bool exists, const std::vector<mem_ptr>& recovered) {
     if (!exists || s.code() != errc::resource_exhausted) return s;
     imms_.assign(recovered.rbegin(), recovered.rend());  // newest first
@@ -9719,8 +9744,23 @@ class engine final : public engine_api {
       versions_->set_last_sequence(last_sequence_.load(std::memory_order_acquire));
       s = versions_->log_and_apply(edit);
     }
-    if (!s.ok()) fail_sticky(s);
+    // A failed MANIFEST write is sticky (the version set says so). A new
+    // MANIFEST that could not be started on an I/O error or a full disk
+    // changed nothing: only this edit failed, as when a table write fails.
+    if (!s.ok() && (!versions_->sticky_error().ok() || !retryable(s))) fail_sticky(s);
     return s;
+  }
+
+  /// Removes the tables `edit` made, after apply_edit failed without
+  /// recording anything (a new MANIFEST that could not be started): no
+  /// version will name them. After a sticky failure they stay (the record
+  /// may be on disk; the next open removes what no version names).
+  void discard_new_tables(const version_edit& edit) {
+    if (!versions_->sticky_error().ok()) return;
+    for (const auto& [level, meta] : edit.new_files) {
+      tables_->evict(meta.number);
+      (void)fs_->remove_file(table_file_name(dir_, meta.number));
+    }
   }
 
   /// Makes s the background error every later write returns. REQUIRES: mu_
@@ -9857,6 +9897,7 @@ class engine final : public engine_api {
       }
       edit.log_number = next_log;
       s = apply_edit(edit);
+      if (!s.ok()) discard_new_tables(edit);
     }
     lock.lock();
     if (!s.ok()) {
@@ -9963,6 +10004,7 @@ class engine final : public engine_api {
     compaction_running_ = true;
     lock.unlock();
     status s;
+    bool ran = false;
     {
       std::unique_lock cl(compaction_mu_);
       std::optional<compaction_pick> job;
@@ -9986,8 +10028,10 @@ class engine final : public engine_api {
         const bool writes_active = written != written_at_last_job_;
         written_at_last_job_ = written;
         s = run_compaction(*job, writes_active);
+        ran = true;
       }
     }
+    if (ran) remove_obsolete_files(false);  // the job's handles are gone: its inputs go
     lock.lock();
     compaction_running_ = false;
     if (!s.ok())
@@ -10296,7 +10340,10 @@ class engine final : public engine_api {
       edit.new_files.emplace_back(job.output_level, std::move(f));
     }
     s = apply_edit(edit);
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      discard_new_tables(edit);
+      return s;
+    }
     stats_.compaction_bytes_read += bytes_read;
     stats_.compaction_bytes_written += bytes_written;
     ++stats_.compactions;
@@ -10305,7 +10352,8 @@ class engine final : public engine_api {
       publish_super();
       bg_cv_.notify_all();
     }
-    remove_obsolete_files(false);
+    // The callers remove the inputs' files once they let go of the job
+    // (its handles keep them until then).
     return {};
   }
 
@@ -10529,7 +10577,11 @@ class engine final : public engine_api {
   /// temp files, tables marked obsolete and no longer referenced, and (at
   /// open) tables no version refers to.
   void remove_obsolete_files(bool at_open) {
-    // Readers of deleted files close here, outside every lock, at the end.
+    // One pass at a time: a caller whose files another pass took returns
+    // only once that pass has removed them (compact() frees its inputs).
+    std::lock_guard ol(obsolete_mu_);
+    // Readers of deleted files close here, outside every lock but
+    // obsolete_mu_, at the end.
     const auto readers = versions_->obsolete()->take_readers();
     for (std::uint64_t number : versions_->obsolete()->take()) {
       tables_->evict(number);
@@ -10592,6 +10644,7 @@ class engine final : public engine_api {
 
   std::mutex manifest_mu_;    // serializes version edits
   std::mutex compaction_mu_;  // one compaction at a time (background or manual)
+  std::mutex obsolete_mu_;    // one remove_obsolete_files pass at a time (taken before mu_)
   std::mutex policy_mu_;      // guards policy_ and the seek candidate
   Compaction policy_{};
   std::weak_ptr<const table_file> seek_candidate_;  // a file lookups read in vain too often
@@ -11196,11 +11249,11 @@ struct tiered {
   /// REQUIRES: every level strictly between the two is empty.
   static detail::compaction_pick whole_level(const detail::version& v, int level,
                                              int output_level) {
-    detail::compaction_pick job;
-    job.level = level;
-    job.output_level = output_level;
-    job.inputs = v.levels[static_cast<std::size_t>(level)];
-    return job;
+    detail::compaction_pick picked;
+    picked.level = level;
+    picked.output_level = output_level;
+    picked.inputs = v.levels[static_cast<std::size_t>(level)];
+    return picked;
   }
 };
 

@@ -459,18 +459,22 @@ namespace {
 
 /// A policy the test steers: moves level 0 down to `l0_target`, or, in the
 /// last stage, merges the first of exactly three level-1 files into level 2.
+/// Written as a user writes one, with the public names of lsm::compaction.
 struct scripted {
   static constexpr std::string_view name = "test.scripted";
   static inline std::atomic<int> l0_target{2};
   static inline std::atomic<bool> merge_first_of_level_1{false};
-  std::optional<compaction_pick> pick(const version& v, const lsm::detail::compaction_context&) {
+  std::optional<lsm::compaction::job> pick(const lsm::compaction::version& v,
+                                           const lsm::compaction::context&) {
     if (merge_first_of_level_1 && v.levels[1].size() == 3)
-      return compaction_pick{1, {v.levels[1].front()}, 2};
+      return lsm::compaction::job{1, {v.levels[1].front()}, 2};
     if (!merge_first_of_level_1 && !v.levels[0].empty())
-      return compaction_pick{0, v.levels[0], l0_target};
+      return lsm::compaction::job{0, v.levels[0], l0_target};
     return std::nullopt;
   }
-  lsm::detail::write_pressure pressure(const version&) { return lsm::detail::write_pressure::none; }
+  lsm::compaction::write_pressure pressure(const lsm::compaction::version&) {
+    return lsm::compaction::write_pressure::none;
+  }
 };
 
 }  // namespace

@@ -381,4 +381,34 @@ TEST_CASE("every operation has a non-throwing form, which a tree that did not op
   fs::remove_all(dir);
 }
 
+TEST_CASE("compact() and background compactions remove their inputs' files before returning",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_obsolete");
+  lsm::options o;
+  o.write_buffer_size = 64 << 10;
+  o.target_file_size = 64 << 10;
+  string_tree db(dir, o);
+  auto tables_on_disk = [&] {
+    std::uint64_t n = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) n += entry.path().extension() == ".sst";
+    return n;
+  };
+  auto tables_in_version = [&] {
+    std::uint64_t n = 0;
+    for (const auto& level : db.stats().levels) n += level.files;
+    return n;
+  };
+  const std::string value(200, 'v');
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 3000; ++i) db.put("key" + std::to_string(i * 7 % 3000), value);
+    db.wait_for_background_work();  // background compactions of level 0
+    CHECK(tables_on_disk() == tables_in_version());
+    db.compact();
+    INFO("round " << round);
+    REQUIRE(tables_on_disk() == tables_in_version());
+    CHECK(db.stats().levels[0].files == 0);
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace lsm_test_api_test

@@ -47,16 +47,16 @@ struct leveled {
   }
 
   std::optional<detail::compaction_pick> pick(const detail::version& v,
-                                              const detail::compaction_context& context) {
+                                              const detail::compaction_context& ctx) {
     const int level = best_level(v);
     if (level < 0) return std::nullopt;
-    detail::compaction_pick job;
-    job.level = level;
-    job.output_level = level + 1;
+    detail::compaction_pick picked;
+    picked.level = level;
+    picked.output_level = level + 1;
     const auto& files = v.levels[static_cast<std::size_t>(level)];
     if (level == 0) {
-      job.inputs = files;
-      return job;
+      picked.inputs = files;
+      return picked;
     }
     // The file that drags the fewest bytes of the next level along per byte
     // it moves down (RocksDB's "min overlapping ratio"); among equals, the
@@ -66,12 +66,12 @@ struct leveled {
     std::size_t start = 0;
     if (!pointer.empty()) {
       while (start < files.size() &&
-             context.compare_user_keys(files[start]->largest_user_key(), pointer) <= 0) {
+             ctx.compare_user_keys(files[start]->largest_user_key(), pointer) <= 0) {
         ++start;
       }
       if (start == files.size()) start = 0;
     }
-    const auto ratios = overlap_ratios(v, level, context);
+    const auto ratios = overlap_ratios(v, level, ctx);
     std::size_t best = start;
     for (std::size_t n = 1; n < files.size(); ++n) {
       const std::size_t i = (start + n) % files.size();
@@ -79,8 +79,8 @@ struct leveled {
     }
     const detail::table_file_ptr* chosen = &files[best];
     pointer.assign((*chosen)->largest_user_key());
-    job.inputs.push_back(*chosen);
-    return job;
+    picked.inputs.push_back(*chosen);
+    return picked;
   }
 
   /// Whether pick() would return a job (without moving the pointer).
@@ -120,21 +120,21 @@ struct leveled {
   /// overlaps, per byte of the file. Both levels are sorted and disjoint,
   /// so one sweep finds them all.
   static std::vector<double> overlap_ratios(const detail::version& v, int level,
-                                            const detail::compaction_context& context) {
+                                            const detail::compaction_context& ctx) {
     const auto& files = v.levels[static_cast<std::size_t>(level)];
     const auto& next = v.levels[static_cast<std::size_t>(level) + 1];
     std::vector<double> ratios;
     ratios.reserve(files.size());
     std::size_t first = 0;
     for (const auto& f : files) {
-      while (first < next.size() && context.compare_user_keys(next[first]->largest_user_key(),
-                                                              f->smallest_user_key()) < 0) {
+      while (first < next.size() &&
+             ctx.compare_user_keys(next[first]->largest_user_key(), f->smallest_user_key()) < 0) {
         ++first;
       }
       std::uint64_t overlap = 0;
       for (std::size_t j = first;
            j < next.size() &&
-           context.compare_user_keys(next[j]->smallest_user_key(), f->largest_user_key()) <= 0;
+           ctx.compare_user_keys(next[j]->smallest_user_key(), f->largest_user_key()) <= 0;
            ++j) {
         overlap += next[j]->meta().file_size;
       }

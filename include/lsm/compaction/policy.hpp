@@ -53,6 +53,16 @@ enum class write_pressure : std::uint8_t { none = 0, slowdown = 1, stop = 2 };
 
 }  // namespace detail
 
+/// What a compaction policy reads and returns, by the names users write.
+namespace compaction {
+using version = detail::version;                ///< files per level: levels[l], newest L0 first
+using file = detail::table_file;                ///< one table: number(), meta() (size, keys, seqs)
+using file_ptr = detail::table_file_ptr;        ///< what a job lists as inputs
+using job = detail::compaction_pick;            ///< {level, inputs, output_level}
+using context = detail::compaction_context;     ///< target file size, write buffer, key order
+using write_pressure = detail::write_pressure;  ///< none, slowdown or stop
+}  // namespace compaction
+
 template <class P>
 concept compaction_policy = requires(P& policy, const detail::version& v,
                                      const detail::compaction_context& context) {

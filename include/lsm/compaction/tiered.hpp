@@ -116,11 +116,11 @@ struct tiered {
   /// REQUIRES: every level strictly between the two is empty.
   static detail::compaction_pick whole_level(const detail::version& v, int level,
                                              int output_level) {
-    detail::compaction_pick job;
-    job.level = level;
-    job.output_level = output_level;
-    job.inputs = v.levels[static_cast<std::size_t>(level)];
-    return job;
+    detail::compaction_pick picked;
+    picked.level = level;
+    picked.output_level = output_level;
+    picked.inputs = v.levels[static_cast<std::size_t>(level)];
+    return picked;
   }
 };
 
