@@ -448,21 +448,19 @@ class tree {
   /// through; any other exception becomes lsm::error (corruption) saying
   /// what did not decode.
   static Key decode_key(std::string_view bytes) {
-    try {
-      return Codec::decode_key(bytes);
-    } catch (const lsm::error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw_decode_failure("key", bytes.size(), e.what());
-    }
+    return decoded("key", bytes, [](std::string_view b) { return Codec::decode_key(b); });
   }
   static Value decode_value(std::string_view bytes) {
+    return decoded("value", bytes, [](std::string_view b) { return Codec::decode_value(b); });
+  }
+  template <class Decode>
+  static auto decoded(const char* what, std::string_view bytes, Decode decode) {
     try {
-      return Codec::decode_value(bytes);
+      return decode(bytes);
     } catch (const lsm::error&) {
       throw;
     } catch (const std::exception& e) {
-      throw_decode_failure("value", bytes.size(), e.what());
+      throw_decode_failure(what, bytes.size(), e.what());
     }
   }
   [[noreturn]] static void throw_decode_failure(const char* what, std::size_t size,
