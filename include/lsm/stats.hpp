@@ -30,7 +30,7 @@ struct stats {
   std::uint64_t stall_micros = 0;      ///< total time writers waited
   /// Flushes and compactions that failed. One that failed on an I/O error
   /// or a full disk while writing its tables runs again after a pause (writes
-  /// go on); a failed MANIFEST write, corruption or 9 failures in a row
+  /// go on); a failed MANIFEST write, corruption or 9 I/O errors in a row
   /// refuse writes until reopen.
   std::uint64_t background_errors = 0;
   /// Block reads the block cache answered, and ones it did not. A table

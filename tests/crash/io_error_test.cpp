@@ -2,7 +2,8 @@
 // fails until the tree is reopened), ENOSPC is a clear resource_exhausted
 // error naming the file, and a reopen recovers every acknowledged write. A
 // flush or compaction that fails while writing its tables runs again after a
-// pause and writes go on, until it has failed 9 times in a row.
+// pause and writes go on, until it has failed 9 times in a row on I/O errors
+// (a full disk is retried for as long as it lasts).
 #include <catch2/catch.hpp>
 #include <lsm/lsm.hpp>
 
@@ -393,15 +394,15 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a flush that keeps failing refuses every write after its 9th failure in a row, until "
-    "reopen",
+    "a flush that keeps failing on I/O errors refuses every write after its 9th failure in a "
+    "row, until reopen",
     "[ioerror]") {
   auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
   auto& fs = *fs_ptr;
   {
     db_type db(tree_dir, tree_options(fs_ptr));
     write_keys(db, 0, 100);
-    fs.fail_after(lsm::fs_operation::write, 1, ENOSPC, true);  // the disk stays full
+    fs.fail_after(lsm::fs_operation::write, 1, EIO, true);  // the device keeps failing
     // Each flush() waits for the next attempt: 8 fail and are retried
     // (pauses of 0.1 to 1 s), the 9th is sticky.
     std::string last;
@@ -410,9 +411,9 @@ TEST_CASE(
       ++calls;
       try {
         db.flush();
-        FAIL("a flush on a full disk succeeded");
+        FAIL("a flush on a failing device succeeded");
       } catch (const lsm::error& e) {
-        REQUIRE(e.code() == lsm::errc::resource_exhausted);
+        REQUIRE(e.code() == lsm::errc::io_error);
         last = e.what();
       }
     }
@@ -420,11 +421,47 @@ TEST_CASE(
     CHECK(calls == 9);
     CHECK(last.find("flush failed 9 times in a row") != std::string::npos);
     CHECK(db.stats().background_errors == 9);
-    fs.clear_faults();  // space came back: the tree still refuses
-    require_writes_refused(db, lsm::errc::resource_exhausted);
+    fs.clear_faults();  // the device works again: the tree still refuses
+    require_writes_refused(db, lsm::errc::io_error);
     REQUIRE(db.get(key_of(7)) == value_of(7));
   }
   require_recovered(fs, fs_ptr, 100);
+}
+
+TEST_CASE("a flush on a full disk is retried each second for as long as it stays full",
+          "[ioerror]") {
+  auto fs_ptr = std::make_shared<lsm::fault_injection_file_system>();
+  auto& fs = *fs_ptr;
+  {
+    db_type db(tree_dir, tree_options(fs_ptr));
+    write_keys(db, 0, 100);
+    fs.fail_after(lsm::fs_operation::write, 1, ENOSPC, true);  // the disk stays full
+    // Each flush() waits for the next attempt (pauses of 0.1 to 1 s): all
+    // fail, none is sticky.
+    for (int call = 0; call < 12; ++call) {
+      INFO("flush " << call);
+      try {
+        db.flush();
+        FAIL("a flush on a full disk succeeded");
+      } catch (const lsm::error& e) {
+        REQUIRE(e.code() == lsm::errc::resource_exhausted);
+        const std::string what = e.what();
+        INFO(what);
+        REQUIRE(what.find("refused until reopen") == std::string::npos);
+        REQUIRE(what.find("retried in") != std::string::npos);
+      }
+    }
+    CHECK(db.stats().background_errors >= 12);
+    REQUIRE(db.get(key_of(7)) == value_of(7));
+    fs.clear_faults();  // space came back
+    flush_with_space_back(db);
+    db.put("after", "space", lsm::write_options{.sync = true});
+    REQUIRE(db.get("after") == "space");
+  }
+  fs.simulate_crash(lsm::crash_mode::drop_unsynced);
+  db_type db(tree_dir, tree_options(fs_ptr));
+  for (int i = 0; i < 100; ++i) REQUIRE(db.get(key_of(i)) == value_of(i));
+  REQUIRE(db.get("after") == "space");
 }
 
 TEST_CASE(

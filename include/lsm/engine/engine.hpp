@@ -884,8 +884,10 @@ class engine final : public engine_api {
     return s.code() == errc::io_error || s.code() == errc::resource_exhausted;
   }
 
-  /// Failures in a row a flush or compaction may have before its error is
-  /// sticky: with pauses of 0.1, 0.2, 0.4, 0.8 and then 1 s, about 5.5 s.
+  /// I/O errors in a row a flush or compaction may have before its error is
+  /// sticky: with pauses of 0.1, 0.2, 0.4, 0.8 and then 1 s, about 5.5 s. A
+  /// full disk is waited out: the job runs again each second until there is
+  /// space (as RocksDB resumes after running out of space).
   static constexpr unsigned max_background_retries = 8;
 
   /// A background flush or compaction failed. An I/O error or a full disk
@@ -894,21 +896,23 @@ class engine final : public engine_api {
   /// again after a pause, and writes go on meanwhile (as RocksDB resumes
   /// after such errors, where LevelDB stops every write). A failed MANIFEST
   /// write (apply_edit made it sticky already), corruption or the
-  /// (max_background_retries + 1)-th failure in a row is sticky: writes are
-  /// refused until reopen. REQUIRES: mu_ held.
+  /// (max_background_retries + 1)-th I/O error in a row is sticky: writes
+  /// are refused until reopen; a full disk never is. REQUIRES: mu_ held.
   void note_background_failure(retry_state& r, const status& s, const char* job) {
     if (!bg_error_.ok()) return;  // sticky already
     ++r.failed_jobs;
     ++stats_.background_errors;
     const bool transient = retryable(s);
-    if (!transient || ++r.failures > max_background_retries) {
+    ++r.failures;
+    if (!transient ||
+        (s.code() != errc::resource_exhausted && r.failures > max_background_retries)) {
       std::string why = std::string(job) + " failed";
       if (transient) why += " " + std::to_string(r.failures) + " times in a row";
       set_background_error(
           status(s.code(), why + " (writes refused until reopen): " + s.message()));
       return;
     }
-    const int pause_ms = std::min(1000, 100 << (r.failures - 1));
+    const int pause_ms = r.failures >= 5 ? 1000 : 100 << (r.failures - 1);
     r.not_before = std::chrono::steady_clock::now() + std::chrono::milliseconds(pause_ms);
     r.last = status(s.code(), std::string(job) + " failed (retried in " + std::to_string(pause_ms) +
                                   " ms): " + s.message());
