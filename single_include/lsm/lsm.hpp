@@ -4250,9 +4250,8 @@ inline constexpr bool comparator_filterable = !requires {
 template <class Comparator>
 inline std::uint64_t filter_hash(std::string_view user_key) noexcept {
   if constexpr (requires { Comparator::hash(user_key); }) {
-    const auto h = static_cast<std::uint64_t>(Comparator::hash(user_key));
     char bytes[8];
-    for (unsigned i = 0; i < 8; ++i) bytes[i] = static_cast<char>(h >> (8 * i));
+    encode_fixed64(bytes, static_cast<std::uint64_t>(Comparator::hash(user_key)));
     return hash64(std::string_view(bytes, 8));
   } else {
     return hash64(user_key);
@@ -5303,11 +5302,9 @@ class table_reader {
              lookup& out) const {
     out.found = false;
     out.filter_skipped = false;
-    if constexpr (comparator_filterable<Comparator>) {
-      if (has_filter_ && !Filter::may_contain(filter_, filter_hash<Comparator>(user_key))) {
-        out.filter_skipped = true;
-        return {};
-      }
+    if (has_filter_ && !Filter::may_contain(filter_, filter_hash<Comparator>(user_key))) {
+      out.filter_skipped = true;
+      return {};
     }
     const lookup_key seek_key(user_key, seq);
     const std::string_view target = seek_key.internal_key();
@@ -5550,9 +5547,10 @@ class table_reader {
             " tombstones (properties), found " + std::to_string(tombstones_.size()));
     }
 
-    // Filter: usable only when written by this policy and intact; otherwise
-    // ignored (a lookup then reads the index: slower, never wrong).
-    if (filter_h && props_.filter_name == Filter::name) {
+    // Filter: usable only when written by this policy and intact, and when
+    // keys the comparator finds equal hash alike; otherwise ignored (a
+    // lookup then reads the index: slower, never wrong).
+    if (comparator_filterable<Comparator> && filter_h && props_.filter_name == Filter::name) {
       std::string contents;
       if (read_block(*file_, file_name_, block_limit_, *filter_h, true, contents).ok()) {
         filter_ = std::move(contents);
@@ -8599,16 +8597,10 @@ class version_set {
     if (!v.ok()) return v.take_status();
 
     status s;
-    if (!manifest_ || manifest_writer_->offset() > max_manifest_size) {
-      bool renamed = false;
+    const bool starting = !manifest_ || manifest_writer_->offset() > max_manifest_size;
+    bool renamed = false;
+    if (starting) {
       s = start_new_manifest(**v, edit, renamed);
-      // A new MANIFEST that CURRENT never named was removed: nothing durable
-      // changed and the live MANIFEST (if any) is as it was, so the edit
-      // simply did not happen (the caller may try again).
-      if (!s.ok() && !renamed) {
-        log_number_ = old_log_number;
-        return status(s.code(), "starting a new MANIFEST failed: " + s.message());
-      }
     } else {
       std::string record;
       edit.encode_to(record);
@@ -8617,6 +8609,11 @@ class version_set {
     }
     if (!s.ok()) {
       log_number_ = old_log_number;
+      // A new MANIFEST that CURRENT never named was removed: nothing durable
+      // changed and the live MANIFEST (if any) is as it was, so the edit
+      // simply did not happen (the caller may try again).
+      if (starting && !renamed)
+        return status(s.code(), "starting a new MANIFEST failed: " + s.message());
       sticky_ =
           status(s.code(), "MANIFEST write failed (writes refused until reopen): " + s.message());
       return sticky_;
@@ -10669,8 +10666,7 @@ class engine final : public engine_api {
   bool compaction_running_ = false;
   bool log_dir_synced_ = true;      // the WAL's directory entry is durable (writer queue leader)
   bool log_preallocating_ = false;  // the WAL reserves its space (writer queue leader)
-  bool log_broken_ =
-      false;  // the last append to the WAL failed, or there is no WAL (guarded by mu_)
+  bool log_broken_ = false;         // the last WAL append failed, or no WAL (guarded by mu_)
   std::atomic<write_pressure> pressure_{write_pressure::none};
   std::uint64_t written_at_last_job_ = 0;  // user bytes written; under compaction_mu_
 

@@ -1888,8 +1888,7 @@ class engine final : public engine_api {
   bool compaction_running_ = false;
   bool log_dir_synced_ = true;      // the WAL's directory entry is durable (writer queue leader)
   bool log_preallocating_ = false;  // the WAL reserves its space (writer queue leader)
-  bool log_broken_ =
-      false;  // the last append to the WAL failed, or there is no WAL (guarded by mu_)
+  bool log_broken_ = false;         // the last WAL append failed, or no WAL (guarded by mu_)
   std::atomic<write_pressure> pressure_{write_pressure::none};
   std::uint64_t written_at_last_job_ = 0;  // user bytes written; under compaction_mu_
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "lsm/codec/coding.hpp"
+
 namespace lsm {
 inline namespace v0 {
 namespace detail {
@@ -72,9 +74,8 @@ inline constexpr bool comparator_filterable = !requires {
 template <class Comparator>
 inline std::uint64_t filter_hash(std::string_view user_key) noexcept {
   if constexpr (requires { Comparator::hash(user_key); }) {
-    const auto h = static_cast<std::uint64_t>(Comparator::hash(user_key));
     char bytes[8];
-    for (unsigned i = 0; i < 8; ++i) bytes[i] = static_cast<char>(h >> (8 * i));
+    encode_fixed64(bytes, static_cast<std::uint64_t>(Comparator::hash(user_key)));
     return hash64(std::string_view(bytes, 8));
   } else {
     return hash64(user_key);

@@ -79,11 +79,9 @@ class table_reader {
              lookup& out) const {
     out.found = false;
     out.filter_skipped = false;
-    if constexpr (comparator_filterable<Comparator>) {
-      if (has_filter_ && !Filter::may_contain(filter_, filter_hash<Comparator>(user_key))) {
-        out.filter_skipped = true;
-        return {};
-      }
+    if (has_filter_ && !Filter::may_contain(filter_, filter_hash<Comparator>(user_key))) {
+      out.filter_skipped = true;
+      return {};
     }
     const lookup_key seek_key(user_key, seq);
     const std::string_view target = seek_key.internal_key();
@@ -326,9 +324,10 @@ class table_reader {
             " tombstones (properties), found " + std::to_string(tombstones_.size()));
     }
 
-    // Filter: usable only when written by this policy and intact; otherwise
-    // ignored (a lookup then reads the index: slower, never wrong).
-    if (filter_h && props_.filter_name == Filter::name) {
+    // Filter: usable only when written by this policy and intact, and when
+    // keys the comparator finds equal hash alike; otherwise ignored (a
+    // lookup then reads the index: slower, never wrong).
+    if (comparator_filterable<Comparator> && filter_h && props_.filter_name == Filter::name) {
       std::string contents;
       if (read_block(*file_, file_name_, block_limit_, *filter_h, true, contents).ok()) {
         filter_ = std::move(contents);

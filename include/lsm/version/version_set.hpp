@@ -213,16 +213,10 @@ class version_set {
     if (!v.ok()) return v.take_status();
 
     status s;
-    if (!manifest_ || manifest_writer_->offset() > max_manifest_size) {
-      bool renamed = false;
+    const bool starting = !manifest_ || manifest_writer_->offset() > max_manifest_size;
+    bool renamed = false;
+    if (starting) {
       s = start_new_manifest(**v, edit, renamed);
-      // A new MANIFEST that CURRENT never named was removed: nothing durable
-      // changed and the live MANIFEST (if any) is as it was, so the edit
-      // simply did not happen (the caller may try again).
-      if (!s.ok() && !renamed) {
-        log_number_ = old_log_number;
-        return status(s.code(), "starting a new MANIFEST failed: " + s.message());
-      }
     } else {
       std::string record;
       edit.encode_to(record);
@@ -231,6 +225,11 @@ class version_set {
     }
     if (!s.ok()) {
       log_number_ = old_log_number;
+      // A new MANIFEST that CURRENT never named was removed: nothing durable
+      // changed and the live MANIFEST (if any) is as it was, so the edit
+      // simply did not happen (the caller may try again).
+      if (starting && !renamed)
+        return status(s.code(), "starting a new MANIFEST failed: " + s.message());
       sticky_ =
           status(s.code(), "MANIFEST write failed (writes refused until reopen): " + s.message());
       return sticky_;
