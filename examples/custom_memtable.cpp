@@ -1,7 +1,9 @@
 // A user-written memtable policy: a tag type with a nested
 // template <class Comparator> table, satisfying lsm::memtable_policy. This one
 // keeps entries in a std::map under a reader-writer lock; lsm::tree runs its
-// WAL, flushes and compactions unchanged on top of it.
+// WAL, flushes and compactions unchanged on top of it. Everything it needs is
+// public, in lsm::memtable: the iterator it implements, the lookup answer,
+// the order of internal keys and the internal key helpers.
 #include <lsm/lsm.hpp>
 
 #include <cstddef>
@@ -21,7 +23,7 @@ struct std_map_memtable {
     // Internal keys (user key + sequence and kind) in the engine's order.
     struct internal_less {
       bool operator()(const std::string& a, const std::string& b) const {
-        return lsm::detail::internal_key_comparator<Comparator>::compare(a, b) < 0;
+        return lsm::memtable::key_order<Comparator>::compare(a, b) < 0;
       }
     };
     using map_type = std::map<std::string, std::string, internal_less>;
@@ -31,26 +33,26 @@ struct std_map_memtable {
     void add(lsm::sequence_number seq, lsm::value_kind kind, std::string_view key,
              std::string_view value) {
       std::unique_lock lock(mutex_);
-      entries_.emplace(lsm::detail::make_internal_key(key, seq, kind), std::string(value));
+      entries_.emplace(lsm::memtable::make_internal_key(key, seq, kind), std::string(value));
       memory_ += key.size() + value.size() + 64;
     }
 
     // The newest version of `key` with a sequence number <= seq.
-    lsm::detail::memtable_lookup get(std::string_view key, lsm::sequence_number seq,
-                                     std::string& value) const {
+    lsm::memtable::lookup get(std::string_view key, lsm::sequence_number seq,
+                              std::string& value) const {
       std::shared_lock lock(mutex_);
-      auto it =
-          entries_.lower_bound(lsm::detail::make_internal_key(key, seq, lsm::value_kind_for_seek));
+      auto it = entries_.lower_bound(
+          lsm::memtable::make_internal_key(key, seq, lsm::value_kind_for_seek));
       if (it == entries_.end() ||
-          Comparator::compare(lsm::detail::extract_user_key(it->first), key) != 0)
-        return lsm::detail::memtable_lookup::absent;
-      if (lsm::detail::extract_kind(it->first) != lsm::value_kind::value)
-        return lsm::detail::memtable_lookup::deleted;
+          Comparator::compare(lsm::memtable::extract_user_key(it->first), key) != 0)
+        return lsm::memtable::lookup::absent;
+      if (lsm::memtable::extract_kind(it->first) != lsm::value_kind::value)
+        return lsm::memtable::lookup::deleted;
       value = it->second;
-      return lsm::detail::memtable_lookup::found;
+      return lsm::memtable::lookup::found;
     }
 
-    std::unique_ptr<lsm::detail::internal_iterator> new_iterator() const {
+    std::unique_ptr<lsm::memtable::iterator> new_iterator() const {
       return std::make_unique<iterator>(*this);
     }
     std::size_t approximate_memory() const {
@@ -65,7 +67,7 @@ struct std_map_memtable {
    private:
     // std::map never moves or invalidates nodes on insertion, so an iterator
     // keeps its position; each move takes the lock shared.
-    class iterator final : public lsm::detail::internal_iterator {
+    class iterator final : public lsm::memtable::iterator {
      public:
       explicit iterator(const table& t) : t_(t), it_(t.entries_.end()) {}
       bool valid() const override { return it_ != t_.entries_.end(); }

@@ -2,7 +2,7 @@
 // model of tests/tree/model_test.cpp (puts, erases, range erases, batches,
 // gets, scans, cursors, snapshots, flushes, compactions, reopens), run over
 // memtables {skiplist, vector, map} x filters {bloom<10>, none} x compaction
-// {leveled<>, tiered<>}, with keys std::string, std::uint64_t,
+// {leveled<>, tiered<>}, and a user-written memtable, with keys std::string, std::uint64_t,
 // std::tuple<std::string, std::int32_t> and strings in descending order (a
 // codec with compare). Replay a failure with LSM_TEST_SEED=<seed>; scale with
 // LSM_POLICY_SEEDS (seeds per combination) and LSM_POLICY_OPS (operations).
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "policy_support.hpp"
+#include "public_memtable.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
 namespace lsm_test_policy_model_test {
@@ -264,14 +265,17 @@ using c09 = combo<tuple_key, mt::map, bloom<10>, leveled<>>;
 using c10 = combo<std::string, mt::map, bloom<10>, tiered<>>;
 using c11 = combo<std::uint64_t, mt::map, none, leveled<>>;
 using c12 = combo<std::string, mt::map, none, tiered<>, descending_codec, std::greater<>>;
+// A user-written memtable, public names only (public_memtable.hpp).
+using c13 = combo<std::string, lsm_test::public_memtable, bloom<10>, leveled<>, descending_codec,
+                  std::greater<>>;
 
 }  // namespace
 
 // Under AddressSanitizer (the CI's clang job) four of the combinations, which
 // still use every key type, memtable, filter and compaction policy and the
 // custom order: each combination is a whole engine to compile, and the
-// instrumented build of all twelve dominated CI's time. The plain build
-// (README test command) runs all twelve.
+// instrumented build of all of them dominated CI's time. The plain build
+// (README test command) runs all thirteen.
 #if defined(__SANITIZE_ADDRESS__)
 #define LSM_POLICY_MODEL_COMBOS c02, c05, c08, c09
 #elif defined(__has_feature)
@@ -280,7 +284,7 @@ using c12 = combo<std::string, mt::map, none, tiered<>, descending_codec, std::g
 #endif
 #endif
 #ifndef LSM_POLICY_MODEL_COMBOS
-#define LSM_POLICY_MODEL_COMBOS c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12
+#define LSM_POLICY_MODEL_COMBOS c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13
 #endif
 
 TEMPLATE_TEST_CASE(
