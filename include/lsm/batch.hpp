@@ -5,9 +5,11 @@
 // Thread safety: a batch is a value; build it in one thread.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
+#include "lsm/codec/guarded.hpp"
 #include "lsm/engine/write_batch.hpp"
 
 namespace lsm {
@@ -16,23 +18,26 @@ inline namespace v0 {
 template <class Key, class Value, class Codec>
 class batch {
  public:
+  /// Each call throws lsm::error (invalid_argument, unless the codec threw an
+  /// lsm::error of its own) if the codec cannot encode its key or value; the
+  /// batch is then unchanged.
   void put(const Key& key, const Value& value) {
-    encode_key(key);
+    encode(key_, key);
     value_.clear();
-    Codec::encode_value(value, value_);
-    if (value_.size() > max_value_) max_value_ = value_.size();
+    guarded::encode_value(value, value_).throw_if_error();
+    note_sizes(key_.size(), value_.size());
     rep_.put(key_, value_);
   }
   void erase(const Key& key) {
-    encode_key(key);
+    encode(key_, key);
+    note_sizes(key_.size(), 0);
     rep_.erase(key_);
   }
   /// Erases every key in [first, last).
   void erase_range(const Key& first, const Key& last) {
-    encode_key(first);
-    value_.clear();
-    Codec::encode_key(last, value_);
-    if (value_.size() > max_key_) max_key_ = value_.size();
+    encode(key_, first);
+    encode(value_, last);
+    note_sizes(std::max(key_.size(), value_.size()), 0);
     rep_.erase_range(key_, value_);
   }
   void clear() {
@@ -50,10 +55,14 @@ class batch {
   std::size_t max_value_size() const { return max_value_; }
 
  private:
-  void encode_key(const Key& key) {
-    key_.clear();
-    Codec::encode_key(key, key_);
-    if (key_.size() > max_key_) max_key_ = key_.size();
+  using guarded = detail::guarded_codec<Codec>;
+  static void encode(std::string& out, const Key& key) {
+    out.clear();
+    guarded::encode_key(key, out).throw_if_error();
+  }
+  void note_sizes(std::size_t key_size, std::size_t value_size) {
+    if (key_size > max_key_) max_key_ = key_size;
+    if (value_size > max_value_) max_value_ = value_size;
   }
 
   detail::write_batch rep_;

@@ -24,6 +24,7 @@
 #include "lsm/codec/serializer.hpp"
 #include "lsm/codec/concept.hpp"
 #include "lsm/codec/codec.hpp"
+#include "lsm/codec/guarded.hpp"
 #include "lsm/filter/concept.hpp"
 #include "lsm/filter/bloom.hpp"
 #include "lsm/memtable/concept.hpp"

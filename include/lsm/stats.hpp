@@ -28,9 +28,11 @@ struct stats {
   std::uint64_t subcompactions = 0;    ///< merges split in two halves run at once
   std::uint64_t stalls = 0;            ///< writes that were slowed or stopped
   std::uint64_t stall_micros = 0;      ///< total time writers waited
-  /// Flushes and compactions that failed. One that failed on an I/O error
-  /// or a full disk while writing its tables runs again after a pause (writes
-  /// go on); a failed MANIFEST write, corruption or 9 I/O errors in a row
+  /// Flushes and compactions that failed, in the background or called
+  /// (flush, compact_range, compact) alike. One that failed on an I/O error
+  /// or a full disk while writing its tables changed nothing: a background
+  /// one runs again after a pause (writes go on), a called one returns the
+  /// error. A failed MANIFEST write, corruption or 9 I/O errors in a row
   /// refuse writes until reopen.
   std::uint64_t background_errors = 0;
   /// Block reads the block cache answered, and ones it did not. A table

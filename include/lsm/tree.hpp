@@ -12,6 +12,7 @@
 #include <exception>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include "lsm/batch.hpp"
 #include "lsm/codec/codec.hpp"
 #include "lsm/codec/concept.hpp"
+#include "lsm/codec/guarded.hpp"
 #include "lsm/compaction/leveled.hpp"
 #include "lsm/compaction/policy.hpp"
 #include "lsm/engine/engine_api.hpp"
@@ -137,12 +139,7 @@ class tree {
   }
   std::optional<Value> get(const Key& key, const read_options& ro, std::error_code& ec) const {
     std::optional<Value> out;
-    try {
-      ec = do_get(key, ro, out).error_code();
-    } catch (const lsm::error& e) {  // the codec could not decode the value
-      ec = e.code();
-      out.reset();
-    }
+    ec = do_get(key, ro, out).error_code();
     return out;
   }
 
@@ -178,10 +175,19 @@ class tree {
   class cursor_type {
    public:
     bool valid() const { return it_->valid(); }
+    /// Throws lsm::error (invalid_argument, unless the codec threw an
+    /// lsm::error of its own) if the key does not encode.
     void seek(const Key& key) {
       std::string k;
-      Codec::encode_key(key, k);
+      encode_key(key, k).throw_if_error();
       it_->seek(k);
+    }
+    /// As seek(key); a key that does not encode sets `ec` and leaves the
+    /// cursor where it was.
+    void seek(const Key& key, std::error_code& ec) {
+      std::string k;
+      ec = encode_key(key, k).error_code();
+      if (!ec) it_->seek(k);
     }
     void seek_to_first() { it_->seek_to_first(); }
     void seek_to_last() { it_->seek_to_last(); }
@@ -195,6 +201,14 @@ class tree {
     /// REQUIRES: valid(). Throws lsm::error (as key()) if the value does
     /// not decode.
     Value value() const { return decode_value(it_->value()); }
+    /// REQUIRES: valid(). As key() and value(), but a key or value that does
+    /// not decode sets `ec` and gives an empty optional.
+    std::optional<Key> key(std::error_code& ec) const {
+      return without_throwing(ec, [&] { return decode_key(it_->key()); });
+    }
+    std::optional<Value> value(std::error_code& ec) const {
+      return without_throwing(ec, [&] { return decode_value(it_->value()); });
+    }
     std::string_view raw_key() const { return it_->key(); }
     std::string_view raw_value() const { return it_->value(); }
     /// An error met while moving (then valid() is false).
@@ -389,8 +403,8 @@ class tree {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
     std::string& v = scratch_value();
-    Codec::encode_key(key, k);
-    Codec::encode_value(value, v);
+    if (status s = encode_key(key, k); !s.ok()) return s;
+    if (status s = encode_value(value, v); !s.ok()) return s;
     if (status s = check_sizes(k.size(), v.size()); !s.ok()) return s;
     detail::write_batch& b = scratch();
     b.put(k, v);
@@ -399,7 +413,7 @@ class tree {
   status do_erase(const Key& key, const write_options& wo) {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
-    Codec::encode_key(key, k);
+    if (status s = encode_key(key, k); !s.ok()) return s;
     if (status s = check_sizes(k.size(), 0); !s.ok()) return s;
     detail::write_batch& b = scratch();
     b.erase(k);
@@ -409,8 +423,8 @@ class tree {
     if (status s = usable(); !s.ok()) return s;
     std::string& f = scratch_key();
     std::string& l = scratch_value();
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
+    if (status s = encode_key(first, f); !s.ok()) return s;
+    if (status s = encode_key(last, l); !s.ok()) return s;
     if (status s = check_sizes(std::max(f.size(), l.size()), 0); !s.ok()) return s;
     if (comparator::compare(f, l) >= 0) return {};  // an empty range
     detail::write_batch& b = scratch();
@@ -425,55 +439,66 @@ class tree {
   status do_get_raw(const Key& key, const read_options& ro, std::string& raw, bool& found) const {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
-    Codec::encode_key(key, k);
+    if (status s = encode_key(key, k); !s.ok()) return s;
     return engine_->get(k, snapshot_sequence(ro), settings(ro), raw, found);
   }
   status do_get(const Key& key, const read_options& ro, std::optional<Value>& out) const {
     std::string raw;
     bool found = false;
     status s = do_get_raw(key, ro, raw, found);
-    if (s.ok() && found) out.emplace(decode_value(raw));
+    if (!s.ok() || !found) return s;
+    try {
+      out.emplace(decode_value(raw));
+    } catch (const lsm::error& e) {
+      return guarded::status_of(e, errc::corruption);
+    }
     return s;
   }
+  /// A scan whose bounds do not encode throws at once, or (non-throwing)
+  /// sets *ec and gives an empty range.
   scan_range bounded_scan(const Key& first, const Key& last, const read_options& ro,
                           std::error_code* ec) const {
     std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
+    status s = encode_key(first, f);
+    if (s.ok()) s = encode_key(last, l);
+    if (!s.ok()) {
+      if (ec == nullptr) s.throw_error();
+      *ec = s.error_code();
+      return scan_range(cursor_type(std::make_unique<detail::empty_iterator>(std::move(s))),
+                        std::nullopt, std::nullopt, ec);
+    }
     return scan_range(cursor(ro), std::move(f), std::move(l), ec);
   }
 
-  /// The codec's decode_key / decode_value. A decode failure is bad input,
-  /// never undefined behaviour: an lsm::error the codec throws passes
-  /// through; any other exception becomes lsm::error (corruption) saying
-  /// what did not decode.
-  static Key decode_key(std::string_view bytes) {
-    return decoded("key", bytes, [](std::string_view b) { return Codec::decode_key(b); });
-  }
-  static Value decode_value(std::string_view bytes) {
-    return decoded("value", bytes, [](std::string_view b) { return Codec::decode_value(b); });
-  }
-  template <class Decode>
-  static auto decoded(const char* what, std::string_view bytes, Decode decode) {
+  /// f(), or an empty optional with `ec` set if it threw lsm::error.
+  template <class F>
+  static auto without_throwing(std::error_code& ec, F f) -> std::optional<decltype(f())> {
+    ec.clear();
     try {
-      return decode(bytes);
-    } catch (const lsm::error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw_decode_failure(what, bytes.size(), e.what());
+      return f();
+    } catch (const lsm::error& e) {
+      ec = e.code();
+      return std::nullopt;
     }
   }
-  [[noreturn]] static void throw_decode_failure(const char* what, std::size_t size,
-                                                const char* why) {
-    throw lsm::error(errc::corruption, "codec " + std::string(detail::codec_name_v<Codec>) +
-                                           ": a " + what + " of " + std::to_string(size) +
-                                           " bytes does not decode: " + why);
+
+  // The codec's calls, guarded (lsm/codec/guarded.hpp).
+  using guarded = detail::guarded_codec<Codec>;
+  static status encode_key(const Key& key, std::string& out) {
+    return guarded::encode_key(key, out);
+  }
+  static status encode_value(const Value& value, std::string& out) {
+    return guarded::encode_value(value, out);
+  }
+  static Key decode_key(std::string_view bytes) { return guarded::template decode_key<Key>(bytes); }
+  static Value decode_value(std::string_view bytes) {
+    return guarded::template decode_value<Value>(bytes);
   }
   status do_compact(const Key& first, const Key& last) {
     if (status s = usable(); !s.ok()) return s;
     std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
+    if (status s = encode_key(first, f); !s.ok()) return s;
+    if (status s = encode_key(last, l); !s.ok()) return s;
     return engine_->compact_range(f, l);
   }
   status do_compact_all() {

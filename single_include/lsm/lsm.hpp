@@ -426,9 +426,11 @@ struct stats {
   std::uint64_t subcompactions = 0;    ///< merges split in two halves run at once
   std::uint64_t stalls = 0;            ///< writes that were slowed or stopped
   std::uint64_t stall_micros = 0;      ///< total time writers waited
-  /// Flushes and compactions that failed. One that failed on an I/O error
-  /// or a full disk while writing its tables runs again after a pause (writes
-  /// go on); a failed MANIFEST write, corruption or 9 I/O errors in a row
+  /// Flushes and compactions that failed, in the background or called
+  /// (flush, compact_range, compact) alike. One that failed on an I/O error
+  /// or a full disk while writing its tables changed nothing: a background
+  /// one runs again after a pause (writes go on), a called one returns the
+  /// error. A failed MANIFEST write, corruption or 9 I/O errors in a row
   /// refuse writes until reopen.
   std::uint64_t background_errors = 0;
   /// Block reads the block cache answered, and ones it did not. A table
@@ -1988,6 +1990,95 @@ struct codec : detail::codec_fixed_key_size<Key> {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/codec/codec.hpp ----
+// ---- begin lsm/codec/guarded.hpp ----
+// lsm/codec/guarded.hpp — detail::guarded_codec<Codec>: the user codec's
+// calls as the façade makes them, so that a codec that throws is bad input,
+// never a crash and never an exception out of a non-throwing call.
+//
+//   encode_key / encode_value   a status: an lsm::error the codec throws keeps
+//                               its code, any other exception becomes
+//                               invalid_argument naming the codec;
+//   decode_key / decode_value   throw lsm::error: the codec's own passes
+//                               through, any other exception becomes
+//                               corruption naming the codec and the size.
+// std::bad_alloc passes through both, as from any call that allocates.
+//
+// Thread safety: stateless, as the codec is.
+
+#include <exception>
+#include <new>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+template <class Codec>
+struct guarded_codec {
+  template <class Key>
+  static status encode_key(const Key& key, std::string& out) {
+    return encoded("key", [&] { Codec::encode_key(key, out); });
+  }
+  template <class Value>
+  static status encode_value(const Value& value, std::string& out) {
+    return encoded("value", [&] { Codec::encode_value(value, out); });
+  }
+  template <class Key>
+  static Key decode_key(std::string_view bytes) {
+    return decoded("key", bytes, [](std::string_view b) { return Codec::decode_key(b); });
+  }
+  template <class Value>
+  static Value decode_value(std::string_view bytes) {
+    return decoded("value", bytes, [](std::string_view b) { return Codec::decode_value(b); });
+  }
+
+  /// The status an lsm::error stands for: its code (`other` if the code is
+  /// not an lsm::errc) and its message (what() without the code's message,
+  /// which throwing the status appends again).
+  static status status_of(const lsm::error& e, errc other) {
+    std::string message = e.what();
+    const std::string suffix = ": " + e.code().message();
+    if (message.size() >= suffix.size() &&
+        message.compare(message.size() - suffix.size(), suffix.size(), suffix) == 0)
+      message.resize(message.size() - suffix.size());
+    if (e.code().category() != error_category()) return {other, std::move(message)};
+    return {static_cast<errc>(e.code().value()), std::move(message)};
+  }
+
+ private:
+  template <class Encode>
+  static status encoded(const char* what, Encode encode) {
+    try {
+      encode();
+      return {};
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const lsm::error& e) {
+      return status_of(e, errc::invalid_argument);
+    } catch (const std::exception& e) {
+      return status::invalid_argument("codec " + std::string(codec_name_v<Codec>) + ": a " + what +
+                                      " does not encode: " + e.what());
+    }
+  }
+  template <class Decode>
+  static auto decoded(const char* what, std::string_view bytes, Decode decode) {
+    try {
+      return decode(bytes);
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const lsm::error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw lsm::error(errc::corruption, "codec " + std::string(codec_name_v<Codec>) + ": a " +
+                                             what + " of " + std::to_string(bytes.size()) +
+                                             " bytes does not decode: " + e.what());
+    }
+  }
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/codec/guarded.hpp ----
 // ---- begin lsm/filter/concept.hpp ----
 // lsm/filter/concept.hpp — lsm::filter_policy<F>: what a filter policy must
 // provide, one requirement per line, so a wrong policy fails readably.
@@ -2431,7 +2522,6 @@ concept memtable_policy = memtable_has_table<M> &&
 // offset from the node and link i sits just below it: no per-node header.
 
 #include <atomic>
-#include <new>
 
 // ---- begin lsm/memtable/arena.hpp ----
 // lsm/memtable/arena.hpp — a bump allocator for memtable entries and index
@@ -3214,23 +3304,26 @@ inline namespace v0 {
 template <class Key, class Value, class Codec>
 class batch {
  public:
+  /// Each call throws lsm::error (invalid_argument, unless the codec threw an
+  /// lsm::error of its own) if the codec cannot encode its key or value; the
+  /// batch is then unchanged.
   void put(const Key& key, const Value& value) {
-    encode_key(key);
+    encode(key_, key);
     value_.clear();
-    Codec::encode_value(value, value_);
-    if (value_.size() > max_value_) max_value_ = value_.size();
+    guarded::encode_value(value, value_).throw_if_error();
+    note_sizes(key_.size(), value_.size());
     rep_.put(key_, value_);
   }
   void erase(const Key& key) {
-    encode_key(key);
+    encode(key_, key);
+    note_sizes(key_.size(), 0);
     rep_.erase(key_);
   }
   /// Erases every key in [first, last).
   void erase_range(const Key& first, const Key& last) {
-    encode_key(first);
-    value_.clear();
-    Codec::encode_key(last, value_);
-    if (value_.size() > max_key_) max_key_ = value_.size();
+    encode(key_, first);
+    encode(value_, last);
+    note_sizes(std::max(key_.size(), value_.size()), 0);
     rep_.erase_range(key_, value_);
   }
   void clear() {
@@ -3248,10 +3341,14 @@ class batch {
   std::size_t max_value_size() const { return max_value_; }
 
  private:
-  void encode_key(const Key& key) {
-    key_.clear();
-    Codec::encode_key(key, key_);
-    if (key_.size() > max_key_) max_key_ = key_.size();
+  using guarded = detail::guarded_codec<Codec>;
+  static void encode(std::string& out, const Key& key) {
+    out.clear();
+    guarded::encode_key(key, out).throw_if_error();
+  }
+  void note_sizes(std::size_t key_size, std::size_t value_size) {
+    if (key_size > max_key_) max_key_ = key_size;
+    if (value_size > max_value_) max_value_ = value_size;
   }
 
   detail::write_batch rep_;
@@ -3273,7 +3370,6 @@ class batch {
 // see the state of the tree at the moment they were made (or their snapshot)
 // and stay valid across flushes and compactions.
 
-#include <exception>
 #include <iterator>
 
 // ---- begin lsm/engine/engine_api.hpp ----
@@ -3479,12 +3575,7 @@ class tree {
   }
   std::optional<Value> get(const Key& key, const read_options& ro, std::error_code& ec) const {
     std::optional<Value> out;
-    try {
-      ec = do_get(key, ro, out).error_code();
-    } catch (const lsm::error& e) {  // the codec could not decode the value
-      ec = e.code();
-      out.reset();
-    }
+    ec = do_get(key, ro, out).error_code();
     return out;
   }
 
@@ -3520,10 +3611,19 @@ class tree {
   class cursor_type {
    public:
     bool valid() const { return it_->valid(); }
+    /// Throws lsm::error (invalid_argument, unless the codec threw an
+    /// lsm::error of its own) if the key does not encode.
     void seek(const Key& key) {
       std::string k;
-      Codec::encode_key(key, k);
+      encode_key(key, k).throw_if_error();
       it_->seek(k);
+    }
+    /// As seek(key); a key that does not encode sets `ec` and leaves the
+    /// cursor where it was.
+    void seek(const Key& key, std::error_code& ec) {
+      std::string k;
+      ec = encode_key(key, k).error_code();
+      if (!ec) it_->seek(k);
     }
     void seek_to_first() { it_->seek_to_first(); }
     void seek_to_last() { it_->seek_to_last(); }
@@ -3537,6 +3637,14 @@ class tree {
     /// REQUIRES: valid(). Throws lsm::error (as key()) if the value does
     /// not decode.
     Value value() const { return decode_value(it_->value()); }
+    /// REQUIRES: valid(). As key() and value(), but a key or value that does
+    /// not decode sets `ec` and gives an empty optional.
+    std::optional<Key> key(std::error_code& ec) const {
+      return without_throwing(ec, [&] { return decode_key(it_->key()); });
+    }
+    std::optional<Value> value(std::error_code& ec) const {
+      return without_throwing(ec, [&] { return decode_value(it_->value()); });
+    }
     std::string_view raw_key() const { return it_->key(); }
     std::string_view raw_value() const { return it_->value(); }
     /// An error met while moving (then valid() is false).
@@ -3731,8 +3839,8 @@ class tree {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
     std::string& v = scratch_value();
-    Codec::encode_key(key, k);
-    Codec::encode_value(value, v);
+    if (status s = encode_key(key, k); !s.ok()) return s;
+    if (status s = encode_value(value, v); !s.ok()) return s;
     if (status s = check_sizes(k.size(), v.size()); !s.ok()) return s;
     detail::write_batch& b = scratch();
     b.put(k, v);
@@ -3741,7 +3849,7 @@ class tree {
   status do_erase(const Key& key, const write_options& wo) {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
-    Codec::encode_key(key, k);
+    if (status s = encode_key(key, k); !s.ok()) return s;
     if (status s = check_sizes(k.size(), 0); !s.ok()) return s;
     detail::write_batch& b = scratch();
     b.erase(k);
@@ -3751,8 +3859,8 @@ class tree {
     if (status s = usable(); !s.ok()) return s;
     std::string& f = scratch_key();
     std::string& l = scratch_value();
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
+    if (status s = encode_key(first, f); !s.ok()) return s;
+    if (status s = encode_key(last, l); !s.ok()) return s;
     if (status s = check_sizes(std::max(f.size(), l.size()), 0); !s.ok()) return s;
     if (comparator::compare(f, l) >= 0) return {};  // an empty range
     detail::write_batch& b = scratch();
@@ -3767,55 +3875,66 @@ class tree {
   status do_get_raw(const Key& key, const read_options& ro, std::string& raw, bool& found) const {
     if (status s = usable(); !s.ok()) return s;
     std::string& k = scratch_key();
-    Codec::encode_key(key, k);
+    if (status s = encode_key(key, k); !s.ok()) return s;
     return engine_->get(k, snapshot_sequence(ro), settings(ro), raw, found);
   }
   status do_get(const Key& key, const read_options& ro, std::optional<Value>& out) const {
     std::string raw;
     bool found = false;
     status s = do_get_raw(key, ro, raw, found);
-    if (s.ok() && found) out.emplace(decode_value(raw));
+    if (!s.ok() || !found) return s;
+    try {
+      out.emplace(decode_value(raw));
+    } catch (const lsm::error& e) {
+      return guarded::status_of(e, errc::corruption);
+    }
     return s;
   }
+  /// A scan whose bounds do not encode throws at once, or (non-throwing)
+  /// sets *ec and gives an empty range.
   scan_range bounded_scan(const Key& first, const Key& last, const read_options& ro,
                           std::error_code* ec) const {
     std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
+    status s = encode_key(first, f);
+    if (s.ok()) s = encode_key(last, l);
+    if (!s.ok()) {
+      if (ec == nullptr) s.throw_error();
+      *ec = s.error_code();
+      return scan_range(cursor_type(std::make_unique<detail::empty_iterator>(std::move(s))),
+                        std::nullopt, std::nullopt, ec);
+    }
     return scan_range(cursor(ro), std::move(f), std::move(l), ec);
   }
 
-  /// The codec's decode_key / decode_value. A decode failure is bad input,
-  /// never undefined behaviour: an lsm::error the codec throws passes
-  /// through; any other exception becomes lsm::error (corruption) saying
-  /// what did not decode.
-  static Key decode_key(std::string_view bytes) {
-    return decoded("key", bytes, [](std::string_view b) { return Codec::decode_key(b); });
-  }
-  static Value decode_value(std::string_view bytes) {
-    return decoded("value", bytes, [](std::string_view b) { return Codec::decode_value(b); });
-  }
-  template <class Decode>
-  static auto decoded(const char* what, std::string_view bytes, Decode decode) {
+  /// f(), or an empty optional with `ec` set if it threw lsm::error.
+  template <class F>
+  static auto without_throwing(std::error_code& ec, F f) -> std::optional<decltype(f())> {
+    ec.clear();
     try {
-      return decode(bytes);
-    } catch (const lsm::error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw_decode_failure(what, bytes.size(), e.what());
+      return f();
+    } catch (const lsm::error& e) {
+      ec = e.code();
+      return std::nullopt;
     }
   }
-  [[noreturn]] static void throw_decode_failure(const char* what, std::size_t size,
-                                                const char* why) {
-    throw lsm::error(errc::corruption, "codec " + std::string(detail::codec_name_v<Codec>) +
-                                           ": a " + what + " of " + std::to_string(size) +
-                                           " bytes does not decode: " + why);
+
+  // The codec's calls, guarded (lsm/codec/guarded.hpp).
+  using guarded = detail::guarded_codec<Codec>;
+  static status encode_key(const Key& key, std::string& out) {
+    return guarded::encode_key(key, out);
+  }
+  static status encode_value(const Value& value, std::string& out) {
+    return guarded::encode_value(value, out);
+  }
+  static Key decode_key(std::string_view bytes) { return guarded::template decode_key<Key>(bytes); }
+  static Value decode_value(std::string_view bytes) {
+    return guarded::template decode_value<Value>(bytes);
   }
   status do_compact(const Key& first, const Key& last) {
     if (status s = usable(); !s.ok()) return s;
     std::string f, l;
-    Codec::encode_key(first, f);
-    Codec::encode_key(last, l);
+    if (status s = encode_key(first, f); !s.ok()) return s;
+    if (status s = encode_key(last, l); !s.ok()) return s;
     return engine_->compact_range(f, l);
   }
   status do_compact_all() {
@@ -9288,6 +9407,7 @@ class engine final : public engine_api {
       if (!deeper && level > 0) break;  // already at the bottom
       s = run_compaction(job, true);    // the caller waits: use both threads
       if (!s.ok()) {
+        ++stats_.background_errors;  // counted as a background job's failure
         // An I/O error or a full disk while writing tables changed nothing
         // (the caller may try again); a failed MANIFEST write is sticky
         // (apply_edit), and so is corruption, as for a background compaction.

@@ -199,6 +199,7 @@ TEST_CASE("a failed MANIFEST sync during a compaction refuses every later write 
     std::error_code ec;
     db.compact(ec);
     REQUIRE(ec == lsm::errc::io_error);
+    CHECK(db.stats().background_errors == 1);
     fs.clear_faults();
     require_writes_refused(db, lsm::errc::io_error);
     for (int i = 0; i < 300; i += 37) REQUIRE(db.get(key_of(i)) == value_of(i));
@@ -341,6 +342,7 @@ TEST_CASE("a manual compaction whose table write fails returns the error and cha
     db.compact(ec);
     REQUIRE(ec == lsm::errc::resource_exhausted);
     CHECK(db.stats().compactions == 0);
+    CHECK(db.stats().background_errors == 1);
     CHECK(tables_on_disk(fs) == before);  // the failed attempt's table is gone
     write_keys(db, 300, 320);             // not refused
     db.compact();                         // space came back

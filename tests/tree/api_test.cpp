@@ -75,6 +75,25 @@ struct foreign_codec {
   }
 };
 
+/// Refuses to encode keys and values starting with "bad": with lsm::error
+/// (invalid_argument) for "bad-lsm...", with a bare std::domain_error for any
+/// other "bad..." key, and std::length_error for a value "bad...".
+struct refusing_codec {
+  static constexpr std::string_view name = "test.refusing(string,string)";
+  static void encode_key(const std::string& k, std::string& out) {
+    if (k.starts_with("bad-lsm"))
+      throw lsm::error(lsm::errc::invalid_argument, "refusing_codec: key " + k);
+    if (k.starts_with("bad")) throw std::domain_error("refusing_codec: key " + k);
+    out += k;
+  }
+  static std::string decode_key(std::string_view in) { return std::string(in); }
+  static void encode_value(const std::string& v, std::string& out) {
+    if (v.starts_with("bad")) throw std::length_error("refusing_codec: value " + v);
+    out += v;
+  }
+  static std::string decode_value(std::string_view in) { return std::string(in); }
+};
+
 }  // namespace
 
 TEST_CASE("create_if_missing = false refuses a missing directory and one without a tree",
@@ -320,6 +339,124 @@ TEST_CASE("a codec that throws a foreign exception gives lsm::error corruption, 
   REQUIRE(c.valid());
   CHECK_THROWS_AS(c.key(), lsm::error);
   CHECK(c.value() == "3");
+  fs::remove_all(dir);
+}
+
+TEST_CASE(
+    "a key or value the codec cannot encode is invalid_argument, and never thrown from a "
+    "non-throwing form",
+    "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_encode");
+  lsm::tree<std::string, std::string, refusing_codec> db(dir);
+  db.put("k", "v");
+  const lsm::errc refused = lsm::errc::invalid_argument;
+  for (const std::string bad : {"bad-lsm", "bad-std"}) {
+    INFO("key " << bad);
+    std::error_code ec;
+    db.put(bad, "v", ec);
+    CHECK(ec == refused);
+    ec.clear();
+    db.erase(bad, ec);
+    CHECK(ec == refused);
+    ec.clear();
+    db.erase_range("a", bad, ec);
+    CHECK(ec == refused);
+    ec.clear();
+    db.erase_range(bad, "z", lsm::write_options{}, ec);
+    CHECK(ec == refused);
+    ec.clear();
+    CHECK_FALSE(db.get(bad, ec));
+    CHECK(ec == refused);
+    ec.clear();
+    CHECK_FALSE(db.contains(bad, lsm::read_options{}, ec));
+    CHECK(ec == refused);
+    ec.clear();
+    int seen = 0;
+    for (auto&& kv : db.scan(bad, "z", ec)) seen += kv.first.empty() ? 1 : 2;
+    CHECK(seen == 0);
+    CHECK(ec == refused);
+    ec.clear();
+    db.compact_range("a", bad, ec);
+    CHECK(ec == refused);
+    auto c = db.cursor();
+    c.seek("k");
+    ec.clear();
+    c.seek(bad, ec);
+    CHECK(ec == refused);
+    REQUIRE(c.valid());  // not moved
+    CHECK(c.key() == "k");
+
+    // The throwing forms throw lsm::error, the codec's own when it threw one.
+    try {
+      db.put(bad, "v");
+      FAIL("a key that does not encode was written");
+    } catch (const lsm::error& e) {
+      CHECK(e.code() == refused);
+      if (bad == "bad-lsm")
+        CHECK_THAT(e.what(), Catch::Equals("refusing_codec: key bad-lsm: invalid argument"));
+      else
+        CHECK_THAT(e.what(),
+                   Catch::Equals("codec test.refusing(string,string): a key does not "
+                                 "encode: refusing_codec: key bad-std: invalid argument"));
+    }
+    CHECK_THROWS_AS(db.erase(bad), lsm::error);
+    CHECK_THROWS_AS(db.get(bad), lsm::error);
+    CHECK_THROWS_AS(db.contains(bad), lsm::error);
+    CHECK_THROWS_AS(db.scan("a", bad), lsm::error);
+    CHECK_THROWS_AS(db.compact_range(bad, "z"), lsm::error);
+    CHECK_THROWS_AS(c.seek(bad), lsm::error);
+
+    // A batch refuses the operation and stays as it was.
+    lsm::tree<std::string, std::string, refusing_codec>::batch b;
+    b.put("k4", "v4");
+    CHECK_THROWS_AS(b.put(bad, "v"), lsm::error);
+    CHECK_THROWS_AS(b.put("k5", "bad"), lsm::error);
+    CHECK_THROWS_AS(b.erase(bad), lsm::error);
+    CHECK_THROWS_AS(b.erase_range("a", bad), lsm::error);
+    CHECK(b.size() == 1);
+  }
+  std::error_code ec;
+  db.put("k2", "bad value", ec);
+  CHECK(ec == refused);
+  try {
+    db.put("k2", "bad value");
+    FAIL("a value that does not encode was written");
+  } catch (const lsm::error& e) {
+    CHECK(e.code() == refused);
+    CHECK_THAT(e.what(), Catch::Contains("a value does not encode: refusing_codec: value bad"));
+  }
+  // Nothing refused was written; the tree goes on.
+  db.put("k3", "v3", ec);
+  CHECK(!ec);
+  std::vector<std::string> keys;
+  for (auto&& kv : db.scan()) keys.push_back(kv.first);
+  CHECK(keys == std::vector<std::string>{"k", "k3"});
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a cursor's key and value have non-throwing forms", "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_cursor_ec");
+  lsm::tree<std::string, std::string, foreign_codec> db(dir);
+  db.put("a", "1");
+  db.put("b", "range");
+  db.put("rt", "3");
+  auto c = db.cursor();
+  std::error_code ec;
+  c.seek("a");
+  CHECK(c.key(ec) == "a");
+  CHECK(!ec);
+  CHECK(c.value(ec) == "1");
+  CHECK(!ec);
+  c.next();
+  CHECK(c.key(ec) == "b");
+  CHECK(!ec);
+  CHECK_FALSE(c.value(ec));
+  CHECK(ec == lsm::errc::corruption);
+  c.next();
+  CHECK_FALSE(c.key(ec));
+  CHECK(ec == lsm::errc::corruption);
+  CHECK(c.value(ec) == "3");
+  CHECK(!ec);
   fs::remove_all(dir);
 }
 

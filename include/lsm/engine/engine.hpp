@@ -477,6 +477,7 @@ class engine final : public engine_api {
       if (!deeper && level > 0) break;  // already at the bottom
       s = run_compaction(job, true);    // the caller waits: use both threads
       if (!s.ok()) {
+        ++stats_.background_errors;  // counted as a background job's failure
         // An I/O error or a full disk while writing tables changed nothing
         // (the caller may try again); a failed MANIFEST write is sticky
         // (apply_edit), and so is corruption, as for a background compaction.
