@@ -9,10 +9,8 @@
 // and stay valid across flushes and compactions.
 #pragma once
 
-#include <exception>
 #include <iterator>
 #include <memory>
-#include <new>
 #include <optional>
 #include <string>
 #include <string_view>

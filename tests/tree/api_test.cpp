@@ -372,7 +372,10 @@ TEST_CASE(
     CHECK(ec == refused);
     ec.clear();
     int seen = 0;
-    for (auto&& kv : db.scan(bad, "z", ec)) seen += kv.first.empty() ? 1 : 2;
+    for (auto&& kv : db.scan(bad, "z", ec)) {
+      (void)kv;
+      ++seen;
+    }
     CHECK(seen == 0);
     CHECK(ec == refused);
     ec.clear();
