@@ -3305,26 +3305,21 @@ template <class Key, class Value, class Codec>
 class batch {
  public:
   /// Each call throws lsm::error (invalid_argument, unless the codec threw an
-  /// lsm::error of its own) if the codec cannot encode its key or value; the
-  /// batch is then unchanged.
-  void put(const Key& key, const Value& value) {
-    encode(key_, key);
-    value_.clear();
-    guarded::encode_value(value, value_).throw_if_error();
-    note_sizes(key_.size(), value_.size());
-    rep_.put(key_, value_);
+  /// lsm::error of its own) if the codec cannot encode its key or value, or
+  /// sets `ec` to that code in its std::error_code& form; the batch is then
+  /// unchanged.
+  void put(const Key& key, const Value& value) { do_put(key, value).throw_if_error(); }
+  void put(const Key& key, const Value& value, std::error_code& ec) {
+    ec = do_put(key, value).error_code();
   }
-  void erase(const Key& key) {
-    encode(key_, key);
-    note_sizes(key_.size(), 0);
-    rep_.erase(key_);
-  }
+  void erase(const Key& key) { do_erase(key).throw_if_error(); }
+  void erase(const Key& key, std::error_code& ec) { ec = do_erase(key).error_code(); }
   /// Erases every key in [first, last).
   void erase_range(const Key& first, const Key& last) {
-    encode(key_, first);
-    encode(value_, last);
-    note_sizes(std::max(key_.size(), value_.size()), 0);
-    rep_.erase_range(key_, value_);
+    do_erase_range(first, last).throw_if_error();
+  }
+  void erase_range(const Key& first, const Key& last, std::error_code& ec) {
+    ec = do_erase_range(first, last).error_code();
   }
   void clear() {
     rep_.clear();
@@ -3342,9 +3337,34 @@ class batch {
 
  private:
   using guarded = detail::guarded_codec<Codec>;
-  static void encode(std::string& out, const Key& key) {
-    out.clear();
-    guarded::encode_key(key, out).throw_if_error();
+
+  status do_put(const Key& key, const Value& value) {
+    key_.clear();
+    value_.clear();
+    status s = guarded::encode_key(key, key_);
+    if (s.ok()) s = guarded::encode_value(value, value_);
+    if (!s.ok()) return s;
+    note_sizes(key_.size(), value_.size());
+    rep_.put(key_, value_);
+    return {};
+  }
+  status do_erase(const Key& key) {
+    key_.clear();
+    status s = guarded::encode_key(key, key_);
+    if (!s.ok()) return s;
+    note_sizes(key_.size(), 0);
+    rep_.erase(key_);
+    return {};
+  }
+  status do_erase_range(const Key& first, const Key& last) {
+    key_.clear();
+    value_.clear();
+    status s = guarded::encode_key(first, key_);
+    if (s.ok()) s = guarded::encode_key(last, value_);
+    if (!s.ok()) return s;
+    note_sizes(std::max(key_.size(), value_.size()), 0);
+    rep_.erase_range(key_, value_);
+    return {};
   }
   void note_sizes(std::size_t key_size, std::size_t value_size) {
     if (key_size > max_key_) max_key_ = key_size;

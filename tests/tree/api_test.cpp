@@ -417,6 +417,24 @@ TEST_CASE(
     CHECK_THROWS_AS(b.erase(bad), lsm::error);
     CHECK_THROWS_AS(b.erase_range("a", bad), lsm::error);
     CHECK(b.size() == 1);
+    // ... and in the std::error_code forms, which report instead of throwing.
+    std::error_code bec;
+    b.put(bad, "v", bec);
+    CHECK(bec == refused);
+    b.put("k5", "bad", bec);
+    CHECK(bec == refused);
+    b.erase(bad, bec);
+    CHECK(bec == refused);
+    b.erase_range(bad, "z", bec);
+    CHECK(bec == refused);
+    CHECK(b.size() == 1);
+    b.put("k5", "v5", bec);
+    CHECK(!bec);
+    b.erase("k6", bec);
+    CHECK(!bec);
+    b.erase_range("x", "y", bec);
+    CHECK(!bec);
+    CHECK(b.size() == 4);
   }
   std::error_code ec;
   db.put("k2", "bad value", ec);
