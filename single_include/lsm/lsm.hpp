@@ -6703,6 +6703,14 @@ class posix_writable_file final : public writable_file {
 /// kernel writes the page back. sync() is fdatasync, which writes back the
 /// pages dirtied through the mapping too. The reserved tail reads as zeros
 /// (a log's readers stop there) until close() trims it.
+///
+/// After a sync() the rest of the window is written with pwrite(2), and so is
+/// the next window if this one was synced: fdatasync leaves every page of the
+/// window clean and write-protected, so the next copy into a page would fault
+/// again, and the next fdatasync would have to flush every CPU's TLB entry for
+/// it before writing it back. Synced writes pay a system call anyway; writes
+/// that are not synced go back to the mapping at the first window without a
+/// sync.
 class posix_mapped_log_file final : public writable_file {
  public:
   static constexpr std::uint64_t window_size = 1 << 20;
@@ -6717,13 +6725,18 @@ class posix_mapped_log_file final : public writable_file {
   status append(std::string_view data) override {
     if (!sticky_.ok()) return sticky_;
     while (!data.empty()) {
-      if (base_ == nullptr || written_ == window_start_ + window_size) {
-        status s = map_window();
+      if (!started_ || written_ == window_start_ + window_size) {
+        status s = next_window();
         if (!s.ok()) return sticky_ = s;
       }
       const auto room = static_cast<std::size_t>(window_start_ + window_size - written_);
       const std::size_t n = std::min(room, data.size());
-      std::memcpy(base_ + (written_ - window_start_), data.data(), n);
+      if (base_ != nullptr) {
+        std::memcpy(base_ + (written_ - window_start_), data.data(), n);
+      } else {
+        status s = write_at(data.substr(0, n));
+        if (!s.ok()) return sticky_ = s;
+      }
       written_ += n;
       data.remove_prefix(n);
     }
@@ -6734,6 +6747,8 @@ class posix_mapped_log_file final : public writable_file {
   status sync() override {
     if (!sticky_.ok()) return sticky_;
     if (::fdatasync(fd_) != 0) return posix_error(path_ + ": fdatasync", errno);
+    synced_in_window_ = true;
+    unmap();  // the rest of the window is written with pwrite
     return {};
   }
   status close() override {
@@ -6749,11 +6764,17 @@ class posix_mapped_log_file final : public writable_file {
     return s;
   }
 
+  /// Whether the current window is mapped (else appends to it are pwrites).
+  bool mapped() const noexcept { return base_ != nullptr; }
+
  private:
-  /// Maps the window that starts at written_ (a multiple of window_size),
-  /// reserving it first.
-  status map_window() {
+  /// Starts the window at written_ (a multiple of window_size), reserving it
+  /// first, and maps it unless the window before it was synced.
+  status next_window() {
     unmap();
+    const bool write_through = started_ && synced_in_window_;
+    started_ = true;
+    synced_in_window_ = false;
     window_start_ = written_;
     const std::uint64_t end = window_start_ + window_size;
     if (end > reserved_) {
@@ -6764,6 +6785,7 @@ class posix_mapped_log_file final : public writable_file {
             errno);
       reserved_ = end;
     }
+    if (write_through) return {};
     void* p = ::mmap(nullptr, window_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_,
                      static_cast<off_t>(window_start_));
     if (p == MAP_FAILED)
@@ -6778,6 +6800,20 @@ class posix_mapped_log_file final : public writable_file {
 #endif
     return {};
   }
+  /// Writes data at written_ (within the reserved window).
+  status write_at(std::string_view data) {
+    std::uint64_t at = written_;
+    while (!data.empty()) {
+      const ::ssize_t r = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(at));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error(path_ + ": write at offset " + std::to_string(at), errno);
+      }
+      data.remove_prefix(static_cast<std::size_t>(r));
+      at += static_cast<std::uint64_t>(r);
+    }
+    return {};
+  }
   void unmap() {
     if (base_ != nullptr) ::munmap(base_, window_size);
     base_ = nullptr;
@@ -6785,8 +6821,10 @@ class posix_mapped_log_file final : public writable_file {
 
   std::string path_;
   int fd_;
-  char* base_ = nullptr;                  // the mapped window, or null
-  std::uint64_t window_start_ = 0;        // file offset of base_[0]
+  char* base_ = nullptr;                  // the mapped window, or null (written with pwrite)
+  bool started_ = false;                  // the first window is set up
+  bool synced_in_window_ = false;         // sync() ran since the window started
+  std::uint64_t window_start_ = 0;        // file offset of the window's first byte
   std::uint64_t written_ = 0;             // bytes appended
   std::uint64_t reserved_ = window_size;  // the file's size, reservation included
   status sticky_;                         // the first failure; every later call returns it

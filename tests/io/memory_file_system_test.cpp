@@ -571,6 +571,46 @@ TEST_CASE("posix_file_system: a log is written through a mapping a window at a t
   CHECK(read_all(memory.fs, memory.path("log")) == "abc");
 }
 
+TEST_CASE("posix_file_system: a synced log writes with pwrite until a window without a sync",
+          "[fs]") {
+  posix_env env;
+  const std::string path = env.path("000008.log");
+  auto w = env.fs.new_log_file(path);
+  REQUIRE(w.ok());
+  auto* log = dynamic_cast<lsm::detail::posix_mapped_log_file*>(w->get());
+  REQUIRE(log != nullptr);
+  constexpr std::size_t window = lsm::detail::posix_mapped_log_file::window_size;
+  std::string expected;
+  const auto append = [&](std::size_t n) {
+    const std::string chunk = pattern(n + expected.size() % 7);
+    expected += chunk;
+    REQUIRE((*w)->append(chunk).ok());
+  };
+  append(1000);
+  CHECK(log->mapped());
+  REQUIRE((*w)->sync().ok());
+  CHECK_FALSE(log->mapped());  // the rest of the first window: pwrite
+  append(3000);
+  REQUIRE((*w)->sync().ok());
+  append(window - expected.size() + 100);  // into the second window
+  CHECK_FALSE(log->mapped());              // the first window was synced
+  CHECK(read_all(env.fs, path).compare(0, expected.size(), expected) == 0);
+  append(window);  // into the third: the second had no sync
+  CHECK(log->mapped());
+  append(5000);
+  REQUIRE((*w)->sync().ok());
+  CHECK_FALSE(log->mapped());
+  append(2 * window);  // through a written-through window and into a mapped one
+  CHECK(log->mapped());
+  const std::string live = read_all(env.fs, path);
+  REQUIRE(live.size() >= expected.size());
+  CHECK(live.compare(0, expected.size(), expected) == 0);
+  CHECK(std::all_of(live.begin() + static_cast<std::ptrdiff_t>(expected.size()), live.end(),
+                    [](char c) { return c == '\0'; }));
+  REQUIRE((*w)->close().ok());
+  CHECK(read_all(env.fs, path) == expected);
+}
+
 TEST_CASE("posix_file_system: what a mapped log holds survives the death of its process", "[fs]") {
   posix_env env;
   const std::string path = env.path("000009.log");
