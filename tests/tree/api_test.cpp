@@ -60,7 +60,8 @@ struct poison_codec {
 };
 
 /// As poison_codec, but its decode throws what a careless codec throws:
-/// std::out_of_range for "range", a bare std::runtime_error for a key "rt".
+/// std::out_of_range for "range", a bare std::runtime_error for a key "rt",
+/// and an lsm::error whose code is not an lsm::errc for "generic".
 struct foreign_codec {
   static constexpr std::string_view name = "test.foreign(string,string)";
   static void encode_key(const std::string& k, std::string& out) { out += k; }
@@ -71,18 +72,24 @@ struct foreign_codec {
   static void encode_value(const std::string& v, std::string& out) { out += v; }
   static std::string decode_value(std::string_view in) {
     if (in == "range") return std::string(in).substr(10);  // throws std::out_of_range
+    if (in == "generic")
+      throw lsm::error(std::make_error_code(std::errc::invalid_argument), "foreign_codec: generic");
     return std::string(in);
   }
 };
 
 /// Refuses to encode keys and values starting with "bad": with lsm::error
-/// (invalid_argument) for "bad-lsm...", with a bare std::domain_error for any
-/// other "bad..." key, and std::length_error for a value "bad...".
+/// (invalid_argument) for "bad-lsm...", with an lsm::error whose code is not
+/// an lsm::errc for "bad-gen...", with a bare std::domain_error for any other
+/// "bad..." key, and std::length_error for a value "bad...".
 struct refusing_codec {
   static constexpr std::string_view name = "test.refusing(string,string)";
   static void encode_key(const std::string& k, std::string& out) {
     if (k.starts_with("bad-lsm"))
       throw lsm::error(lsm::errc::invalid_argument, "refusing_codec: key " + k);
+    if (k.starts_with("bad-gen"))
+      throw lsm::error(std::make_error_code(std::errc::no_buffer_space),
+                       "refusing_codec: key " + k);
     if (k.starts_with("bad")) throw std::domain_error("refusing_codec: key " + k);
     out += k;
   }
@@ -350,7 +357,7 @@ TEST_CASE(
   lsm::tree<std::string, std::string, refusing_codec> db(dir);
   db.put("k", "v");
   const lsm::errc refused = lsm::errc::invalid_argument;
-  for (const std::string bad : {"bad-lsm", "bad-std"}) {
+  for (const std::string bad : {"bad-lsm", "bad-gen", "bad-std"}) {
     INFO("key " << bad);
     std::error_code ec;
     db.put(bad, "v", ec);
@@ -397,6 +404,11 @@ TEST_CASE(
       CHECK(e.code() == refused);
       if (bad == "bad-lsm")
         CHECK_THAT(e.what(), Catch::Equals("refusing_codec: key bad-lsm: invalid argument"));
+      else if (bad == "bad-gen")
+        CHECK_THAT(e.what(),
+                   Catch::Equals("codec test.refusing(string,string): a key does not encode: "
+                                 "refusing_codec: key bad-gen: No buffer space available: "
+                                 "invalid argument"));
       else
         CHECK_THAT(e.what(),
                    Catch::Equals("codec test.refusing(string,string): a key does not "
@@ -478,6 +490,41 @@ TEST_CASE("a cursor's key and value have non-throwing forms", "[tree][options]")
   CHECK(ec == lsm::errc::corruption);
   CHECK(c.value(ec) == "3");
   CHECK(!ec);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a codec's lsm::error with a code of another category is corruption in every read form",
+          "[tree][options]") {
+  const std::string dir = temp_path("lsm_api_foreign_category");
+  lsm::tree<std::string, std::string, foreign_codec> db(dir);
+  db.put("g", "generic");
+  const auto is_corruption = [](const lsm::error& e) {
+    CHECK(e.code() == lsm::errc::corruption);
+    CHECK_THAT(e.what(), Catch::StartsWith("codec test.foreign(string,string): a value of 7 bytes "
+                                           "does not decode: foreign_codec: generic"));
+  };
+  try {
+    (void)db.get("g");
+    FAIL("an undecodable value was returned");
+  } catch (const lsm::error& e) {
+    is_corruption(e);
+  }
+  std::error_code ec;
+  CHECK_FALSE(db.get("g", ec));
+  CHECK(ec == lsm::errc::corruption);
+  auto c = db.cursor();
+  c.seek("g");
+  REQUIRE(c.valid());
+  try {
+    (void)c.value();
+    FAIL("an undecodable value was returned");
+  } catch (const lsm::error& e) {
+    is_corruption(e);
+  }
+  CHECK_FALSE(c.value(ec));
+  CHECK(ec == lsm::errc::corruption);
+  for (auto&& kv : db.scan(ec)) FAIL("scan gave " << kv.first);
+  CHECK(ec == lsm::errc::corruption);
   fs::remove_all(dir);
 }
 

@@ -3,11 +3,15 @@
 // never a crash and never an exception out of a non-throwing call.
 //
 //   encode_key / encode_value   a status: an lsm::error the codec throws keeps
-//                               its code, any other exception becomes
-//                               invalid_argument naming the codec;
+//                               its code if it is an lsm::errc, any other
+//                               exception becomes invalid_argument naming
+//                               the codec;
 //   decode_key / decode_value   throw lsm::error: the codec's own passes
-//                               through, any other exception becomes
-//                               corruption naming the codec and the size.
+//                               through if its code is an lsm::errc; any
+//                               other exception (an lsm::error with a code
+//                               of another category too) becomes corruption
+//                               naming the codec and the size, so that
+//                               every read form reports the same code.
 // std::bad_alloc passes through both, as from any call that allocates.
 //
 // Thread safety: stateless, as the codec is.
@@ -67,11 +71,15 @@ struct guarded_codec {
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const lsm::error& e) {
-      return status_of(e, errc::invalid_argument);
+      if (e.code().category() == error_category()) return status_of(e, errc::invalid_argument);
+      return not_encoded(what, e);
     } catch (const std::exception& e) {
-      return status::invalid_argument("codec " + std::string(codec_name_v<Codec>) + ": a " + what +
-                                      " does not encode: " + e.what());
+      return not_encoded(what, e);
     }
+  }
+  static status not_encoded(const char* what, const std::exception& e) {
+    return status::invalid_argument("codec " + std::string(codec_name_v<Codec>) + ": a " + what +
+                                    " does not encode: " + e.what());
   }
   template <class Decode>
   static auto decoded(const char* what, std::string_view bytes, Decode decode) {
@@ -79,13 +87,17 @@ struct guarded_codec {
       return decode(bytes);
     } catch (const std::bad_alloc&) {
       throw;
-    } catch (const lsm::error&) {
-      throw;
+    } catch (const lsm::error& e) {
+      if (e.code().category() == error_category()) throw;
+      throw not_decoded(what, bytes, e);
     } catch (const std::exception& e) {
-      throw lsm::error(errc::corruption, "codec " + std::string(codec_name_v<Codec>) + ": a " +
-                                             what + " of " + std::to_string(bytes.size()) +
-                                             " bytes does not decode: " + e.what());
+      throw not_decoded(what, bytes, e);
     }
+  }
+  static lsm::error not_decoded(const char* what, std::string_view bytes, const std::exception& e) {
+    return lsm::error(errc::corruption, "codec " + std::string(codec_name_v<Codec>) + ": a " +
+                                            what + " of " + std::to_string(bytes.size()) +
+                                            " bytes does not decode: " + e.what());
   }
 };
 
