@@ -3,7 +3,8 @@
 // (lsm::tree, the options, codecs and policies), then the engine and every
 // internal header.
 //
-// With LSM_SEPARATE_COMPILATION defined, only the public headers: the engine
+// With LSM_SEPARATE_COMPILATION defined, only the public headers but
+// lsm/destroy.hpp (which needs the POSIX file system): the engine
 // is then instantiated once, in another translation unit (the lsm::compiled
 // CMake target, or one of yours with LSM_INSTANTIATE_ENGINE; see
 // lsm/engine/engine_api.hpp), and a translation unit that uses a tree
@@ -72,4 +73,5 @@
 #include "lsm/iter/level_iterator.hpp"
 #include "lsm/iter/db_iterator.hpp"
 #include "lsm/engine/engine.hpp"
+#include "lsm/destroy.hpp"
 #endif

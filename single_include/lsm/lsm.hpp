@@ -12,7 +12,8 @@
 // (lsm::tree, the options, codecs and policies), then the engine and every
 // internal header.
 //
-// With LSM_SEPARATE_COMPILATION defined, only the public headers: the engine
+// With LSM_SEPARATE_COMPILATION defined, only the public headers but
+// lsm/destroy.hpp (which needs the POSIX file system): the engine
 // is then instantiated once, in another translation unit (the lsm::compiled
 // CMake target, or one of yours with LSM_INSTANTIATE_ENGINE; see
 // lsm/engine/engine_api.hpp), and a translation unit that uses a tree
@@ -348,6 +349,11 @@ class file_system {
   virtual status rename_file(const std::string& from, const std::string& to) = 0;
   /// Makes the creations, renames and removals in dir durable.
   virtual status sync_dir(const std::string& dir) = 0;
+  /// Removes the empty directory dir. The default is errc::not_supported:
+  /// lsm::destroy then leaves the emptied directory in place.
+  virtual status remove_dir(const std::string& dir) {
+    return status::not_supported(dir + ": this file system does not remove directories");
+  }
   /// Locks path (creating it) against other lockers in this process and in
   /// others; errc::busy when already held.
   virtual result<std::unique_ptr<file_lock>> lock_file(const std::string& path) = 0;
@@ -6965,6 +6971,10 @@ class posix_file_system final : public file_system {
       return status::io_error(dir + ": mkdir: exists and is not a directory");
     return {};
   }
+  status remove_dir(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return detail::posix_error(dir + ": rmdir", errno);
+    return {};
+  }
   result<std::uint64_t> file_size(const std::string& path) override {
     struct ::stat st {};
     if (::stat(path.c_str(), &st) != 0) return detail::posix_error(path + ": stat", errno);
@@ -12374,5 +12384,109 @@ class fault_injection_file_system final : public file_system {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/io/fault_injection_file_system.hpp ----
+// ---- begin lsm/destroy.hpp ----
+// lsm/destroy.hpp — lsm::destroy(path): deletes a closed tree's directory, as
+// LevelDB's DestroyDB does.
+//
+// It takes the tree's lock first, so it fails with errc::busy while a tree
+// (in this process or another) has the directory open. It then removes the
+// files the library names (NNNNNN.log, NNNNNN.sst, NNNNNN.tmp, MANIFEST-*,
+// CURRENT, LOCK), leaves every other file alone, and removes the directory
+// once it is empty (a file system that cannot remove directories leaves it).
+// A missing directory is nothing to destroy: ok.
+//
+// Order, for a crash partway: the WALs go first, newest first, then CURRENT,
+// then the rest. Until CURRENT is gone the directory opens as the tree it
+// was, less the writes of the WALs already removed (the newest go first, so
+// what is left is the tree as it was at an earlier moment); once CURRENT is
+// gone it opens as an empty tree (the open removes the leftover tables).
+//
+// <lsm/lsm.hpp> includes this header; with LSM_SEPARATE_COMPILATION include
+// it yourself (it brings in the POSIX file system).
+//
+// Thread safety: any number of calls at once; see the lock above.
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace lsm {
+inline namespace v0 {
+namespace detail {
+
+inline status destroy_tree(const std::string& path, const options& opts) {
+  if (path.empty()) return status::invalid_argument("lsm::destroy: the path is empty");
+  const std::shared_ptr<file_system> fs =
+      opts.file_system ? opts.file_system : default_file_system();
+  if (!fs->file_exists(path)) return {};
+  auto children = fs->get_children(path);
+  if (!children.ok()) return children.take_status();
+
+  auto lock = fs->lock_file(lock_file_name(path));
+  if (!lock.ok()) return lock.take_status();
+
+  std::vector<std::pair<std::uint64_t, std::string>> logs;
+  std::vector<std::string> others;
+  bool has_current = false;
+  for (const auto& name : *children) {
+    std::uint64_t number = 0;
+    file_type type{};
+    if (!parse_file_name(name, number, type)) continue;  // not ours
+    if (type == file_type::log)
+      logs.emplace_back(number, name);
+    else if (type == file_type::current)
+      has_current = true;
+    else if (type != file_type::lock)
+      others.push_back(name);
+  }
+  std::sort(logs.begin(), logs.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+
+  auto remove = [&](const std::string& name) { return fs->remove_file(path + "/" + name); };
+  for (const auto& log : logs)
+    if (status s = remove(log.second); !s.ok()) return s;
+  if (!logs.empty())
+    if (status s = fs->sync_dir(path); !s.ok()) return s;
+  if (has_current) {
+    if (status s = remove("CURRENT"); !s.ok()) return s;
+    if (status s = fs->sync_dir(path); !s.ok()) return s;
+  }
+  for (const auto& name : others)
+    if (status s = remove(name); !s.ok()) return s;
+  // The lock file goes while it is still held, so no open can slip in
+  // between; an open that comes after it finds an empty directory.
+  if (status s = fs->remove_file(lock_file_name(path)); !s.ok()) return s;
+  lock->reset();
+
+  auto left = fs->get_children(path);
+  if (!left.ok()) return left.take_status();
+  if (!left->empty()) return {};  // files that are not the tree's stay, and so does the directory
+  status s = fs->remove_dir(path);
+  if (s.is(errc::not_supported)) return {};
+  return s;
+}
+
+}  // namespace detail
+
+/// Deletes the tree in directory `path` (see the top of this header): its
+/// files, then the directory if nothing else is in it. errc::busy while a
+/// tree has it open; ok when it does not exist. `opts.file_system` is the
+/// file system it is on (null: POSIX); no other option matters. Throws
+/// lsm::error.
+inline void destroy(const std::string& path, const options& opts = {}) {
+  detail::destroy_tree(path, opts).throw_if_error();
+}
+/// Non-throwing destroy: `ec` is set on failure, cleared on success.
+inline void destroy(const std::string& path, const options& opts, std::error_code& ec) {
+  ec = detail::destroy_tree(path, opts).error_code();
+}
+inline void destroy(const std::string& path, std::error_code& ec) { destroy(path, options{}, ec); }
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/destroy.hpp ----
 #endif
 // ---- end lsm/lsm.hpp ----

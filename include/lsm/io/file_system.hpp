@@ -124,6 +124,11 @@ class file_system {
   virtual status rename_file(const std::string& from, const std::string& to) = 0;
   /// Makes the creations, renames and removals in dir durable.
   virtual status sync_dir(const std::string& dir) = 0;
+  /// Removes the empty directory dir. The default is errc::not_supported:
+  /// lsm::destroy then leaves the emptied directory in place.
+  virtual status remove_dir(const std::string& dir) {
+    return status::not_supported(dir + ": this file system does not remove directories");
+  }
   /// Locks path (creating it) against other lockers in this process and in
   /// others; errc::busy when already held.
   virtual result<std::unique_ptr<file_lock>> lock_file(const std::string& path) = 0;

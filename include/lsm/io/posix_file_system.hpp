@@ -543,6 +543,10 @@ class posix_file_system final : public file_system {
       return status::io_error(dir + ": mkdir: exists and is not a directory");
     return {};
   }
+  status remove_dir(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return detail::posix_error(dir + ": rmdir", errno);
+    return {};
+  }
   result<std::uint64_t> file_size(const std::string& path) override {
     struct ::stat st {};
     if (::stat(path.c_str(), &st) != 0) return detail::posix_error(path + ": stat", errno);

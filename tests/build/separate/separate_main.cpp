@@ -4,6 +4,7 @@
 // key types with the default policies share the engine src/lsm.cpp
 // instantiates; a third combination comes from separate_instances.cpp
 // (LSM_INSTANTIATE_ENGINE).
+#include <lsm/destroy.hpp>  // not in the façade: it brings in the POSIX file system
 #include <lsm/lsm.hpp>
 
 #include <cstdint>
@@ -85,6 +86,17 @@ int main() {
     SEPARATE_CHECK(!ec);
   }
   SEPARATE_CHECK(separate_check::vector_tiered_round_trip((root / "vector").string()) == "b");
+  {
+    std::error_code ec;
+    {
+      string_tree db((root / "strings").string());
+      lsm::destroy((root / "strings").string(), ec);
+      SEPARATE_CHECK(ec == lsm::errc::busy);
+    }
+    lsm::destroy((root / "strings").string(), ec);
+    SEPARATE_CHECK(!ec);
+    SEPARATE_CHECK(!std::filesystem::exists(root / "strings"));
+  }
   std::filesystem::remove_all(root);
   std::puts(
       "separate compilation: default engine from lsm::compiled, one more from "
