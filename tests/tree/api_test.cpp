@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 #include <lsm/lsm.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +14,8 @@
 #include <system_error>
 #include <vector>
 #include <stdexcept>
+
+#include "support/child_tree.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
 namespace lsm_test_api_test {
@@ -239,37 +240,12 @@ TEST_CASE("a value the codec cannot decode is the codec's error from get, nothin
 TEST_CASE("a tree open in another process makes an open fail with busy until it closes",
           "[tree][options]") {
   const std::string dir = temp_path("lsm_api_lock");
-  int opened[2], release[2];
-  REQUIRE(::pipe(opened) == 0);
-  REQUIRE(::pipe(release) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {  // holds the tree open until the parent writes a byte
-    int code = 0;
-    {
-      std::error_code ec;
-      string_tree db(dir, {}, ec);
-      if (ec) code = 1;
-      if (!ec) db.put("from", "child", ec);
-      char c = code ? 'f' : 'o';
-      if (::write(opened[1], &c, 1) != 1) code = 1;
-      if (::read(release[0], &c, 1) != 1) code = 1;
-    }
-    ::_exit(code);
-  }
-  char c = 0;
-  REQUIRE(::read(opened[0], &c, 1) == 1);
-  CHECK(c == 'o');
+  lsm_test::child_tree child(dir);
+  REQUIRE(child.opened());
   std::string message;
   CHECK(open_error(dir, {}, &message) == lsm::errc::busy);
   CHECK_THAT(message, Catch::Contains("LOCK") && Catch::Contains("locked by another process"));
-  c = 'x';
-  REQUIRE(::write(release[1], &c, 1) == 1);
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  for (int fd : {opened[0], opened[1], release[0], release[1]}) ::close(fd);
+  CHECK(child.release());
 
   string_tree db(dir);  // the child's close released the lock
   CHECK(db.get("from") == "child");

@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 #include <lsm/lsm.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -19,6 +18,7 @@
 #include <set>
 #include <vector>
 
+#include "support/child_tree.hpp"
 #include "support/crash_util.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
@@ -142,38 +142,13 @@ TEST_CASE("lsm::destroy is busy while this process has the tree open and changes
 
 TEST_CASE("lsm::destroy is busy while another process has the tree open", "[tree][destroy]") {
   const std::string dir = temp_path("lsm_destroy_other");
-  int opened[2], release[2];
-  REQUIRE(::pipe(opened) == 0);
-  REQUIRE(::pipe(release) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {  // holds the tree open until the parent writes a byte
-    int code = 0;
-    {
-      std::error_code ec;
-      string_tree db(dir, {}, ec);
-      if (ec) code = 1;
-      if (!ec) db.put("from", "child", ec);
-      char c = code ? 'f' : 'o';
-      if (::write(opened[1], &c, 1) != 1) code = 1;
-      if (::read(release[0], &c, 1) != 1) code = 1;
-    }
-    ::_exit(code);
-  }
-  char c = 0;
-  REQUIRE(::read(opened[0], &c, 1) == 1);
-  CHECK(c == 'o');
+  lsm_test::child_tree child(dir);
+  REQUIRE(child.opened());
   std::error_code ec;
   lsm::destroy(dir, ec);
   CHECK(ec == lsm::errc::busy);
   CHECK(fs::exists(dir + "/CURRENT"));
-  c = 'x';
-  REQUIRE(::write(release[1], &c, 1) == 1);
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  for (int fd : {opened[0], opened[1], release[0], release[1]}) ::close(fd);
+  CHECK(child.release());
 
   lsm::destroy(dir);  // the child closed it
   CHECK_FALSE(fs::exists(dir));
