@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "support/child_tree.hpp"
+#include "support/temp_path.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
 namespace lsm_test_api_test {
@@ -25,12 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using string_tree = lsm::tree<std::string, std::string>;
 
-/// A fresh path named for the test and this process (nothing is created).
-std::string temp_path(const std::string& name) {
-  auto p = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p.string();
-}
+using lsm_test::temp_path;
 
 /// The error of opening dir with opts, in the error_code form; the throwing
 /// form must throw the same code.

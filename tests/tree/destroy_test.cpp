@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "support/child_tree.hpp"
+#include "support/temp_path.hpp"
 #include "support/crash_util.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
@@ -29,12 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using string_tree = lsm::tree<std::string, std::string>;
 
-/// A fresh path named for the test and this process (nothing is created).
-std::string temp_path(const std::string& name) {
-  auto p = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p.string();
-}
+using lsm_test::temp_path;
 
 std::string key(int i) {
   char buf[16];
