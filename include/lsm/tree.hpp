@@ -9,6 +9,7 @@
 // and stay valid across flushes and compactions.
 #pragma once
 
+#include <cstdint>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -346,6 +347,22 @@ class tree {
   void wait_for_background_work() { do_wait().throw_if_error(); }
   void wait_for_background_work(std::error_code& ec) { ec = do_wait().error_code(); }
 
+  /// The bytes on disk of the tables holding keys in [first, last),
+  /// approximately (to the data block at each end): what a range would
+  /// cost to read or would free once compacted away. Writes still in the
+  /// memtables do not count (as LevelDB's GetApproximateSizes); 0 when
+  /// first >= last.
+  std::uint64_t approximate_size(const Key& first, const Key& last) const {
+    std::uint64_t bytes = 0;
+    do_approximate_size(first, last, bytes).throw_if_error();
+    return bytes;
+  }
+  std::uint64_t approximate_size(const Key& first, const Key& last, std::error_code& ec) const {
+    std::uint64_t bytes = 0;
+    ec = do_approximate_size(first, last, bytes).error_code();
+    return bytes;
+  }
+
   /// The counters (all zero if the tree is not open).
   lsm::stats stats() const { return engine_ ? engine_->get_stats() : lsm::stats{}; }
 
@@ -498,6 +515,13 @@ class tree {
     if (status s = encode_key(first, f); !s.ok()) return s;
     if (status s = encode_key(last, l); !s.ok()) return s;
     return engine_->compact_range(f, l);
+  }
+  status do_approximate_size(const Key& first, const Key& last, std::uint64_t& bytes) const {
+    if (status s = usable(); !s.ok()) return s;
+    std::string f, l;
+    if (status s = encode_key(first, f); !s.ok()) return s;
+    if (status s = encode_key(last, l); !s.ok()) return s;
+    return engine_->approximate_size(f, l, bytes);
   }
   status do_compact_all() {
     if (status s = usable(); !s.ok()) return s;

@@ -13,6 +13,7 @@
 // threads at once (see lsm/engine/engine.hpp).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,10 @@ class engine_api {
   virtual status compact_range(const std::optional<std::string>& first,
                                const std::optional<std::string>& last) = 0;
   virtual status wait_for_background_work() = 0;
+  /// The bytes of the tables that hold user keys in [first, last),
+  /// approximately (see lsm::tree::approximate_size).
+  virtual status approximate_size(std::string_view first, std::string_view last,
+                                  std::uint64_t& bytes) = 0;
   virtual lsm::stats get_stats() const = 0;
 };
 
