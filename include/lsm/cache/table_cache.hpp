@@ -65,6 +65,15 @@ class table_cache {
     return keep(f, std::move(table));
   }
 
+  /// A reader of file f of its own, opened now from the file and kept
+  /// nowhere, without the block cache: what verification reads.
+  result<std::unique_ptr<Table>> open_uncached(const table_file& f) const {
+    const std::string path = table_file_name(dir_, f.number());
+    auto file = fs_->new_random_access_file(path);
+    if (!file.ok()) return file.take_status();
+    return Table::open(options_, std::move(*file), f.meta().file_size, path, nullptr);
+  }
+
   /// Closes the listed reader of file `number` (a file being deleted).
   void evict(std::uint64_t number) {
     std::lock_guard lock(mu_);

@@ -60,6 +60,9 @@ class engine_api {
   /// approximately (see lsm::tree::approximate_size).
   virtual status approximate_size(std::string_view first, std::string_view last,
                                   std::uint64_t& bytes) = 0;
+  /// Reads every block of every live table from its file and checks it
+  /// (see lsm::tree::verify_checksums).
+  virtual status verify_checksums() = 0;
   virtual lsm::stats get_stats() const = 0;
 };
 

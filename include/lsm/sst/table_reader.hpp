@@ -136,6 +136,10 @@ class table_reader {
   /// False when the table has no usable filter (none, another policy, or a
   /// filter block that failed its checksum).
   bool has_filter() const noexcept { return has_filter_; }
+  /// Why the filter block this reader would use could not be read (its
+  /// checksum, say); ok when it was read or there is none to use. Lookups
+  /// then do without it; verification reports it.
+  const status& filter_status() const noexcept { return filter_status_; }
   const std::string& file_name() const noexcept { return file_name_; }
   std::uint64_t file_size() const noexcept { return file_size_; }
 
@@ -329,7 +333,8 @@ class table_reader {
     // lookup then reads the index: slower, never wrong).
     if (comparator_filterable<Comparator> && filter_h && props_.filter_name == Filter::name) {
       std::string contents;
-      if (read_block(*file_, file_name_, block_limit_, *filter_h, true, contents).ok()) {
+      filter_status_ = read_block(*file_, file_name_, block_limit_, *filter_h, true, contents);
+      if (filter_status_.ok()) {
         filter_ = std::move(contents);
         has_filter_ = true;
       }
@@ -539,6 +544,7 @@ class table_reader {
   std::unique_ptr<block> index_;
   std::string filter_;
   bool has_filter_ = false;
+  status filter_status_;
   table_properties props_;
   std::vector<range_tombstone> tombstones_;
 };
