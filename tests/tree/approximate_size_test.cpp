@@ -11,6 +11,7 @@
 #include <string>
 #include <system_error>
 
+#include "support/keys.hpp"
 #include "support/temp_path.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
@@ -21,11 +22,7 @@ namespace {
 using string_tree = lsm::tree<std::string, std::string>;
 using lsm_test::temp_path;
 
-std::string key(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "k%06d", i);
-  return buf;
-}
+using lsm_test::key;
 
 std::uint64_t table_bytes(const lsm::stats& s) {
   std::uint64_t bytes = 0;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "support/child_tree.hpp"
+#include "support/keys.hpp"
 #include "support/temp_path.hpp"
 #include "support/crash_util.hpp"
 
@@ -32,11 +33,7 @@ using string_tree = lsm::tree<std::string, std::string>;
 
 using lsm_test::temp_path;
 
-std::string key(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "k%06d", i);
-  return buf;
-}
+using lsm_test::key;
 
 /// A closed tree with keys [0, flushed) in tables and [flushed, total) only
 /// in its WAL.

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "support/keys.hpp"
 #include "support/temp_path.hpp"
 
 // One namespace per test file: the test sources are compiled in unity batches.
@@ -24,11 +25,7 @@ namespace fs = std::filesystem;
 using string_tree = lsm::tree<std::string, std::string>;
 using lsm_test::temp_path;
 
-std::string key(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "k%06d", i);
-  return buf;
-}
+using lsm_test::key;
 
 std::vector<std::string> tables(const std::string& dir) {
   std::vector<std::string> paths;
