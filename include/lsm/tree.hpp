@@ -372,6 +372,30 @@ class tree {
   void verify_checksums() const { do_verify().throw_if_error(); }
   void verify_checksums(std::error_code& ec) const { ec = do_verify().error_code(); }
 
+  /// Rebuilds the closed tree in directory `path` from the tables and WALs
+  /// in it, as LevelDB's RepairDB: for a tree that no longer opens because
+  /// its MANIFEST or CURRENT is damaged or lost, or that holds a damaged
+  /// table. A MANIFEST that reads whole is followed (its tables and the
+  /// WALs it does not cover); otherwise every table and every WAL in the
+  /// directory counts. Every table that reads through with sound checksums
+  /// is kept; a damaged one moves to `path/lost/`; each WAL is replayed up
+  /// to its first damaged record; a new MANIFEST then lists it all and a
+  /// full compaction puts it in order. The tree's types and policies must
+  /// be those it was written with (otherwise invalid_argument, and nothing
+  /// is changed). Until the new MANIFEST is in place nothing is removed, so
+  /// a repair cut short (a crash, a full disk) can be run again. What is
+  /// lost: the damaged tables' entries, a WAL's records from its damage on,
+  /// and, without a readable MANIFEST, a key erased after a compaction had
+  /// replaced (but not yet deleted) a table holding it may come back, as
+  /// with LevelDB. errc::busy while a tree has the directory open.
+  static void repair(const std::string& path, const options& opts = {}) {
+    do_repair(path, opts).throw_if_error();
+  }
+  static void repair(const std::string& path, const options& opts, std::error_code& ec) {
+    ec = do_repair(path, opts).error_code();
+  }
+  static void repair(const std::string& path, std::error_code& ec) { repair(path, options{}, ec); }
+
   /// The counters (all zero if the tree is not open).
   lsm::stats stats() const { return engine_ ? engine_->get_stats() : lsm::stats{}; }
 
@@ -380,15 +404,22 @@ class tree {
   engine_type& engine() { return static_cast<engine_type&>(*engine_); }
 
  private:
+  static detail::policy_names names() {
+    return {std::string(comparator::name), std::string(Codec::name), std::string(Filter::name)};
+  }
   status open(const std::string& path, const options& opts) {
     opts_ = opts;
-    detail::policy_names names{std::string(comparator::name), std::string(Codec::name),
-                               std::string(Filter::name)};
-    auto e =
-        detail::open_engine<comparator, Memtable, Filter, Compaction>(path, opts, std::move(names));
+    auto e = detail::open_engine<comparator, Memtable, Filter, Compaction>(
+        path, opts, names(), detail::open_mode::normal);
     if (!e.ok()) return e.take_status();
     engine_ = std::move(*e);
     return {};
+  }
+  static status do_repair(const std::string& path, const options& opts) {
+    auto e = detail::open_engine<comparator, Memtable, Filter, Compaction>(
+        path, opts, names(), detail::open_mode::repair);
+    if (!e.ok()) return e.take_status();
+    return (*e)->compact_range(std::nullopt, std::nullopt);
   }
 
   status usable() const {

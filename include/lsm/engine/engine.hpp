@@ -132,10 +132,13 @@ class engine final : public engine_api {
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
 
-  /// Opens or creates the tree in `dir`.
+  /// Opens or creates the tree in `dir`; `repair` rebuilds its MANIFEST
+  /// first (see salvage_tables).
   static result<std::unique_ptr<engine>> open(const std::string& dir, const options& opts,
-                                              policy_names names) {
+                                              policy_names names,
+                                              open_mode mode = open_mode::normal) {
     std::unique_ptr<engine> e(new engine(dir, opts, std::move(names)));
+    e->repairing_ = mode == open_mode::repair;
     status s = e->recover();
     if (!s.ok()) {
       e->shutdown();
@@ -660,6 +663,7 @@ class engine final : public engine_api {
       return status::invalid_argument("options.background_threads must be at least 1");
     if (dir_.empty()) return status::invalid_argument("the tree's path is empty");
     const bool created = !fs_->file_exists(dir_);
+    if (created && repairing_) return status::invalid_argument(dir_ + ": does not exist");
     if (created && !opts_.create_if_missing)
       return status::invalid_argument(dir_ + ": does not exist (create_if_missing is false)");
     status s = fs_->create_dir(dir_);
@@ -679,12 +683,31 @@ class engine final : public engine_api {
     lock_ = std::move(*lock);
 
     bool exists = false;
-    s = versions_->recover(exists);
-    if (!s.ok()) return s;
-    if (exists && opts_.error_if_exists)
-      return status::invalid_argument(dir_ + ": exists (error_if_exists is true)");
-    if (!exists && !opts_.create_if_missing)
-      return status::invalid_argument(dir_ + ": no tree here (create_if_missing is false)");
+    version_edit salvaged;  // repair: tables to add (level 0) or drop
+    if (repairing_) {
+      // A MANIFEST that reads whole says which tables are live: the others
+      // are a finished compaction's inputs not yet deleted, which could
+      // bring erased keys back (a repair cut short leaves such). Otherwise
+      // every table counts. Either way the old CURRENT and MANIFEST stay
+      // until the new MANIFEST replaces them (apply_edit below): a crash
+      // before leaves the directory to repair again.
+      s = versions_->recover(exists);
+      if (s.is(errc::invalid_argument)) return s;  // a tree of other policies
+      const bool manifest_read = s.ok() && exists;
+      if (!s.ok())  // start from nothing: a failed recover may have changed some
+        versions_ = std::make_unique<version_set<Comparator>>(fs_, dir_, names_);
+      s = salvage_tables(salvaged, exists, manifest_read);
+      if (!s.ok()) return s;
+      if (!exists) return status::invalid_argument(dir_ + ": no tree here (nothing to repair)");
+      if (salvaged.last_sequence) versions_->set_last_sequence(*salvaged.last_sequence);
+    } else {
+      s = versions_->recover(exists);
+      if (!s.ok()) return s;
+      if (exists && opts_.error_if_exists)
+        return status::invalid_argument(dir_ + ": exists (error_if_exists is true)");
+      if (!exists && !opts_.create_if_missing)
+        return status::invalid_argument(dir_ + ": no tree here (create_if_missing is false)");
+    }
 
     // Replay the WALs the MANIFEST does not cover, oldest first.
     auto children = fs_->get_children(dir_);
@@ -723,6 +746,8 @@ class engine final : public engine_api {
       s = write_level0(*m, edit);
       if (!s.ok()) return open_short_of_space(s, exists, recovered);
     }
+    for (auto& f : salvaged.new_files) edit.new_files.push_back(std::move(f));
+    edit.deleted_files = std::move(salvaged.deleted_files);
     edit.log_number = log_number;
     s = apply_edit(edit);
     if (!s.ok()) return bg_error_.ok() ? open_short_of_space(s, exists, recovered) : s;
@@ -741,7 +766,8 @@ class engine final : public engine_api {
   /// opens as before should this process crash. Other failures, and a new
   /// tree, fail the open.
   status open_short_of_space(status s, bool exists, const std::vector<mem_ptr>& recovered) {
-    if (!exists || s.code() != errc::resource_exhausted) return s;
+    // Not in a repair: its tables are in no version until the new MANIFEST.
+    if (!exists || repairing_ || s.code() != errc::resource_exhausted) return s;
     imms_.assign(recovered.rbegin(), recovered.rend());  // newest first
     log_broken_ = log_file_ == nullptr;
     publish_super();
@@ -762,6 +788,7 @@ class engine final : public engine_api {
     write_batch batch;
     while (reader.read_record(record, scratch)) {
       status s = batch.set_contents(record);
+      if (!s.ok() && repairing_) return {};  // keep the records before the damage
       if (!s.ok())
         return status::corruption(path + ": record at offset " +
                                   std::to_string(reader.last_record_offset()) + ": " + s.message());
@@ -773,7 +800,117 @@ class engine final : public engine_api {
       insert_into(*mem, batch);
       if (batch.count() > 0) max_seq = std::max(max_seq, batch.sequence() + batch.count() - 1);
     }
+    if (repairing_ && reader.get_status().is(errc::corruption)) return {};  // as above
     return reader.get_status();
+  }
+
+  /// Repair: reads tables through. With `manifest_read`, the live ones of
+  /// the recovered version: a damaged one (corruption) or a missing one
+  /// goes to `edit.deleted_files`. Otherwise every table in the directory:
+  /// those that read whole go to `edit.new_files` at level 0 (the merge
+  /// that repair runs next puts them in order), with the largest sequence
+  /// number in `edit.last_sequence`. Damaged tables move to lost/. Any
+  /// other failure, such as a table of other policies (invalid_argument),
+  /// stops the repair before anything is changed. `found`: the directory
+  /// holds files of a tree (CURRENT, a MANIFEST, a WAL or a table).
+  status salvage_tables(version_edit& edit, bool& found, bool manifest_read) {
+    auto children = fs_->get_children(dir_);
+    if (!children.ok()) return children.take_status();
+    found = false;
+    std::vector<std::pair<int, std::uint64_t>> numbers;  // (level, number)
+    for (const auto& name : *children) {
+      std::uint64_t number = 0;
+      file_type type{};
+      if (!parse_file_name(name, number, type)) continue;
+      if (type == file_type::table && !manifest_read) numbers.emplace_back(0, number);
+      if (type != file_type::lock && type != file_type::temp) found = true;
+    }
+    if (manifest_read) {
+      const version_ptr v = versions_->current();
+      for (int level = 0; level < max_levels; ++level)
+        for (const auto& f : v->levels[static_cast<std::size_t>(level)])
+          numbers.emplace_back(level, f->number());
+    }
+    std::sort(numbers.begin(), numbers.end());
+    std::vector<std::uint64_t> damaged;
+    sequence_number last = 0;
+    for (const auto& [level, number] : numbers) {
+      if (manifest_read && !fs_->file_exists(table_file_name(dir_, number))) {
+        edit.deleted_files.emplace_back(level, number);  // nothing left to read
+        continue;
+      }
+      file_meta m;
+      status s = read_table_meta(number, m);
+      if (s.is(errc::corruption)) {
+        damaged.push_back(number);
+        if (manifest_read) edit.deleted_files.emplace_back(level, number);
+        continue;
+      }
+      if (!s.ok()) return s;
+      if (manifest_read) continue;                               // live, and listed already
+      if (m.num_entries == 0 && m.num_deletions == 0) continue;  // removed as unreferenced
+      last = std::max(last, m.largest_seq);
+      edit.new_files.emplace_back(0, std::move(m));
+    }
+    if (!manifest_read) edit.last_sequence = last;
+    if (damaged.empty()) return {};
+    const std::string lost = dir_ + "/lost";
+    status s = fs_->create_dir(lost);
+    for (std::size_t i = 0; s.ok() && i < damaged.size(); ++i) {
+      versions_->mark_file_number_used(damaged[i]);  // no new file takes its number
+      s = fs_->rename_file(table_file_name(dir_, damaged[i]), table_file_name(lost, damaged[i]));
+    }
+    if (s.ok()) s = fs_->sync_dir(lost);
+    if (s.ok()) s = fs_->sync_dir(dir_);
+    return s;
+  }
+
+  /// The file_meta of table `number`, read from its entries and range
+  /// tombstones as a flush or compaction computes it; corruption when any
+  /// block is damaged or the entries are not as many as its properties say.
+  status read_table_meta(std::uint64_t number, file_meta& m) {
+    const std::string path = table_file_name(dir_, number);
+    auto size = fs_->file_size(path);
+    if (!size.ok()) return size.take_status();
+    auto file = fs_->new_random_access_file(path);
+    if (!file.ok()) return file.take_status();
+    auto opened = table::open(table_options_, std::move(*file), *size, path, nullptr);
+    if (!opened.ok()) return opened.take_status();
+    const table& t = **opened;
+    m = file_meta{};
+    m.number = number;
+    m.file_size = *size;
+    read_settings settings;
+    settings.fill_cache = false;
+    auto it = t.new_iterator(settings);
+    for (it->seek_to_first(); it->valid(); it->next()) {
+      const sequence_number seq = extract_sequence(it->key());
+      if (m.num_entries == 0) {
+        m.smallest.assign(it->key());
+        m.smallest_seq = seq;
+      }
+      m.largest.assign(it->key());
+      m.smallest_seq = std::min(m.smallest_seq, seq);
+      m.largest_seq = std::max(m.largest_seq, seq);
+      ++m.num_entries;
+      if (extract_kind(it->key()) == value_kind::deletion) ++m.num_deletions;
+    }
+    if (status s = it->get_status(); !s.ok()) return s;
+    if (m.num_entries != t.properties().num_entries)
+      return status::corruption(path + ": expected " + std::to_string(t.properties().num_entries) +
+                                " entries (its properties), read " + std::to_string(m.num_entries));
+    for (const auto& rt : t.range_tombstones()) {
+      const std::string lo = make_internal_key(rt.first, rt.seq, value_kind::range_deletion);
+      const std::string hi =
+          make_internal_key(rt.last, max_sequence_number, value_kind::range_deletion);
+      if (m.smallest.empty() || icmp::compare(lo, m.smallest) < 0) m.smallest = lo;
+      if (m.largest.empty() || icmp::compare(hi, m.largest) > 0) m.largest = hi;
+      if (m.num_entries == 0 && m.num_deletions == 0) m.smallest_seq = rt.seq;
+      m.smallest_seq = std::min(m.smallest_seq, rt.seq);
+      m.largest_seq = std::max(m.largest_seq, rt.seq);
+      ++m.num_deletions;
+    }
+    return {};
   }
 
   static void insert_into(memtable_state& mem, const write_batch& batch) {
@@ -1924,6 +2061,7 @@ class engine final : public engine_api {
   std::shared_ptr<file_system> fs_;
   policy_names names_;
   table_options table_options_;
+  bool repairing_ = false;  // set by open() before recover(); read only there
   std::unique_ptr<block_cache> blocks_;
   std::unique_ptr<table_cache<table>> tables_;
   std::unique_ptr<version_set<Comparator>> versions_;
@@ -1969,8 +2107,9 @@ class engine final : public engine_api {
 
 template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
 result<std::unique_ptr<engine_api>> open_engine(const std::string& dir, const options& opts,
-                                                policy_names names) {
-  auto e = engine<Comparator, Memtable, Filter, Compaction>::open(dir, opts, std::move(names));
+                                                policy_names names, open_mode mode) {
+  auto e =
+      engine<Comparator, Memtable, Filter, Compaction>::open(dir, opts, std::move(names), mode);
   if (!e.ok()) return e.take_status();
   return std::unique_ptr<engine_api>(std::move(*e));
 }
@@ -1990,5 +2129,6 @@ result<std::unique_ptr<engine_api>> open_engine(const std::string& dir, const op
 /// keys itself.
 #define LSM_INSTANTIATE_ENGINE(...)                                                                \
   template auto ::lsm::detail::open_engine<__VA_ARGS__>(const std::string&, const ::lsm::options&, \
-                                                        ::lsm::detail::policy_names)               \
+                                                        ::lsm::detail::policy_names,               \
+                                                        ::lsm::detail::open_mode)                  \
       ->::lsm::result<std::unique_ptr<::lsm::detail::engine_api>>

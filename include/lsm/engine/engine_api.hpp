@@ -69,11 +69,16 @@ class engine_api {
 template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
 class engine;
 
+/// normal: open (or create) as recorded in CURRENT and its MANIFEST.
+/// repair: rebuild the MANIFEST from the tables and WALs in the directory
+/// first (see lsm::tree::repair).
+enum class open_mode : std::uint8_t { normal, repair };
+
 /// Opens (or creates) the tree in `dir` with one policy combination. Defined
 /// in lsm/engine/engine.hpp.
 template <key_comparator Comparator, class Memtable, class Filter, class Compaction>
 result<std::unique_ptr<engine_api>> open_engine(const std::string& dir, const options& opts,
-                                                policy_names names);
+                                                policy_names names, open_mode mode);
 
 }  // namespace detail
 }  // namespace v0
