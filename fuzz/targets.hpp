@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -510,11 +511,21 @@ inline void tree_open_target(std::string_view input) {
   opts.write_buffer_size = 64 << 10;
   opts.block_cache_capacity = 256 << 10;
   std::error_code ec;
-  fuzz_tree db(tree_dir, opts, ec);
+  std::optional<fuzz_tree> opened(std::in_place, tree_dir, opts, ec);
   if (ec) {
     touch(ec.message());
-    return;
+    if (ec != lsm::errc::corruption) return;
+    // A damaged tree: repair may fail, but once it succeeds the tree opens.
+    opened.reset();
+    fuzz_tree::repair(tree_dir, opts, ec);
+    if (ec) {
+      touch(ec.message());
+      return;
+    }
+    opened.emplace(tree_dir, opts, ec);
+    check(!ec, "tree_open", "a repaired tree did not open");
   }
+  fuzz_tree& db = *opened;
   std::vector<std::string> keys;
   {
     auto c = db.cursor();

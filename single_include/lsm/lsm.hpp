@@ -9899,6 +9899,14 @@ class engine final : public engine_api {
     write_batch batch;
     while (reader.read_record(record, scratch)) {
       status s = batch.set_contents(record);
+      // Sequence numbers have 56 bits (the tag): one past them cannot be
+      // recorded in a MANIFEST, nor packed into a key.
+      if (s.ok() && batch.count() > 0 &&
+          batch.sequence() > max_sequence_number - (batch.count() - 1))
+        s = status::corruption("batch of " + std::to_string(batch.count()) +
+                               " entries at sequence " + std::to_string(batch.sequence()) +
+                               ": expected sequence numbers up to " +
+                               std::to_string(max_sequence_number));
       if (!s.ok() && repairing_) return {};  // keep the records before the damage
       if (!s.ok())
         return status::corruption(path + ": record at offset " +

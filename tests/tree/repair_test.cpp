@@ -409,4 +409,46 @@ TEST_CASE("a repair that runs out of space fails, changes nothing it needs, and 
   CHECK(failed > 3);
 }
 
+TEST_CASE("a WAL batch past the 56-bit sequence numbers is corruption, and repair stops there",
+          "[tree][repair]") {
+  auto mem = std::make_shared<lsm::memory_file_system>();
+  lsm::options opts;
+  opts.file_system = mem;
+  { string_tree("/db", opts).put("a", "1"); }
+  {
+    using codec = lsm::codec<std::string, std::string>;
+    auto file = mem->new_writable_file("/db/900000.log");
+    REQUIRE(file.ok());
+    lsm::detail::wal::writer log(**file);
+    auto record = [&](const std::string& k, const std::string& v, lsm::sequence_number seq) {
+      std::string key, value;
+      codec::encode_key(k, key);
+      codec::encode_value(v, value);
+      lsm::detail::write_batch b;
+      b.put(key, value);
+      b.put(key + "2", value);
+      b.set_sequence(seq);
+      REQUIRE(log.add_record(b.contents()).ok());
+    };
+    record("b", "2", 10);
+    record("c", "3", lsm::max_sequence_number);  // its second entry is one too far
+    REQUIRE((*file)->close().ok());
+  }
+  std::error_code ec;
+  { string_tree broken("/db", opts, ec); }
+  CHECK(ec == lsm::errc::corruption);
+  try {
+    string_tree broken("/db", opts);
+  } catch (const lsm::error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("900000.log") && Catch::Contains("sequence"));
+  }
+  string_tree::repair("/db", opts);
+  string_tree db("/db", opts);
+  CHECK(db.get("a") == "1");
+  CHECK(db.get("b") == "2");
+  CHECK_FALSE(db.get("c"));
+  db.put("d", "4");  // sequence numbers go on from the largest kept
+  CHECK(db.get("d") == "4");
+}
+
 }  // namespace lsm_test_repair_test
