@@ -510,11 +510,16 @@ class engine final : public engine_api {
     return {};
   }
 
+  // The calls a program makes rarely (approximate_size, verify_checksums,
+  // and repair's salvage_tables and read_table_meta) are [[gnu::cold]]:
+  // compiled for size, which is also less work for a header-only build at
+  // -O2.
+
   /// Whole tables whose keys all lie in [first, last) count their file
   /// size; a table that straddles a bound counts the data between the
   /// blocks its index finds for the bounds. Memtables do not count.
-  status approximate_size(std::string_view first, std::string_view last,
-                          std::uint64_t& bytes) override {
+  [[gnu::cold]] status approximate_size(std::string_view first, std::string_view last,
+                                        std::uint64_t& bytes) override {
     bytes = 0;
     if (Comparator::compare(first, last) >= 0) return {};
     super_ptr sv = acquire_super();
@@ -552,7 +557,7 @@ class engine final : public engine_api {
   /// (footer, metaindex, index, properties, range tombstones, filter) and
   /// read through, every data block checksummed; the entries read must be
   /// as many as its properties record. The version stays pinned meanwhile.
-  status verify_checksums() override {
+  [[gnu::cold]] status verify_checksums() override {
     super_ptr sv = acquire_super();
     read_settings settings;
     settings.verify_checksums = true;
@@ -821,7 +826,7 @@ class engine final : public engine_api {
   /// other failure, such as a table of other policies (invalid_argument),
   /// stops the repair before anything is changed. `found`: the directory
   /// holds files of a tree (CURRENT, a MANIFEST, a WAL or a table).
-  status salvage_tables(version_edit& edit, bool& found, bool manifest_read) {
+  [[gnu::cold]] status salvage_tables(version_edit& edit, bool& found, bool manifest_read) {
     auto children = fs_->get_children(dir_);
     if (!children.ok()) return children.take_status();
     found = false;
@@ -876,7 +881,7 @@ class engine final : public engine_api {
   /// The file_meta of table `number`, read from its entries and range
   /// tombstones as a flush or compaction computes it; corruption when any
   /// block is damaged or the entries are not as many as its properties say.
-  status read_table_meta(std::uint64_t number, file_meta& m) {
+  [[gnu::cold]] status read_table_meta(std::uint64_t number, file_meta& m) {
     const std::string path = table_file_name(dir_, number);
     auto size = fs_->file_size(path);
     if (!size.ok()) return size.take_status();
