@@ -78,4 +78,23 @@ inline lsm::status write_directory(lsm::file_system& fs, const std::string& dir,
   return {};
 }
 
+/// write_directory, then makes it all durable (each file synced, then `dir`
+/// and its parent): the starting state of a crash test.
+inline lsm::status write_directory_durably(lsm::file_system& fs, const std::string& dir,
+                                           const file_map& files) {
+  lsm::status s = write_directory(fs, dir, files);
+  for (auto it = files.begin(); s.ok() && it != files.end(); ++it) {
+    auto f = fs.new_appendable_file(dir + "/" + it->first);
+    if (!f.ok()) return f.take_status();
+    s = (*f)->sync();
+  }
+  if (s.ok()) s = fs.sync_dir(dir);
+  const std::size_t slash = dir.find_last_of('/');
+  const std::string parent = slash == std::string::npos ? "."
+                             : slash == 0               ? "/"
+                                                        : dir.substr(0, slash);
+  if (s.ok()) s = fs.sync_dir(parent);
+  return s;
+}
+
 }  // namespace lsm_test::crash

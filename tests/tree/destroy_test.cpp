@@ -260,14 +260,7 @@ TEST_CASE("a crash at any point of lsm::destroy leaves the tree, its flushed par
     for (std::uint64_t k = 0;; ++k) {
       INFO("crash mode " << static_cast<int>(mode) << ", after " << k << " mutations of destroy");
       auto fault = std::make_shared<lsm::fault_injection_file_system>();
-      REQUIRE(lsm_test::crash::write_directory(*fault, "/db", files).ok());
-      for (const auto& entry : files) {
-        auto f = fault->new_appendable_file("/db/" + entry.first);
-        REQUIRE(f.ok());
-        REQUIRE((*f)->sync().ok());
-      }
-      REQUIRE(fault->sync_dir("/db").ok());
-      REQUIRE(fault->sync_dir("/").ok());
+      REQUIRE(lsm_test::crash::write_directory_durably(*fault, "/db", files).ok());
       lsm::options opts;
       opts.file_system = fault;
       fault->crash_after_mutations(k);

@@ -120,14 +120,7 @@ std::map<std::string, std::string> snapshot_files(const std::string& dir) {
 std::shared_ptr<lsm::fault_injection_file_system> durable_copy(
     const lsm_test::crash::file_map& files) {
   auto fault = std::make_shared<lsm::fault_injection_file_system>();
-  REQUIRE(lsm_test::crash::write_directory(*fault, "/db", files).ok());
-  for (const auto& entry : files) {
-    auto f = fault->new_appendable_file("/db/" + entry.first);
-    REQUIRE(f.ok());
-    REQUIRE((*f)->sync().ok());
-  }
-  REQUIRE(fault->sync_dir("/db").ok());
-  REQUIRE(fault->sync_dir("/").ok());
+  REQUIRE(lsm_test::crash::write_directory_durably(*fault, "/db", files).ok());
   return fault;
 }
 

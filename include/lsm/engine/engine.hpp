@@ -878,6 +878,20 @@ class engine final : public engine_api {
     return s;
   }
 
+  /// Widens m's key and sequence ranges to the range tombstone [first,
+  /// last) at seq, and counts it among m's deletions.
+  static void note_tombstone(file_meta& m, std::string_view first, std::string_view last,
+                             sequence_number seq) {
+    const std::string lo = make_internal_key(first, seq, value_kind::range_deletion);
+    const std::string hi = make_internal_key(last, max_sequence_number, value_kind::range_deletion);
+    if (m.smallest.empty() || icmp::compare(lo, m.smallest) < 0) m.smallest = lo;
+    if (m.largest.empty() || icmp::compare(hi, m.largest) > 0) m.largest = hi;
+    if (m.num_entries == 0 && m.num_deletions == 0) m.smallest_seq = seq;
+    m.smallest_seq = std::min(m.smallest_seq, seq);
+    m.largest_seq = std::max(m.largest_seq, seq);
+    ++m.num_deletions;
+  }
+
   /// The file_meta of table `number`, read from its entries and range
   /// tombstones as a flush or compaction computes it; corruption when any
   /// block is damaged or the entries are not as many as its properties say.
@@ -912,17 +926,7 @@ class engine final : public engine_api {
     if (m.num_entries != t.properties().num_entries)
       return status::corruption(path + ": expected " + std::to_string(t.properties().num_entries) +
                                 " entries (its properties), read " + std::to_string(m.num_entries));
-    for (const auto& rt : t.range_tombstones()) {
-      const std::string lo = make_internal_key(rt.first, rt.seq, value_kind::range_deletion);
-      const std::string hi =
-          make_internal_key(rt.last, max_sequence_number, value_kind::range_deletion);
-      if (m.smallest.empty() || icmp::compare(lo, m.smallest) < 0) m.smallest = lo;
-      if (m.largest.empty() || icmp::compare(hi, m.largest) > 0) m.largest = hi;
-      if (m.num_entries == 0 && m.num_deletions == 0) m.smallest_seq = rt.seq;
-      m.smallest_seq = std::min(m.smallest_seq, rt.seq);
-      m.largest_seq = std::max(m.largest_seq, rt.seq);
-      ++m.num_deletions;
-    }
+    for (const auto& rt : t.range_tombstones()) note_tombstone(m, rt.first, rt.last, rt.seq);
     return {};
   }
 
@@ -1968,15 +1972,7 @@ class engine final : public engine_api {
         if (upper && Comparator::compare(*upper, last) < 0) last = *upper;
         if (Comparator::compare(first, last) >= 0) continue;
         current_->builder.add_range_tombstone(first, last, t.seq);
-        const std::string lo = make_internal_key(first, t.seq, value_kind::range_deletion);
-        const std::string hi =
-            make_internal_key(last, max_sequence_number, value_kind::range_deletion);
-        if (m.smallest.empty() || icmp::compare(lo, m.smallest) < 0) m.smallest = lo;
-        if (m.largest.empty() || icmp::compare(hi, m.largest) > 0) m.largest = hi;
-        if (m.num_entries == 0 && m.num_deletions == 0) m.smallest_seq = t.seq;
-        m.smallest_seq = std::min(m.smallest_seq, t.seq);
-        m.largest_seq = std::max(m.largest_seq, t.seq);
-        ++m.num_deletions;
+        note_tombstone(m, first, last, t.seq);
       }
       lower_ = upper;
       status s = current_->builder.finish();
