@@ -380,7 +380,8 @@ TEST_CASE("a repair that runs out of space fails, changes nothing it needs, and 
   filled_without_current(files, expected);
   lsm::options opts = small_options();
   std::size_t failed = 0;
-  for (std::uint64_t n : {1, 2, 5, 20, 50, 100, 200}) {
+  const std::uint64_t first_failures[] = {1, 2, 5, 20, 50, 100, 200};
+  for (const std::uint64_t n : first_failures) {
     INFO("the " << n << "th write and every later one fail with ENOSPC");
     auto fault = durable_copy(files);
     opts.file_system = fault;
