@@ -464,6 +464,8 @@ struct scripted {
   static constexpr std::string_view name = "test.scripted";
   static inline std::atomic<int> l0_target{2};
   static inline std::atomic<bool> merge_first_of_level_1{false};
+  static inline std::atomic<lsm::compaction::write_pressure> pressure_now{
+      lsm::compaction::write_pressure::none};
   std::optional<lsm::compaction::job> pick(const lsm::compaction::version& v,
                                            const lsm::compaction::context&) {
     if (merge_first_of_level_1 && v.levels[1].size() == 3)
@@ -472,20 +474,48 @@ struct scripted {
       return lsm::compaction::job{0, v.levels[0], l0_target};
     return std::nullopt;
   }
-  lsm::compaction::write_pressure pressure(const lsm::compaction::version&) {
-    return lsm::compaction::write_pressure::none;
-  }
+  lsm::compaction::write_pressure pressure(const lsm::compaction::version&) { return pressure_now; }
 };
 
+using scripted_tree = lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>,
+                                lsm::memtable::skiplist, lsm::filter::bloom<10>, scripted>;
+
 }  // namespace
+
+TEST_CASE("each write waits once while the policy asks writes to slow down, and only then",
+          "[policy][pressure]") {
+  lsm::options options;
+  options.file_system = std::make_shared<lsm::memory_file_system>();
+  scripted_tree db("/slow", options);
+  for (int i = 0; i < 10; ++i) db.put("a" + std::to_string(i), "v");
+  CHECK(db.stats().stalls == 0);
+
+  // The policy's verdict is read again after each version change; a flush
+  // makes one.
+  scripted::pressure_now = lsm::compaction::write_pressure::slowdown;
+  db.flush();
+  db.wait_for_background_work();
+  const auto before = db.stats();
+  for (int i = 0; i < 20; ++i) db.put("b" + std::to_string(i), "v");
+  const auto slowed = db.stats();
+  CHECK(slowed.stalls == before.stalls + 20);
+  // Each wait lasts at least its 100 us (a sleep never ends early).
+  CHECK(slowed.stall_micros >= before.stall_micros + 20 * 100);
+  for (int i = 0; i < 20; ++i) CHECK(db.get("b" + std::to_string(i)) == "v");
+
+  scripted::pressure_now = lsm::compaction::write_pressure::none;
+  db.flush();
+  db.wait_for_background_work();
+  const auto after = db.stats();
+  for (int i = 0; i < 20; ++i) db.put("c" + std::to_string(i), "v");
+  CHECK(db.stats().stalls == after.stalls);
+}
 
 TEST_CASE("a merge of one sorted-level file takes in its neighbours when that adds no output file",
           "[policy][leveled]") {
   lsm::options options;
   options.file_system = std::make_shared<lsm::memory_file_system>();
-  lsm::tree<std::string, std::string, lsm::codec<std::string, std::string>, lsm::memtable::skiplist,
-            lsm::filter::bloom<10>, scripted>
-      db("/expand", options);
+  scripted_tree db("/expand", options);
   auto flush_keys = [&](std::initializer_list<const char*> keys) {
     for (const char* k : keys) db.put(k, std::string("v") + k);
     db.flush();
