@@ -266,16 +266,10 @@ class engine final : public engine_api {
     const lookup_key seek_key(user_key, snap);
     const std::string_view target = seek_key.internal_key();
     auto probe_file = [&](const table_file& f, bool& stop) -> status {
-      // Usually the file keeps its reader: no lock, no reference count.
-      const table* kept = table_cache<table>::kept(f);
       std::shared_ptr<const table> held;
-      if (kept == nullptr) {
-        auto t = tables_->get(f);
-        if (!t.ok()) return t.take_status();
-        held = std::move(*t);
-        kept = held.get();
-      }
-      const table& tab = *kept;
+      const table* reader = nullptr;
+      if (status s = reader_of(f, held, reader); !s.ok()) return s;
+      const table& tab = *reader;
       for (const auto& rt : tab.range_tombstones())
         if (rt.seq <= snap && rt.seq > tomb && Comparator::compare(rt.first, user_key) <= 0 &&
             Comparator::compare(user_key, rt.last) < 0)
@@ -537,16 +531,11 @@ class engine final : public engine_api {
           bytes += size;
           continue;
         }
-        const table* kept = table_cache<table>::kept(*f);
         std::shared_ptr<const table> held;
-        if (kept == nullptr) {
-          auto t = tables_->get(*f);
-          if (!t.ok()) return t.take_status();
-          held = std::move(*t);
-          kept = held.get();
-        }
-        const std::uint64_t begin = from_start ? 0 : kept->approximate_offset_of(lo);
-        const std::uint64_t end = to_end ? size : kept->approximate_offset_of(hi);
+        const table* reader = nullptr;
+        if (status s = reader_of(*f, held, reader); !s.ok()) return s;
+        const std::uint64_t begin = from_start ? 0 : reader->approximate_offset_of(lo);
+        const std::uint64_t end = to_end ? size : reader->approximate_offset_of(hi);
         if (end > begin) bytes += end - begin;
       }
     }
@@ -559,25 +548,47 @@ class engine final : public engine_api {
   /// as many as its properties record. The version stays pinned meanwhile.
   [[gnu::cold]] status verify_checksums() override {
     super_ptr sv = acquire_super();
-    read_settings settings;
-    settings.verify_checksums = true;
-    settings.fill_cache = false;
     for (const auto& files : sv->current->levels) {
       for (const auto& f : files) {
         auto t = tables_->open_uncached(*f);
         if (!t.ok()) return t.take_status();
         const table& tab = **t;
         if (!tab.filter_status().ok()) return tab.filter_status();
-        auto it = tab.new_iterator(settings);
-        std::uint64_t entries = 0;
-        for (it->seek_to_first(); it->valid(); it->next()) ++entries;
-        if (status s = it->get_status(); !s.ok()) return s;
-        if (entries != tab.properties().num_entries)
-          return status::corruption(tab.file_name() + ": expected " +
-                                    std::to_string(tab.properties().num_entries) +
-                                    " entries (its properties), read " + std::to_string(entries));
+        if (status s = read_through(tab, [](std::string_view) {}); !s.ok()) return s;
       }
     }
+    return {};
+  }
+
+  /// Reads t through, every data block checksummed and none cached,
+  /// calling on_entry with each internal key; corruption, naming t's file,
+  /// when the entries read are not as many as t's properties record.
+  template <class OnEntry>
+  static status read_through(const table& t, OnEntry&& on_entry) {
+    read_settings settings;
+    settings.verify_checksums = true;
+    settings.fill_cache = false;
+    auto it = t.new_iterator(settings);
+    std::uint64_t entries = 0;
+    for (it->seek_to_first(); it->valid(); it->next(), ++entries) on_entry(it->key());
+    if (status s = it->get_status(); !s.ok()) return s;
+    if (entries != t.properties().num_entries)
+      return status::corruption(t.file_name() + ": expected " +
+                                std::to_string(t.properties().num_entries) +
+                                " entries (its properties), read " + std::to_string(entries));
+    return {};
+  }
+
+  /// f's table reader: usually the one f keeps (no lock, no reference
+  /// count), else one from the table cache, which `held` then pins.
+  status reader_of(const table_file& f, std::shared_ptr<const table>& held,
+                   const table*& reader) const {
+    reader = table_cache<table>::kept(f);
+    if (reader != nullptr) return {};
+    auto t = tables_->get(f);
+    if (!t.ok()) return t.take_status();
+    held = std::move(*t);
+    reader = held.get();
     return {};
   }
 
@@ -907,25 +918,19 @@ class engine final : public engine_api {
     m = file_meta{};
     m.number = number;
     m.file_size = *size;
-    read_settings settings;
-    settings.fill_cache = false;
-    auto it = t.new_iterator(settings);
-    for (it->seek_to_first(); it->valid(); it->next()) {
-      const sequence_number seq = extract_sequence(it->key());
+    status s = read_through(t, [&m](std::string_view key) {
+      const sequence_number seq = extract_sequence(key);
       if (m.num_entries == 0) {
-        m.smallest.assign(it->key());
+        m.smallest.assign(key);
         m.smallest_seq = seq;
       }
-      m.largest.assign(it->key());
+      m.largest.assign(key);
       m.smallest_seq = std::min(m.smallest_seq, seq);
       m.largest_seq = std::max(m.largest_seq, seq);
       ++m.num_entries;
-      if (extract_kind(it->key()) == value_kind::deletion) ++m.num_deletions;
-    }
-    if (status s = it->get_status(); !s.ok()) return s;
-    if (m.num_entries != t.properties().num_entries)
-      return status::corruption(path + ": expected " + std::to_string(t.properties().num_entries) +
-                                " entries (its properties), read " + std::to_string(m.num_entries));
+      if (extract_kind(key) == value_kind::deletion) ++m.num_deletions;
+    });
+    if (!s.ok()) return s;
     for (const auto& rt : t.range_tombstones()) note_tombstone(m, rt.first, rt.last, rt.seq);
     return {};
   }
