@@ -372,6 +372,22 @@ class tree {
   void verify_checksums() const { do_verify().throw_if_error(); }
   void verify_checksums(std::error_code& ec) const { ec = do_verify().error_code(); }
 
+  /// Writes a consistent copy of the tree, as of the call, into the new
+  /// directory `dir` on the tree's file system (RocksDB's checkpoint): an
+  /// online backup that opens as a tree of these types and policies. The
+  /// memtables are flushed first; the tables are linked into `dir` (copied
+  /// where the file system cannot link, e.g. across devices), so a
+  /// checkpoint beside the tree costs little space until compaction
+  /// replaces the tables. Every write that returned before the call is in
+  /// the copy; reads and writes go on meanwhile. Everything is synced before
+  /// the call returns, and CURRENT is written last: a checkpoint cut short
+  /// (a crash, a full disk) has no CURRENT and should be deleted. `dir`
+  /// must not exist (invalid_argument); its parent must.
+  void checkpoint(const std::string& dir) { do_checkpoint(dir).throw_if_error(); }
+  void checkpoint(const std::string& dir, std::error_code& ec) {
+    ec = do_checkpoint(dir).error_code();
+  }
+
   /// Rebuilds the closed tree in directory `path` from the tables and WALs
   /// in it, as LevelDB's RepairDB: for a tree that no longer opens because
   /// its MANIFEST or CURRENT is damaged or lost, or that holds a damaged
@@ -566,6 +582,10 @@ class tree {
   status do_verify() const {
     if (status s = usable(); !s.ok()) return s;
     return engine_->verify_checksums();
+  }
+  status do_checkpoint(const std::string& dir) {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->checkpoint(dir);
   }
   status do_compact_all() {
     if (status s = usable(); !s.ok()) return s;

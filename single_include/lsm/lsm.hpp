@@ -354,6 +354,12 @@ class file_system {
   virtual status remove_dir(const std::string& dir) {
     return status::not_supported(dir + ": this file system does not remove directories");
   }
+  /// Makes `to` a second name of the file `from` (a hard link). The default
+  /// is errc::not_supported, as is a link across devices: callers then copy
+  /// (tree::checkpoint does).
+  virtual status link_file(const std::string& from, const std::string& to) {
+    return status::not_supported(from + ": this file system does not link files (to " + to + ")");
+  }
   /// Locks path (creating it) against other lockers in this process and in
   /// others; errc::busy when already held.
   virtual result<std::unique_ptr<file_lock>> lock_file(const std::string& path) = 0;
@@ -3500,6 +3506,9 @@ class engine_api {
   /// Reads every block of every live table from its file and checks it
   /// (see lsm::tree::verify_checksums).
   virtual status verify_checksums() = 0;
+  /// Writes a consistent copy of the tree into the new directory `dir`
+  /// (see lsm::tree::checkpoint).
+  virtual status checkpoint(const std::string& dir) = 0;
   virtual lsm::stats get_stats() const = 0;
 };
 
@@ -3859,6 +3868,22 @@ class tree {
   void verify_checksums() const { do_verify().throw_if_error(); }
   void verify_checksums(std::error_code& ec) const { ec = do_verify().error_code(); }
 
+  /// Writes a consistent copy of the tree, as of the call, into the new
+  /// directory `dir` on the tree's file system (RocksDB's checkpoint): an
+  /// online backup that opens as a tree of these types and policies. The
+  /// memtables are flushed first; the tables are linked into `dir` (copied
+  /// where the file system cannot link, e.g. across devices), so a
+  /// checkpoint beside the tree costs little space until compaction
+  /// replaces the tables. Every write that returned before the call is in
+  /// the copy; reads and writes go on meanwhile. Everything is synced before
+  /// the call returns, and CURRENT is written last: a checkpoint cut short
+  /// (a crash, a full disk) has no CURRENT and should be deleted. `dir`
+  /// must not exist (invalid_argument); its parent must.
+  void checkpoint(const std::string& dir) { do_checkpoint(dir).throw_if_error(); }
+  void checkpoint(const std::string& dir, std::error_code& ec) {
+    ec = do_checkpoint(dir).error_code();
+  }
+
   /// Rebuilds the closed tree in directory `path` from the tables and WALs
   /// in it, as LevelDB's RepairDB: for a tree that no longer opens because
   /// its MANIFEST or CURRENT is damaged or lost, or that holds a damaged
@@ -4053,6 +4078,10 @@ class tree {
   status do_verify() const {
     if (status s = usable(); !s.ok()) return s;
     return engine_->verify_checksums();
+  }
+  status do_checkpoint(const std::string& dir) {
+    if (status s = usable(); !s.ok()) return s;
+    return engine_->checkpoint(dir);
   }
   status do_compact_all() {
     if (status s = usable(); !s.ok()) return s;
@@ -7069,6 +7098,14 @@ class posix_file_system final : public file_system {
     if (::rmdir(dir.c_str()) != 0) return detail::posix_error(dir + ": rmdir", errno);
     return {};
   }
+  status link_file(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) == 0) return {};
+    const int err = errno;
+    // Another device, or a file system without links: the caller copies.
+    if (err == EXDEV || err == EPERM || err == ENOTSUP || err == EMLINK)
+      return status::not_supported(from + ": link to " + to + ": " + std::strerror(err));
+    return detail::posix_error(from + ": link to " + to, err);
+  }
   result<std::uint64_t> file_size(const std::string& path) override {
     struct ::stat st {};
     if (::stat(path.c_str(), &st) != 0) return detail::posix_error(path + ": stat", errno);
@@ -7121,6 +7158,70 @@ inline std::shared_ptr<file_system> default_file_system() {
 }  // namespace v0
 }  // namespace lsm
 // ---- end lsm/io/posix_file_system.hpp ----
+// ---- begin lsm/io/whole_file.hpp ----
+// lsm/io/whole_file.hpp — reading, writing and copying a whole file through a
+// file_system (CURRENT, checkpoints, test fixtures and tools).
+//
+// Thread safety: as the file_system passed in.
+
+#include <string>
+#include <string_view>
+
+namespace lsm {
+inline namespace v0 {
+
+/// Reads a whole file into `out`.
+inline status read_file_to_string(file_system& fs, const std::string& path, std::string& out) {
+  out.clear();
+  auto file = fs.new_sequential_file(path);
+  if (!file.ok()) return file.take_status();
+  std::string scratch(8192, '\0');
+  for (;;) {
+    std::string_view chunk;
+    status s = (*file)->read(scratch.size(), scratch.data(), chunk);
+    if (!s.ok()) return s;
+    if (chunk.empty()) return {};
+    out.append(chunk.data(), chunk.size());
+  }
+}
+
+/// Writes `data` to a new file at path, optionally syncing it.
+inline status write_string_to_file(file_system& fs, std::string_view data, const std::string& path,
+                                   bool sync) {
+  auto file = fs.new_writable_file(path);
+  if (!file.ok()) return file.take_status();
+  status s = (*file)->append(data);
+  if (s.ok() && sync) s = (*file)->sync();
+  if (s.ok()) s = (*file)->close();
+  if (!s.ok()) (void)fs.remove_file(path);
+  return s;
+}
+
+/// Copies the file `from` to a new file `to`, in 1 MiB pieces, and syncs
+/// the copy; on failure the partial copy is removed.
+inline status copy_file(file_system& fs, const std::string& from, const std::string& to) {
+  auto in = fs.new_sequential_file(from);
+  if (!in.ok()) return in.take_status();
+  auto out = fs.new_writable_file(to);
+  if (!out.ok()) return out.take_status();
+  std::string scratch(std::size_t{1} << 20, '\0');
+  status s;
+  for (;;) {
+    std::string_view chunk;
+    s = (*in)->read(scratch.size(), scratch.data(), chunk);
+    if (!s.ok() || chunk.empty()) break;
+    s = (*out)->append(chunk);
+    if (!s.ok()) break;
+  }
+  if (s.ok()) s = (*out)->sync();
+  if (s.ok()) s = (*out)->close();
+  if (!s.ok()) (void)fs.remove_file(to);
+  return s;
+}
+
+}  // namespace v0
+}  // namespace lsm
+// ---- end lsm/io/whole_file.hpp ----
 // ---- begin lsm/iter/db_iterator.hpp ----
 // lsm/iter/db_iterator.hpp — turns the merged stream of internal entries into
 // the user's view at one sequence number: for each user key the newest
@@ -7933,48 +8034,6 @@ class table_builder {
 #include <utility>
 #include <vector>
 
-// ---- begin lsm/io/whole_file.hpp ----
-// lsm/io/whole_file.hpp — reading and writing a whole file through a
-// file_system (CURRENT, test fixtures and tools).
-//
-// Thread safety: as the file_system passed in.
-
-#include <string>
-#include <string_view>
-
-namespace lsm {
-inline namespace v0 {
-
-/// Reads a whole file into `out`.
-inline status read_file_to_string(file_system& fs, const std::string& path, std::string& out) {
-  out.clear();
-  auto file = fs.new_sequential_file(path);
-  if (!file.ok()) return file.take_status();
-  std::string scratch(8192, '\0');
-  for (;;) {
-    std::string_view chunk;
-    status s = (*file)->read(scratch.size(), scratch.data(), chunk);
-    if (!s.ok()) return s;
-    if (chunk.empty()) return {};
-    out.append(chunk.data(), chunk.size());
-  }
-}
-
-/// Writes `data` to a new file at path, optionally syncing it.
-inline status write_string_to_file(file_system& fs, std::string_view data, const std::string& path,
-                                   bool sync) {
-  auto file = fs.new_writable_file(path);
-  if (!file.ok()) return file.take_status();
-  status s = (*file)->append(data);
-  if (s.ok() && sync) s = (*file)->sync();
-  if (s.ok()) s = (*file)->close();
-  if (!s.ok()) (void)fs.remove_file(path);
-  return s;
-}
-
-}  // namespace v0
-}  // namespace lsm
-// ---- end lsm/io/whole_file.hpp ----
 // ---- begin lsm/version/version_edit.hpp ----
 // lsm/version/version_edit.hpp — one MANIFEST record: the changes to the set
 // of table files (added, deleted, per level) and to the counters recovery
@@ -8962,6 +9021,21 @@ class version_set {
     return {};
   }
 
+  /// The first record of a MANIFEST that starts from v: the format, the
+  /// names the tree was written with, and every file of v. The caller sets
+  /// the counters (log number, next file number, last sequence).
+  version_edit snapshot_of(const version& v) const {
+    version_edit snap;
+    snap.format_version = manifest_format_version;
+    snap.comparator_name = names_.comparator;
+    snap.codec_name = names_.codec;
+    snap.filter_name = names_.filter;
+    for (int level = 0; level < max_levels; ++level)
+      for (const auto& f : v.levels[static_cast<std::size_t>(level)])
+        snap.new_files.emplace_back(level, f->meta());
+    return snap;
+  }
+
   /// Numbers of every file some live version refers to are not tracked here:
   /// callers use current() plus pending outputs to decide what is garbage.
 
@@ -8983,17 +9057,10 @@ class version_set {
     auto file = fs_->new_writable_file(path);
     if (!file.ok()) return file.take_status();
     auto writer = std::make_unique<wal::writer>(**file);
-    version_edit snap;
-    snap.format_version = manifest_format_version;
-    snap.comparator_name = names_.comparator;
-    snap.codec_name = names_.codec;
-    snap.filter_name = names_.filter;
+    version_edit snap = snapshot_of(v);
     snap.log_number = log_number_.load();
     snap.next_file_number = next_file_number_.load() + 1;
     snap.last_sequence = last_sequence_;
-    for (int level = 0; level < max_levels; ++level)
-      for (const auto& f : v.levels[static_cast<std::size_t>(level)])
-        snap.new_files.emplace_back(level, f->meta());
     (void)edit;
     std::string record;
     snap.encode_to(record);
@@ -9669,6 +9736,65 @@ class engine final : public engine_api {
       }
     }
     return {};
+  }
+
+  /// Flushes the memtables, pins the version that holds them, then gives
+  /// `target` a second name of each of its tables (a copy where links are
+  /// not supported), a MANIFEST listing them and, last, CURRENT. Every
+  /// file and the directory are synced before CURRENT names the MANIFEST,
+  /// and CURRENT is renamed into place: a checkpoint cut short has no
+  /// CURRENT. The tree takes reads and writes meanwhile; the writes made
+  /// after the flush are not in the copy.
+  [[gnu::cold]] status checkpoint(const std::string& target) override {
+    if (target.empty()) return status::invalid_argument("checkpoint: the directory name is empty");
+    if (fs_->file_exists(target))
+      return status::invalid_argument(target +
+                                      ": exists (a checkpoint is written to a new directory)");
+    if (status s = flush(); !s.ok()) return s;
+    super_ptr sv = acquire_super();  // its tables stay until the copy is done
+    // Every sequence number in those tables was published before this.
+    const sequence_number last = latest_sequence();
+    // Above every file number in use: no WAL in the copy is ever replayed.
+    const std::uint64_t manifest_number = versions_->next_file_number();
+    status s = fs_->create_dir(target);
+    for (const auto& files : sv->current->levels) {
+      for (std::size_t i = 0; s.ok() && i < files.size(); ++i) {
+        const std::string from = table_file_name(dir_, files[i]->number());
+        const std::string to = table_file_name(target, files[i]->number());
+        s = fs_->link_file(from, to);
+        if (s.is(errc::not_supported)) s = copy_file(*fs_, from, to);
+      }
+    }
+    if (s.ok()) {
+      version_edit snap = versions_->snapshot_of(*sv->current);
+      snap.log_number = manifest_number;
+      snap.next_file_number = manifest_number + 1;
+      snap.last_sequence = last;
+      std::string record;
+      snap.encode_to(record);
+      auto file = fs_->new_writable_file(manifest_file_name(target, manifest_number));
+      if (!file.ok()) return file.take_status();
+      s = wal::writer(**file).add_record(record);
+      if (s.ok()) s = (*file)->sync();
+      if (s.ok()) s = (*file)->close();
+    }
+    if (s.ok()) s = fs_->sync_dir(target);
+    if (s.ok()) {
+      const std::string temp = temp_file_name(target, manifest_number);
+      s = write_string_to_file(
+          *fs_, manifest_file_name(target, manifest_number).substr(target.size() + 1) + "\n", temp,
+          true);
+      if (s.ok()) s = fs_->rename_file(temp, current_file_name(target));
+    }
+    if (s.ok()) s = fs_->sync_dir(target);
+    if (s.ok()) {
+      const auto slash = target.find_last_of('/');
+      const std::string parent = slash == std::string::npos ? "."
+                                 : slash == 0               ? "/"
+                                                            : target.substr(0, slash);
+      s = fs_->sync_dir(parent);
+    }
+    return s;
   }
 
   /// Reads t through, every data block checksummed and none cached,

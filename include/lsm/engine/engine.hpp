@@ -42,6 +42,7 @@
 #include "lsm/io/file_names.hpp"
 #include "lsm/io/file_system.hpp"
 #include "lsm/io/posix_file_system.hpp"
+#include "lsm/io/whole_file.hpp"
 #include "lsm/iter/db_iterator.hpp"
 #include "lsm/iter/level_iterator.hpp"
 #include "lsm/iter/merging_iterator.hpp"
@@ -558,6 +559,65 @@ class engine final : public engine_api {
       }
     }
     return {};
+  }
+
+  /// Flushes the memtables, pins the version that holds them, then gives
+  /// `target` a second name of each of its tables (a copy where links are
+  /// not supported), a MANIFEST listing them and, last, CURRENT. Every
+  /// file and the directory are synced before CURRENT names the MANIFEST,
+  /// and CURRENT is renamed into place: a checkpoint cut short has no
+  /// CURRENT. The tree takes reads and writes meanwhile; the writes made
+  /// after the flush are not in the copy.
+  [[gnu::cold]] status checkpoint(const std::string& target) override {
+    if (target.empty()) return status::invalid_argument("checkpoint: the directory name is empty");
+    if (fs_->file_exists(target))
+      return status::invalid_argument(target +
+                                      ": exists (a checkpoint is written to a new directory)");
+    if (status s = flush(); !s.ok()) return s;
+    super_ptr sv = acquire_super();  // its tables stay until the copy is done
+    // Every sequence number in those tables was published before this.
+    const sequence_number last = latest_sequence();
+    // Above every file number in use: no WAL in the copy is ever replayed.
+    const std::uint64_t manifest_number = versions_->next_file_number();
+    status s = fs_->create_dir(target);
+    for (const auto& files : sv->current->levels) {
+      for (std::size_t i = 0; s.ok() && i < files.size(); ++i) {
+        const std::string from = table_file_name(dir_, files[i]->number());
+        const std::string to = table_file_name(target, files[i]->number());
+        s = fs_->link_file(from, to);
+        if (s.is(errc::not_supported)) s = copy_file(*fs_, from, to);
+      }
+    }
+    if (s.ok()) {
+      version_edit snap = versions_->snapshot_of(*sv->current);
+      snap.log_number = manifest_number;
+      snap.next_file_number = manifest_number + 1;
+      snap.last_sequence = last;
+      std::string record;
+      snap.encode_to(record);
+      auto file = fs_->new_writable_file(manifest_file_name(target, manifest_number));
+      if (!file.ok()) return file.take_status();
+      s = wal::writer(**file).add_record(record);
+      if (s.ok()) s = (*file)->sync();
+      if (s.ok()) s = (*file)->close();
+    }
+    if (s.ok()) s = fs_->sync_dir(target);
+    if (s.ok()) {
+      const std::string temp = temp_file_name(target, manifest_number);
+      s = write_string_to_file(
+          *fs_, manifest_file_name(target, manifest_number).substr(target.size() + 1) + "\n", temp,
+          true);
+      if (s.ok()) s = fs_->rename_file(temp, current_file_name(target));
+    }
+    if (s.ok()) s = fs_->sync_dir(target);
+    if (s.ok()) {
+      const auto slash = target.find_last_of('/');
+      const std::string parent = slash == std::string::npos ? "."
+                                 : slash == 0               ? "/"
+                                                            : target.substr(0, slash);
+      s = fs_->sync_dir(parent);
+    }
+    return s;
   }
 
   /// Reads t through, every data block checksummed and none cached,

@@ -63,6 +63,9 @@ class engine_api {
   /// Reads every block of every live table from its file and checks it
   /// (see lsm::tree::verify_checksums).
   virtual status verify_checksums() = 0;
+  /// Writes a consistent copy of the tree into the new directory `dir`
+  /// (see lsm::tree::checkpoint).
+  virtual status checkpoint(const std::string& dir) = 0;
   virtual lsm::stats get_stats() const = 0;
 };
 

@@ -129,6 +129,12 @@ class file_system {
   virtual status remove_dir(const std::string& dir) {
     return status::not_supported(dir + ": this file system does not remove directories");
   }
+  /// Makes `to` a second name of the file `from` (a hard link). The default
+  /// is errc::not_supported, as is a link across devices: callers then copy
+  /// (tree::checkpoint does).
+  virtual status link_file(const std::string& from, const std::string& to) {
+    return status::not_supported(from + ": this file system does not link files (to " + to + ")");
+  }
   /// Locks path (creating it) against other lockers in this process and in
   /// others; errc::busy when already held.
   virtual result<std::unique_ptr<file_lock>> lock_file(const std::string& path) = 0;

@@ -547,6 +547,14 @@ class posix_file_system final : public file_system {
     if (::rmdir(dir.c_str()) != 0) return detail::posix_error(dir + ": rmdir", errno);
     return {};
   }
+  status link_file(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) == 0) return {};
+    const int err = errno;
+    // Another device, or a file system without links: the caller copies.
+    if (err == EXDEV || err == EPERM || err == ENOTSUP || err == EMLINK)
+      return status::not_supported(from + ": link to " + to + ": " + std::strerror(err));
+    return detail::posix_error(from + ": link to " + to, err);
+  }
   result<std::uint64_t> file_size(const std::string& path) override {
     struct ::stat st {};
     if (::stat(path.c_str(), &st) != 0) return detail::posix_error(path + ": stat", errno);

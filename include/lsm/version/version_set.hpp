@@ -245,6 +245,21 @@ class version_set {
     return {};
   }
 
+  /// The first record of a MANIFEST that starts from v: the format, the
+  /// names the tree was written with, and every file of v. The caller sets
+  /// the counters (log number, next file number, last sequence).
+  version_edit snapshot_of(const version& v) const {
+    version_edit snap;
+    snap.format_version = manifest_format_version;
+    snap.comparator_name = names_.comparator;
+    snap.codec_name = names_.codec;
+    snap.filter_name = names_.filter;
+    for (int level = 0; level < max_levels; ++level)
+      for (const auto& f : v.levels[static_cast<std::size_t>(level)])
+        snap.new_files.emplace_back(level, f->meta());
+    return snap;
+  }
+
   /// Numbers of every file some live version refers to are not tracked here:
   /// callers use current() plus pending outputs to decide what is garbage.
 
@@ -266,17 +281,10 @@ class version_set {
     auto file = fs_->new_writable_file(path);
     if (!file.ok()) return file.take_status();
     auto writer = std::make_unique<wal::writer>(**file);
-    version_edit snap;
-    snap.format_version = manifest_format_version;
-    snap.comparator_name = names_.comparator;
-    snap.codec_name = names_.codec;
-    snap.filter_name = names_.filter;
+    version_edit snap = snapshot_of(v);
     snap.log_number = log_number_.load();
     snap.next_file_number = next_file_number_.load() + 1;
     snap.last_sequence = last_sequence_;
-    for (int level = 0; level < max_levels; ++level)
-      for (const auto& f : v.levels[static_cast<std::size_t>(level)])
-        snap.new_files.emplace_back(level, f->meta());
     (void)edit;
     std::string record;
     snap.encode_to(record);
