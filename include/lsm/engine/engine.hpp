@@ -425,7 +425,9 @@ class engine final : public engine_api {
 
   // ---- control ------------------------------------------------------------
 
-  /// Turns the memtable into a table and waits until it is durable.
+  /// Turns the memtable into a table and waits until it, and every older
+  /// memtable, is durable (not for the memtables that writes made after
+  /// the call fill meanwhile: a steady stream of writes cannot hold it up).
   status flush() override {
     std::unique_lock lock(mu_);
     if (!bg_error_.ok()) return bg_error_;
@@ -439,14 +441,18 @@ class engine final : public engine_api {
       if (!writers_.empty()) writers_.front()->cv.notify_one();
       if (!s.ok()) return s;
     }
+    if (imms_.empty()) return {};
     bg_cv_.notify_all();
-    // Until the memtables are tables, or a flush fails (it is retried in
-    // the background; the caller hears of it now).
+    // Until the newest memtable now waiting is a table (they are flushed
+    // oldest first), or a flush fails (it is retried in the background;
+    // the caller hears of it now).
+    const mem_ptr newest = imms_.front();
+    auto waiting = [&] { return std::find(imms_.begin(), imms_.end(), newest) != imms_.end(); };
     const std::uint64_t failed_before = flush_retry_.failed_jobs;
-    while (!imms_.empty() && bg_error_.ok() && flush_retry_.failed_jobs == failed_before)
+    while (waiting() && bg_error_.ok() && flush_retry_.failed_jobs == failed_before)
       done_cv_.wait(lock);
     if (!bg_error_.ok()) return bg_error_;
-    if (!imms_.empty()) return flush_retry_.last;
+    if (waiting()) return flush_retry_.last;
     return {};
   }
 
