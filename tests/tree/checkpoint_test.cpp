@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/contents.hpp"
 #include "support/keys.hpp"
 #include "support/temp_path.hpp"
 
@@ -26,16 +27,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using string_tree = lsm::tree<std::string, std::string>;
-using model = std::map<std::string, std::string>;
+using model = lsm_test::string_model;
+using lsm_test::contents;
 
 using lsm_test::key;
 using lsm_test::temp_path;
-
-model contents(const string_tree& db) {
-  model out;
-  for (auto&& [k, v] : db.scan()) out.emplace(k, v);
-  return out;
-}
 
 /// Keys [0, n) in tables (compacted), a third of the middle third
 /// overwritten, a range deletion, then keys [5n/6, 7n/6) and a point deletion

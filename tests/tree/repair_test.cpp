@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "support/crash_util.hpp"
+#include "support/contents.hpp"
 #include "support/keys.hpp"
 #include "support/temp_path.hpp"
 
@@ -29,7 +30,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using string_tree = lsm::tree<std::string, std::string>;
-using model = std::map<std::string, std::string>;
+using model = lsm_test::string_model;
+using lsm_test::contents;
 using lsm_test::key;
 using lsm_test::temp_path;
 
@@ -76,12 +78,6 @@ std::string diff(const model& a, const model& b) {
   for (const auto& [k, v] : b)
     if (!a.count(k)) out += " +" + k + "=" + v, ++n;
   return std::to_string(n) + " keys differ:" + out.substr(0, 600);
-}
-
-model contents(const string_tree& db) {
-  model m;
-  for (auto&& [k, v] : db.scan()) m.emplace(k, v);
-  return m;
 }
 
 std::vector<std::string> files_with(const std::string& dir, const std::string& suffix) {
