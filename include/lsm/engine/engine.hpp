@@ -574,7 +574,10 @@ class engine final : public engine_api {
   /// and CURRENT is renamed into place: a checkpoint cut short has no
   /// CURRENT. The tree takes reads and writes meanwhile; the writes made
   /// after the flush are not in the copy.
-  [[gnu::cold]] status checkpoint(const std::string& target) override {
+  [[gnu::cold]] status checkpoint(const std::string& dir) override {
+    // "backup/" names the directory "backup", whose parent is "."
+    std::string target = dir;
+    while (target.size() > 1 && target.back() == '/') target.pop_back();
     if (target.empty()) return status::invalid_argument("checkpoint: the directory name is empty");
     if (fs_->file_exists(target))
       return status::invalid_argument(target +
