@@ -98,6 +98,12 @@ int main() {
     db.verify_checksums(ec);
     SEPARATE_CHECK(!ec);
     SEPARATE_CHECK(db.approximate_size("key", "kez") > 0);
+    db.checkpoint((root / "copy").string(), ec);
+    SEPARATE_CHECK(!ec);
+  }
+  {
+    string_tree copy((root / "copy").string());
+    SEPARATE_CHECK(copy.get("key42") == "changed");
   }
   {
     std::error_code ec;
