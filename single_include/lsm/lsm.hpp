@@ -4404,6 +4404,14 @@ inline std::string manifest_file_name(const std::string& dir, std::uint64_t numb
 inline std::string current_file_name(const std::string& dir) { return dir + "/CURRENT"; }
 inline std::string lock_file_name(const std::string& dir) { return dir + "/LOCK"; }
 
+/// The directory that holds `path`, whose sync makes path's own entry
+/// durable: "a/b" and "a/b/" give "a", "b" gives ".", "/b" gives "/".
+inline std::string parent_directory(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 /// Parses a directory entry name; false for names the library does not own.
 inline bool parse_file_name(std::string_view name, std::uint64_t& number, file_type& type) {
   auto parse_number = [](std::string_view digits, std::uint64_t& out) {
@@ -6114,13 +6122,14 @@ class table_cache {
     return keep(f, std::move(table));
   }
 
-  /// A reader of file f of its own, opened now from the file and kept
-  /// nowhere, without the block cache: what verification reads.
-  result<std::unique_ptr<Table>> open_uncached(const table_file& f) const {
-    const std::string path = table_file_name(dir_, f.number());
+  /// A reader of table `number`, `size` bytes long, of its own: opened now
+  /// from the file and kept nowhere, without the block cache (what
+  /// verification and repair read).
+  result<std::unique_ptr<Table>> open_uncached(std::uint64_t number, std::uint64_t size) const {
+    const std::string path = table_file_name(dir_, number);
     auto file = fs_->new_random_access_file(path);
     if (!file.ok()) return file.take_status();
-    return Table::open(options_, std::move(*file), f.meta().file_size, path, nullptr);
+    return Table::open(options_, std::move(*file), size, path, nullptr);
   }
 
   /// Closes the listed reader of file `number` (a file being deleted).
@@ -8872,6 +8881,25 @@ inline result<current_manifest> read_current(file_system& fs, const std::string&
   return current_manifest{std::move(current), number};
 }
 
+/// Points dir's CURRENT at MANIFEST `manifest_number`: a synced temp file
+/// renamed over it, then the directory synced. `renamed` tells whether the
+/// rename happened (then CURRENT may name the new MANIFEST even when the
+/// call fails).
+inline status write_current(file_system& fs, const std::string& dir, std::uint64_t manifest_number,
+                            bool& renamed) {
+  const std::string temp = temp_file_name(dir, manifest_number);
+  std::string contents = manifest_file_name(dir, manifest_number).substr(dir.size() + 1);
+  contents += '\n';
+  status s = write_string_to_file(fs, contents, temp, true);
+  if (s.ok()) {
+    s = fs.rename_file(temp, current_file_name(dir));
+    renamed = s.ok();
+  }
+  if (s.ok()) s = fs.sync_dir(dir);
+  if (!s.ok() && !renamed) (void)fs.remove_file(temp);
+  return s;
+}
+
 template <key_comparator Comparator>
 class version_set {
   using icmp = internal_key_comparator<Comparator>;
@@ -9066,7 +9094,7 @@ class version_set {
     snap.encode_to(record);
     status s = writer->add_record(record);
     if (s.ok()) s = (*file)->sync();
-    if (s.ok()) s = set_current(number, renamed);
+    if (s.ok()) s = write_current(*fs_, dir_, number, renamed);
     if (!s.ok()) {
       (void)(*file)->close();
       // Once CURRENT was renamed (its directory sync failed), a crash may
@@ -9131,23 +9159,6 @@ class version_set {
       pos += wal::header_size + length;
     }
     return {};
-  }
-
-  /// Points CURRENT at a MANIFEST: a synced temp file renamed over it, then
-  /// the directory synced. `renamed` tells whether the rename happened (then
-  /// CURRENT may name the new MANIFEST even when the call fails).
-  status set_current(std::uint64_t manifest_number, bool& renamed) {
-    const std::string temp = temp_file_name(dir_, manifest_number);
-    std::string contents = manifest_file_name(dir_, manifest_number).substr(dir_.size() + 1);
-    contents += '\n';
-    status s = write_string_to_file(*fs_, contents, temp, true);
-    if (s.ok()) {
-      s = fs_->rename_file(temp, current_file_name(dir_));
-      renamed = s.ok();
-    }
-    if (s.ok()) s = fs_->sync_dir(dir_);
-    if (!s.ok() && !renamed) (void)fs_->remove_file(temp);
-    return s;
   }
 
   /// Accumulates edits on top of a base version.
@@ -9734,7 +9745,7 @@ class engine final : public engine_api {
     super_ptr sv = acquire_super();
     for (const auto& files : sv->current->levels) {
       for (const auto& f : files) {
-        auto t = tables_->open_uncached(*f);
+        auto t = tables_->open_uncached(f->number(), f->meta().file_size);
         if (!t.ok()) return t.take_status();
         const table& tab = **t;
         if (!tab.filter_status().ok()) return tab.filter_status();
@@ -9787,22 +9798,10 @@ class engine final : public engine_api {
       if (s.ok()) s = (*file)->sync();
       if (s.ok()) s = (*file)->close();
     }
-    if (s.ok()) s = fs_->sync_dir(target);
-    if (s.ok()) {
-      const std::string temp = temp_file_name(target, manifest_number);
-      s = write_string_to_file(
-          *fs_, manifest_file_name(target, manifest_number).substr(target.size() + 1) + "\n", temp,
-          true);
-      if (s.ok()) s = fs_->rename_file(temp, current_file_name(target));
-    }
-    if (s.ok()) s = fs_->sync_dir(target);
-    if (s.ok()) {
-      const auto slash = target.find_last_of('/');
-      const std::string parent = slash == std::string::npos ? "."
-                                 : slash == 0               ? "/"
-                                                            : target.substr(0, slash);
-      s = fs_->sync_dir(parent);
-    }
+    if (s.ok()) s = fs_->sync_dir(target);  // the tables and MANIFEST before CURRENT
+    bool renamed = false;
+    if (s.ok()) s = write_current(*fs_, target, manifest_number, renamed);
+    if (s.ok()) s = fs_->sync_dir(parent_directory(target));
     return s;
   }
 
@@ -9933,11 +9932,7 @@ class engine final : public engine_api {
     // A new directory's own entry is durable only once its parent is synced:
     // a power loss would otherwise take the tree, synced writes and all.
     if (created) {
-      std::string parent = dir_;
-      while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
-      const std::size_t slash = parent.find_last_of('/');
-      parent = slash == std::string::npos ? "." : slash == 0 ? "/" : parent.substr(0, slash);
-      s = fs_->sync_dir(parent);
+      s = fs_->sync_dir(parent_directory(dir_));
       if (!s.ok()) return s;
     }
     auto lock = fs_->lock_file(lock_file_name(dir_));
@@ -10156,9 +10151,7 @@ class engine final : public engine_api {
     const std::string path = table_file_name(dir_, number);
     auto size = fs_->file_size(path);
     if (!size.ok()) return size.take_status();
-    auto file = fs_->new_random_access_file(path);
-    if (!file.ok()) return file.take_status();
-    auto opened = table::open(table_options_, std::move(*file), *size, path, nullptr);
+    auto opened = tables_->open_uncached(number, *size);
     if (!opened.ok()) return opened.take_status();
     const table& t = **opened;
     m = file_meta{};

@@ -65,13 +65,14 @@ class table_cache {
     return keep(f, std::move(table));
   }
 
-  /// A reader of file f of its own, opened now from the file and kept
-  /// nowhere, without the block cache: what verification reads.
-  result<std::unique_ptr<Table>> open_uncached(const table_file& f) const {
-    const std::string path = table_file_name(dir_, f.number());
+  /// A reader of table `number`, `size` bytes long, of its own: opened now
+  /// from the file and kept nowhere, without the block cache (what
+  /// verification and repair read).
+  result<std::unique_ptr<Table>> open_uncached(std::uint64_t number, std::uint64_t size) const {
+    const std::string path = table_file_name(dir_, number);
     auto file = fs_->new_random_access_file(path);
     if (!file.ok()) return file.take_status();
-    return Table::open(options_, std::move(*file), f.meta().file_size, path, nullptr);
+    return Table::open(options_, std::move(*file), size, path, nullptr);
   }
 
   /// Closes the listed reader of file `number` (a file being deleted).

@@ -557,7 +557,7 @@ class engine final : public engine_api {
     super_ptr sv = acquire_super();
     for (const auto& files : sv->current->levels) {
       for (const auto& f : files) {
-        auto t = tables_->open_uncached(*f);
+        auto t = tables_->open_uncached(f->number(), f->meta().file_size);
         if (!t.ok()) return t.take_status();
         const table& tab = **t;
         if (!tab.filter_status().ok()) return tab.filter_status();
@@ -610,22 +610,10 @@ class engine final : public engine_api {
       if (s.ok()) s = (*file)->sync();
       if (s.ok()) s = (*file)->close();
     }
-    if (s.ok()) s = fs_->sync_dir(target);
-    if (s.ok()) {
-      const std::string temp = temp_file_name(target, manifest_number);
-      s = write_string_to_file(
-          *fs_, manifest_file_name(target, manifest_number).substr(target.size() + 1) + "\n", temp,
-          true);
-      if (s.ok()) s = fs_->rename_file(temp, current_file_name(target));
-    }
-    if (s.ok()) s = fs_->sync_dir(target);
-    if (s.ok()) {
-      const auto slash = target.find_last_of('/');
-      const std::string parent = slash == std::string::npos ? "."
-                                 : slash == 0               ? "/"
-                                                            : target.substr(0, slash);
-      s = fs_->sync_dir(parent);
-    }
+    if (s.ok()) s = fs_->sync_dir(target);  // the tables and MANIFEST before CURRENT
+    bool renamed = false;
+    if (s.ok()) s = write_current(*fs_, target, manifest_number, renamed);
+    if (s.ok()) s = fs_->sync_dir(parent_directory(target));
     return s;
   }
 
@@ -756,11 +744,7 @@ class engine final : public engine_api {
     // A new directory's own entry is durable only once its parent is synced:
     // a power loss would otherwise take the tree, synced writes and all.
     if (created) {
-      std::string parent = dir_;
-      while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
-      const std::size_t slash = parent.find_last_of('/');
-      parent = slash == std::string::npos ? "." : slash == 0 ? "/" : parent.substr(0, slash);
-      s = fs_->sync_dir(parent);
+      s = fs_->sync_dir(parent_directory(dir_));
       if (!s.ok()) return s;
     }
     auto lock = fs_->lock_file(lock_file_name(dir_));
@@ -979,9 +963,7 @@ class engine final : public engine_api {
     const std::string path = table_file_name(dir_, number);
     auto size = fs_->file_size(path);
     if (!size.ok()) return size.take_status();
-    auto file = fs_->new_random_access_file(path);
-    if (!file.ok()) return file.take_status();
-    auto opened = table::open(table_options_, std::move(*file), *size, path, nullptr);
+    auto opened = tables_->open_uncached(number, *size);
     if (!opened.ok()) return opened.take_status();
     const table& t = **opened;
     m = file_meta{};

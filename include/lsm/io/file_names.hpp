@@ -39,6 +39,14 @@ inline std::string manifest_file_name(const std::string& dir, std::uint64_t numb
 inline std::string current_file_name(const std::string& dir) { return dir + "/CURRENT"; }
 inline std::string lock_file_name(const std::string& dir) { return dir + "/LOCK"; }
 
+/// The directory that holds `path`, whose sync makes path's own entry
+/// durable: "a/b" and "a/b/" give "a", "b" gives ".", "/b" gives "/".
+inline std::string parent_directory(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 /// Parses a directory entry name; false for names the library does not own.
 inline bool parse_file_name(std::string_view name, std::uint64_t& number, file_type& type) {
   auto parse_number = [](std::string_view digits, std::uint64_t& out) {

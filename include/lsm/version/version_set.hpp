@@ -96,6 +96,25 @@ inline result<current_manifest> read_current(file_system& fs, const std::string&
   return current_manifest{std::move(current), number};
 }
 
+/// Points dir's CURRENT at MANIFEST `manifest_number`: a synced temp file
+/// renamed over it, then the directory synced. `renamed` tells whether the
+/// rename happened (then CURRENT may name the new MANIFEST even when the
+/// call fails).
+inline status write_current(file_system& fs, const std::string& dir, std::uint64_t manifest_number,
+                            bool& renamed) {
+  const std::string temp = temp_file_name(dir, manifest_number);
+  std::string contents = manifest_file_name(dir, manifest_number).substr(dir.size() + 1);
+  contents += '\n';
+  status s = write_string_to_file(fs, contents, temp, true);
+  if (s.ok()) {
+    s = fs.rename_file(temp, current_file_name(dir));
+    renamed = s.ok();
+  }
+  if (s.ok()) s = fs.sync_dir(dir);
+  if (!s.ok() && !renamed) (void)fs.remove_file(temp);
+  return s;
+}
+
 template <key_comparator Comparator>
 class version_set {
   using icmp = internal_key_comparator<Comparator>;
@@ -290,7 +309,7 @@ class version_set {
     snap.encode_to(record);
     status s = writer->add_record(record);
     if (s.ok()) s = (*file)->sync();
-    if (s.ok()) s = set_current(number, renamed);
+    if (s.ok()) s = write_current(*fs_, dir_, number, renamed);
     if (!s.ok()) {
       (void)(*file)->close();
       // Once CURRENT was renamed (its directory sync failed), a crash may
@@ -355,23 +374,6 @@ class version_set {
       pos += wal::header_size + length;
     }
     return {};
-  }
-
-  /// Points CURRENT at a MANIFEST: a synced temp file renamed over it, then
-  /// the directory synced. `renamed` tells whether the rename happened (then
-  /// CURRENT may name the new MANIFEST even when the call fails).
-  status set_current(std::uint64_t manifest_number, bool& renamed) {
-    const std::string temp = temp_file_name(dir_, manifest_number);
-    std::string contents = manifest_file_name(dir_, manifest_number).substr(dir_.size() + 1);
-    contents += '\n';
-    status s = write_string_to_file(*fs_, contents, temp, true);
-    if (s.ok()) {
-      s = fs_->rename_file(temp, current_file_name(dir_));
-      renamed = s.ok();
-    }
-    if (s.ok()) s = fs_->sync_dir(dir_);
-    if (!s.ok() && !renamed) (void)fs_->remove_file(temp);
-    return s;
   }
 
   /// Accumulates edits on top of a base version.
