@@ -75,6 +75,21 @@ TEST_CASE("leveled merges all of level 0 into level 1 at L0Trigger files", "[pol
   CHECK(job->inputs.size() == 4);
 }
 
+TEST_CASE("leveled slows writes at 5 x L0Trigger level-0 files and stops them at 9 x",
+          "[policy][leveled]") {
+  const leveled policy;
+  version v;
+  for (int i = 0; i < 19; ++i) add_file(v, 0, "a", "z", mib);
+  CHECK(policy.pressure(v) == lsm::detail::write_pressure::none);
+  add_file(v, 0, "a", "z", mib);
+  CHECK(policy.pressure(v) == lsm::detail::write_pressure::slowdown);
+  for (int i = 0; i < 15; ++i) add_file(v, 0, "a", "z", mib);
+  CHECK(policy.pressure(v) == lsm::detail::write_pressure::slowdown);
+  add_file(v, 0, "a", "z", mib);
+  CHECK(policy.pressure(v) == lsm::detail::write_pressure::stop);
+  CHECK(lsm::compaction::leveled<2, 10>{}.pressure(v) == lsm::detail::write_pressure::stop);
+}
+
 TEST_CASE("leveled pushes down the level furthest over its size limit", "[policy][leveled]") {
   leveled policy;
   version v;
