@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # fuzz/run_all.sh <seconds> [min_executions] — builds every libFuzzer target
-# (cmake -DLSM_BUILD_FUZZERS=ON with clang) and runs each for <seconds>, two at
-# a time, starting from the committed corpus (fuzz/corpus/<target>) and
-# reproducers (fuzz/reproducers/<target>). Prints one line per target:
+# (cmake -DLSM_BUILD_FUZZERS=ON with clang) and runs each for <seconds>, all at
+# once, starting from the committed corpus (fuzz/corpus/<target>) and
+# reproducers (fuzz/reproducers/<target>). The slow targets (the whole-tree
+# open) run at normal priority and the others at nice 10, so on two cores a
+# slow target keeps a core to itself while the fast decoders, which run
+# hundreds of thousands of inputs a minute even sharing one core, take the
+# other. Prints one line per target:
 #   FIGURE fuzz <target>: <execs> executions in <s> s, <n> crashes
 # A crash, leak, timeout or out-of-memory input is copied into
 # fuzz/reproducers/<target>/ (the replay test runs it once it is fixed) and
@@ -11,8 +15,9 @@
 # whole-tree open is slower than the decoders); the figure counts both runs.
 #
 # Environment: LSM_FUZZ_CXX (default clang++-14, else clang++), LSM_FUZZ_BUILD
-# (build directory, default <repo>/build-fuzz), LSM_FUZZ_JOBS (default 2),
-# LSM_FUZZ_TARGETS (default: every target).
+# (build directory, default <repo>/build-fuzz), LSM_FUZZ_JOBS (targets run at
+# once, default all), LSM_FUZZ_TARGETS (default: every target), LSM_FUZZ_SLOW
+# (the targets at normal priority, default tree_open).
 set -euo pipefail
 
 if [[ $# -lt 1 || ! $1 =~ ^[0-9]+$ ]]; then
@@ -23,8 +28,10 @@ seconds=$1
 min_execs=${2:-0}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LSM_FUZZ_BUILD:-$root/build-fuzz}
-jobs=${LSM_FUZZ_JOBS:-2}
-targets=${LSM_FUZZ_TARGETS:-wal_reader block table version_edit write_batch tree_open}
+targets=${LSM_FUZZ_TARGETS:-tree_open wal_reader block table version_edit write_batch}
+jobs=${LSM_FUZZ_JOBS:-$(wc -w <<<"$targets")}
+slow=" ${LSM_FUZZ_SLOW:-tree_open} "
+build_jobs=$(nproc 2>/dev/null || echo 2)
 cxx=${LSM_FUZZ_CXX:-}
 if [[ -z $cxx ]]; then
   if command -v clang++-14 >/dev/null; then cxx=clang++-14; else cxx=clang++; fi
@@ -40,7 +47,7 @@ cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelW
   { cat "$build/configure.log" >&2; exit 1; }
 build_targets=()
 for t in $targets; do build_targets+=(--target "lsm_fuzz_$t"); done
-cmake --build "$build" -j "$jobs" "${build_targets[@]}"
+cmake --build "$build" -j "$build_jobs" "${build_targets[@]}"
 
 run_one() {
   local t=$1
@@ -53,14 +60,17 @@ run_one() {
   start=$(date +%s)
   local flags=(-timeout=20 -rss_limit_mb=2048 -print_final_stats=1
     -artifact_prefix="$work/artifacts/")
-  "$build/fuzz/lsm_fuzz_$t" -max_total_time="$seconds" "${flags[@]}" "${dirs[@]}" \
+  local nice=(nice -n 10)
+  [[ $slow == *" $t "* ]] && nice=()
+  "${nice[@]}" "$build/fuzz/lsm_fuzz_$t" -max_total_time="$seconds" "${flags[@]}" "${dirs[@]}" \
     >"$work/log" 2>&1 || rc=$?
   # A slow target (whole-tree open) goes on until it has run min_executions.
   local execs
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
   execs=${execs:-0}
   if ((rc == 0 && execs < min_execs)); then
-    "$build/fuzz/lsm_fuzz_$t" -runs=$((min_execs - execs)) -max_total_time=$((seconds * 20)) \
+    "${nice[@]}" "$build/fuzz/lsm_fuzz_$t" -runs=$((min_execs - execs)) \
+      -max_total_time=$((seconds * 20)) \
       "${flags[@]}" "${dirs[@]}" >>"$work/log" 2>&1 || rc=$?
   fi
   end=$(date +%s)
