@@ -4,9 +4,9 @@
 # once, starting from the committed corpus (fuzz/corpus/<target>) and
 # reproducers (fuzz/reproducers/<target>). The slow targets (the whole-tree
 # open) run at normal priority and the others at nice 10, so on two cores a
-# slow target keeps a core to itself while the fast decoders, which run
-# hundreds of thousands of inputs a minute even sharing one core, take the
-# other. Prints one line per target:
+# slow target keeps most of a core while the decoders share the rest (in CI
+# runs each still ran 60,000 to 1.4M inputs in its minute; one short of
+# min_executions runs on, as below). Prints one line per target:
 #   FIGURE fuzz <target>: <execs> executions in <s> s, <n> crashes
 # A crash, leak, timeout or out-of-memory input is copied into
 # fuzz/reproducers/<target>/ (the replay test runs it once it is fixed) and
