@@ -10285,26 +10285,31 @@ class engine final : public engine_api {
   /// publish_super() whenever the version changes.
   write_pressure policy_pressure() const { return pressure_.load(std::memory_order_acquire); }
 
-  /// Creates the next WAL and makes it the one writes append to, closing the
-  /// current one; `number` is the new WAL's. REQUIRES: mu_ held and no write
-  /// in flight.
+  /// Creates the next WAL and makes it the one writes append to, retiring
+  /// the current one; `number` is the new WAL's. REQUIRES: mu_ held and no
+  /// write in flight.
   ///
   /// A WAL that cannot be created (a full disk, no file descriptor left)
   /// fails the write that needed it, and only that write: nothing was
   /// written to any WAL, the memtable and its WAL are as they were, and the
   /// next write tries again, so the tree takes writes again once there is
-  /// space (as LevelDB does). Failing to close the old WAL is sticky (what
-  /// it holds may not all be in the file), unless its last append failed
-  /// already (log_broken_): then its close only repeats that failure.
+  /// space (as LevelDB does).
+  ///
+  /// The old WAL is closed by the flush thread (close_retired_logs), not
+  /// here: a close trims the WAL's reserved tail, and on a file system busy
+  /// with compaction output that took 2 to 17 ms, which every write behind
+  /// the switch waited for. Everything appended to it is in the file (or
+  /// the page cache) already; the close only trims and releases it. One
+  /// whose last append failed (log_broken_) is closed here: its close only
+  /// repeats that failure, and it may become obsolete before a flush runs.
   status start_new_log(std::uint64_t& number) {
     number = versions_->new_file_number();
     auto file = fs_->new_log_file(log_file_name(dir_, number));
     if (!file.ok()) return file.take_status();
-    status s = log_file_ ? log_file_->close() : status{};
-    if (!s.ok() && !log_broken_) {
-      set_background_error(s);
-      return s;
-    }
+    if (log_file_ && !log_broken_)
+      retired_logs_.push_back(std::move(log_file_));
+    else if (log_file_)
+      (void)log_file_->close();
     log_file_ = std::move(*file);
     log_writer_ = std::make_unique<wal::writer>(*log_file_);
     log_dir_synced_ = false;
@@ -10510,6 +10515,9 @@ class engine final : public engine_api {
     }
     if (flush_thread_.joinable()) flush_thread_.join();
     if (compaction_thread_.joinable()) compaction_thread_.join();
+    for (auto& retired : retired_logs_)
+      (void)retired->close();  // a flush failed: kept for the next open
+    retired_logs_.clear();
     if (log_file_) {
       (void)log_file_->flush();
       (void)log_file_->close();
@@ -10583,10 +10591,36 @@ class engine final : public engine_api {
     }
   }
 
+  /// Closes the WALs that memtable switches retired (see start_new_log),
+  /// with mu_ released. A WAL retired with the memtable it holds is closed
+  /// before that memtable's flush begins, so before the WAL can become
+  /// obsolete and be removed. A failed close is sticky, as the failure of
+  /// any WAL write: what the WAL holds may not all be in the file. Returns
+  /// whether every close succeeded. REQUIRES: lock holds mu_; returns with
+  /// it held.
+  bool close_retired_logs(std::unique_lock<std::mutex>& lock) {
+    if (retired_logs_.empty()) return true;
+    std::vector<std::unique_ptr<writable_file>> logs;
+    logs.swap(retired_logs_);
+    lock.unlock();
+    status s;
+    for (auto& log : logs) {
+      status c = log->close();
+      if (s.ok()) s = c;
+    }
+    logs.clear();
+    lock.lock();
+    if (s.ok()) return true;
+    set_background_error(
+        status(s.code(), "closing a WAL failed (writes refused until reopen): " + s.message()));
+    return false;
+  }
+
   /// Flushes the oldest immutable memtable. REQUIRES: lock holds mu_,
   /// imms_ is not empty; returns with mu_ held.
   void flush_oldest(std::unique_lock<std::mutex>& lock) {
     mem_ptr imm = imms_.back();  // oldest
+    if (!close_retired_logs(lock)) return;
     lock.unlock();
     version_edit edit;
     status s = write_level0(*imm, edit);
@@ -11352,6 +11386,7 @@ class engine final : public engine_api {
   write_batch scratch_batch_;
   std::unique_ptr<writable_file> log_file_;
   std::unique_ptr<wal::writer> log_writer_;
+  std::vector<std::unique_ptr<writable_file>> retired_logs_;  // closed by close_retired_logs
   mem_ptr mem_;
   std::vector<mem_ptr> imms_;  // newest first
   std::atomic<sequence_number> last_sequence_{0};
