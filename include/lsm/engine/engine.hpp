@@ -576,8 +576,7 @@ class engine final : public engine_api {
   /// after the flush are not in the copy.
   [[gnu::cold]] status checkpoint(const std::string& dir) override {
     // "backup/" names the directory "backup", whose parent is "."
-    std::string target = dir;
-    while (target.size() > 1 && target.back() == '/') target.pop_back();
+    const std::string target = without_trailing_slashes(dir);
     if (target.empty()) return status::invalid_argument("checkpoint: the directory name is empty");
     if (fs_->file_exists(target))
       return status::invalid_argument(target +

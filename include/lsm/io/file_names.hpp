@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace lsm {
 inline namespace v0 {
@@ -39,10 +40,17 @@ inline std::string manifest_file_name(const std::string& dir, std::uint64_t numb
 inline std::string current_file_name(const std::string& dir) { return dir + "/CURRENT"; }
 inline std::string lock_file_name(const std::string& dir) { return dir + "/LOCK"; }
 
+/// `path` without the slashes it ends in ("a/b//" gives "a/b"), but "/"
+/// stays "/": the name of the directory it means.
+inline std::string without_trailing_slashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
 /// The directory that holds `path`, whose sync makes path's own entry
 /// durable: "a/b" and "a/b/" give "a", "b" gives ".", "/b" gives "/".
 inline std::string parent_directory(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  path = without_trailing_slashes(std::move(path));
   const std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
