@@ -9706,7 +9706,8 @@ class engine final : public engine_api {
     done_cv_.wait(lock, [&] {
       return !bg_error_.ok() || flush_retry_.failed_jobs != flushes_failed ||
              compaction_retry_.failed_jobs != compactions_failed ||
-             (imms_.empty() && !compaction_running_ && !compaction_wanted_locked());
+             (imms_.empty() && !flush_running_ && !compaction_running_ &&
+              !compaction_wanted_locked());
     });
     if (!bg_error_.ok()) return bg_error_;
     if (flush_retry_.failed_jobs != flushes_failed) return flush_retry_.last;
@@ -10624,10 +10625,16 @@ class engine final : public engine_api {
   }
 
   /// Flushes the oldest immutable memtable. REQUIRES: lock holds mu_,
-  /// imms_ is not empty; returns with mu_ held.
+  /// imms_ is not empty; returns with mu_ held. flush_running_ is set until
+  /// the WALs the flush made obsolete are removed: wait_for_background_work
+  /// returns after that, as after a compaction's inputs are removed.
   void flush_oldest(std::unique_lock<std::mutex>& lock) {
     mem_ptr imm = imms_.back();  // oldest
-    if (!close_retired_logs(lock)) return;
+    flush_running_ = true;
+    if (!close_retired_logs(lock)) {
+      flush_running_ = false;
+      return;
+    }
     lock.unlock();
     version_edit edit;
     status s = write_level0(*imm, edit);
@@ -10644,6 +10651,7 @@ class engine final : public engine_api {
     }
     lock.lock();
     if (!s.ok()) {
+      flush_running_ = false;
       note_background_failure(flush_retry_, s, "flush");
       return;
     }
@@ -10654,6 +10662,7 @@ class engine final : public engine_api {
     lock.unlock();
     remove_obsolete_files(false);
     lock.lock();
+    flush_running_ = false;
     bg_cv_.notify_all();  // wakes the compaction thread too
     done_cv_.notify_all();
   }
@@ -11402,6 +11411,7 @@ class engine final : public engine_api {
   retry_state compaction_retry_;
   bool shutting_down_ = false;
   bool compaction_running_ = false;
+  bool flush_running_ = false;      // flush_oldest is at work (guarded by mu_)
   bool log_dir_synced_ = true;      // the WAL's directory entry is durable (writer queue leader)
   bool log_preallocating_ = false;  // the WAL reserves its space (writer queue leader)
   bool log_broken_ = false;         // the last WAL append failed, or no WAL (guarded by mu_)
